@@ -1,0 +1,44 @@
+# moviedb: `make run` serves the site, `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# The first Python 3.12+ on PATH (pyenv honours .python-version).
+PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+# Local runs are development runs; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test bench clean
+
+$(VENV)/.python:
+	@if [ -z "$(PYTHON)" ]; then echo "moviedb needs Python 3.12 or newer; none was found on PATH." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.python pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.python pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata mask
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "To edit in the admin, create a user: $(PY) manage.py createsuperuser"
+	@echo "Serving moviedb on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
+	$(BIN)/gunicorn moviedb.wsgi --bind 127.0.0.1:8000 --access-logfile -
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

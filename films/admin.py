@@ -1,0 +1,206 @@
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+
+from .models import Credit, Film, FilmingLocation, Genre, Location, Person, Review, Tagline, Trivia
+
+
+class KnownChoiceAutocompleteSelect(AutocompleteSelect):
+    """Autocomplete that labels its selected option from objects the formset already loaded.
+
+    The stock widget looks the selected object up again for every inline row, one query per
+    credit; a film with 300 credits would make 300 queries to render its change page.
+    """
+
+    known = None
+
+    def optgroups(self, name, value, attr=None):
+        labels = self.known or {}
+        selected = [str(v) for v in value if v not in (None, "")]
+        if not selected or not all(v in labels for v in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options += [
+            self.create_option(name, v, labels[v], True, index)
+            for index, v in enumerate(selected, start=len(options))
+        ]
+        return [(None, options, 0)]
+
+
+class PreloadedFormSet(BaseInlineFormSet):
+    """Hands each autocomplete widget the labels of the objects its rows already point at."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field_name, field in self.form.base_fields.items():
+            widget = getattr(field, "widget", None)
+            widget = getattr(widget, "widget", widget)  # unwrap RelatedFieldWidgetWrapper
+            if isinstance(widget, KnownChoiceAutocompleteSelect):
+                related = (getattr(row, field_name) for row in self.get_queryset())
+                widget.known = {str(obj.pk): str(obj) for obj in related}
+
+
+class PreloadedInline(admin.TabularInline):
+    """An inline whose rows are fetched with their related objects in one query."""
+
+    formset = PreloadedFormSet
+    extra = 0
+    related = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("film", *self.related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = KnownChoiceAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CreditInline(PreloadedInline):
+    model = Credit
+    related = ("person",)
+    autocomplete_fields = ["person"]
+    fields = ["person", "role", "character", "credited_as", "job", "order", "is_star", "uncredited"]
+
+
+class TaglineInline(PreloadedInline):
+    model = Tagline
+    fields = ["text", "order"]
+
+
+class TriviaInline(PreloadedInline):
+    model = Trivia
+    fields = ["kind", "text", "goof_category", "character", "contributor", "order"]
+
+
+class ReviewInline(PreloadedInline):
+    model = Review
+    fields = ["title", "body", "author", "published", "score", "scale", "order"]
+
+
+class FilmingLocationInline(PreloadedInline):
+    model = FilmingLocation
+    related = ("location",)
+    autocomplete_fields = ["location"]
+    fields = ["location", "note"]
+
+
+@admin.register(Film)
+class FilmAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "rating", "vote_count", "genre_names", "imdb_id"]
+    list_filter = ["year", "genres"]
+    search_fields = ["title", "=imdb_id", "=slug"]
+    prepopulated_fields = {"slug": ["title", "year"]}
+    filter_horizontal = ["genres"]
+    readonly_fields = ["added_at", "updated_at"]
+    date_hierarchy = "release_date"
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "year", "imdb_id", "genres"]}),
+        ("Summary", {"fields": ["logline", "plot"]}),
+        ("Ratings", {"fields": ["rating", "vote_count"]}),
+        (
+            "Details",
+            {
+                "fields": [
+                    "release_date",
+                    "release_country",
+                    "runtime_minutes",
+                    "gross",
+                    "gross_region",
+                ]
+            },
+        ),
+        ("History", {"fields": ["added_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [CreditInline, TaglineInline, TriviaInline, ReviewInline, FilmingLocationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("genres")
+
+    @admin.display(description="Genres")
+    def genre_names(self, film):
+        return ", ".join(genre.name for genre in film.genres.all())
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "film_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("films"))
+
+    @admin.display(description="Films", ordering="film_count")
+    def film_count(self, genre):
+        return genre.film_count
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "birth_year", "death_year", "imdb_id"]
+    search_fields = ["name", "=imdb_id", "=slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_full_result_count = False
+
+
+@admin.register(Credit)
+class CreditAdmin(admin.ModelAdmin):
+    list_display = ["person", "film", "role", "character", "order", "is_star", "uncredited"]
+    list_filter = ["role", "is_star", "uncredited"]
+    list_select_related = ["film", "person"]
+    search_fields = ["person__name", "character", "film__title"]
+    autocomplete_fields = ["film", "person"]
+    show_full_result_count = False
+
+
+@admin.register(Trivia)
+class TriviaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "film", "kind", "goof_category", "character", "contributor"]
+    list_filter = ["kind", "goof_category"]
+    list_select_related = ["film"]
+    search_fields = ["text", "contributor", "character", "film__title"]
+    autocomplete_fields = ["film"]
+    show_full_result_count = False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "film", "author", "score", "scale", "published"]
+    list_select_related = ["film"]
+    search_fields = ["title", "body", "author", "film__title"]
+    autocomplete_fields = ["film"]
+
+
+@admin.register(Tagline)
+class TaglineAdmin(admin.ModelAdmin):
+    list_display = ["text", "film"]
+    list_select_related = ["film"]
+    search_fields = ["text", "film__title"]
+    autocomplete_fields = ["film"]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "film_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("filmings"))
+
+    @admin.display(description="Films", ordering="film_count")
+    def film_count(self, location):
+        return location.film_count
+
+
+@admin.register(FilmingLocation)
+class FilmingLocationAdmin(admin.ModelAdmin):
+    list_display = ["location", "film", "note"]
+    list_select_related = ["film", "location"]
+    search_fields = ["location__name", "film__title"]
+    autocomplete_fields = ["film", "location"]

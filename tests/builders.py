@@ -1,0 +1,72 @@
+"""Small builders for test data: each makes a valid row and takes overrides."""
+
+import itertools
+
+from films.models import (
+    Credit,
+    Film,
+    FilmingLocation,
+    Genre,
+    Location,
+    Person,
+    Review,
+    Tagline,
+    Trivia,
+)
+
+_serial = itertools.count(1)
+
+
+def make_film(**fields):
+    n = next(_serial)
+    fields.setdefault("title", f"Film {n}")
+    fields.setdefault("slug", f"film-{n}")
+    fields.setdefault("year", 1950 + n % 70)
+    return Film.objects.create(**fields)
+
+
+def make_person(**fields):
+    n = next(_serial)
+    fields.setdefault("name", f"Person {n}")
+    fields.setdefault("slug", f"person-{n}")
+    return Person.objects.create(**fields)
+
+
+def make_genre(**fields):
+    n = next(_serial)
+    fields.setdefault("name", f"Genre {n}")
+    fields.setdefault("slug", f"genre-{n}")
+    return Genre.objects.create(**fields)
+
+
+def make_location(**fields):
+    n = next(_serial)
+    fields.setdefault("name", f"Place {n}")
+    fields.setdefault("slug", f"place-{n}")
+    return Location.objects.create(**fields)
+
+
+def populate(film, *, credits, trivia=0, reviews=0, locations=0, taglines=0):
+    """Gives a film many rows of every kind, in bulk."""
+    people = Person.objects.bulk_create(
+        Person(name=f"Actor {film.pk}-{i}", slug=f"actor-{film.pk}-{i}") for i in range(credits)
+    )
+    Credit.objects.bulk_create(
+        Credit(film=film, person=p, role=Credit.Role.CAST, character=f"Role {i}", order=i + 1)
+        for i, p in enumerate(people)
+    )
+    Trivia.objects.bulk_create(
+        Trivia(film=film, kind=Trivia.Kind.TRIVIA, text=f"Fact {i}", order=i + 1)
+        for i in range(trivia)
+    )
+    Tagline.objects.bulk_create(
+        Tagline(film=film, text=f"Tagline {i}", order=i + 1) for i in range(taglines)
+    )
+    Review.objects.bulk_create(
+        Review(film=film, body=f"Review {i}", score=i % 10, scale=10, order=i + 1)
+        for i in range(reviews)
+    )
+    places = Location.objects.bulk_create(
+        Location(name=f"Place {film.pk}-{i}", slug=f"place-{film.pk}-{i}") for i in range(locations)
+    )
+    FilmingLocation.objects.bulk_create(FilmingLocation(film=film, location=p) for p in places)

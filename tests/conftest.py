@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+
+from films.models import Film
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def mask(db):
+    """The seed film, loaded from fixtures/ as `make run` loads it."""
+    call_command("loaddata", "mask", verbosity=0)
+    return Film.objects.get(slug="mask-1985")

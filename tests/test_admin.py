@@ -1,0 +1,115 @@
+"""Editors can open every admin page, and the pages cost the same queries at any size."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from films.models import Genre, Trivia
+from tests.builders import make_film, make_genre, populate
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [m for m in admin.site._registry if m._meta.app_label == "films"]
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def queries(client, url):
+    client.get(url)  # warm per-process caches (content types) first
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def grow(film, n):
+    populate(film, credits=n, trivia=n, reviews=n, locations=n, taglines=n)
+    genres = [make_genre() for _ in range(3)]
+    film.genres.add(*genres)
+    for _ in range(n):
+        make_film().genres.add(*genres)
+
+
+def test_every_model_is_registered():
+    assert {m.__name__ for m in MODELS} == {
+        "Film",
+        "Genre",
+        "Tagline",
+        "Person",
+        "Credit",
+        "Trivia",
+        "Review",
+        "Location",
+        "FilmingLocation",
+    }
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_changelist_queries_do_not_grow_with_rows(editor, model):
+    """A changelist issues no query per row: 5 rows cost what 40 rows cost."""
+    film = make_film()
+    url = reverse(f"admin:films_{model._meta.model_name}_changelist")
+    grow(film, 5)
+    small = queries(editor, url)
+    grow(make_film(), 40)
+    assert queries(editor, url) == small
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_change_page_queries_do_not_grow_with_rows(editor, model):
+    """A change page, inlines and autocompletes included, costs the same for 3 or 60 rows."""
+    small_film, big_film = make_film(), make_film()
+    grow(small_film, 3)
+    grow(big_film, 60)
+
+    def change_url(film):
+        # The object on each admin page that the film's rows hang from, or one of those rows.
+        obj = {
+            "Film": lambda: film,
+            "Genre": lambda: film.genres.first(),
+            "Person": lambda: film.credits.first().person,
+            "Location": lambda: film.filming_locations.first().location,
+        }.get(model.__name__, lambda: model.objects.filter(film=film).first())()
+        return reverse(f"admin:films_{model._meta.model_name}_change", args=[obj.pk])
+
+    assert queries(editor, change_url(big_film)) == queries(editor, change_url(small_film))
+
+
+def test_film_change_page_shows_the_seed_film(editor, mask):
+    """The Film page edits Mask's 16 credits, its trivia and its location inline."""
+    response = editor.get(reverse("admin:films_film_change", args=[mask.pk]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="credits-TOTAL_FORMS" value="16"' in content
+    assert 'name="trivia-TOTAL_FORMS" value="9"' in content
+    assert "Kelly Jo Minter" in content
+    assert "Azusa, California, USA" in content
+    assert "/admin/r/" in content  # "view on site"
+
+
+def test_admin_filters_and_search(editor, mask):
+    """Editors filter trivia by kind and find films by title."""
+    url = reverse("admin:films_trivia_changelist")
+    response = editor.get(url, {"kind__exact": Trivia.Kind.BEHIND_THE_SCENES})
+    assert len(response.context["cl"].result_list) == 6
+    response = editor.get(reverse("admin:films_film_changelist"), {"q": "mask"})
+    assert list(response.context["cl"].result_list) == [mask]
+    drama = Genre.objects.get(slug="drama")
+    response = editor.get(reverse("admin:films_film_changelist"), {"genres__id__exact": drama.pk})
+    assert list(response.context["cl"].result_list) == [mask]
+
+
+def test_autocomplete_finds_people(editor, mask):
+    url = reverse("admin:autocomplete")
+    response = editor.get(
+        url,
+        {"term": "stol", "app_label": "films", "model_name": "credit", "field_name": "person"},
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["Eric Stoltz"]

@@ -1,0 +1,92 @@
+"""The database enforces the data's rules, whatever writes to it."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from films.models import Credit, Film, Review, Trivia
+from tests.builders import make_film, make_location, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def rejected(create):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+def test_rating_must_be_between_0_and_10():
+    """A rating of 11 or -1 is refused; 0 and 10 are allowed."""
+    rejected(lambda: make_film(rating=Decimal("11")))
+    rejected(lambda: make_film(rating=Decimal("-1")))
+    assert make_film(rating=Decimal("0")).rating == 0
+    assert make_film(rating=Decimal("10")).rating == 10
+
+
+def test_slugs_and_imdb_ids_are_unique():
+    """Two films, people or locations cannot share a slug or an IMDb id."""
+    make_film(slug="mask-1985", imdb_id="tt0089560")
+    rejected(lambda: make_film(slug="mask-1985"))
+    rejected(lambda: make_film(imdb_id="tt0089560"))
+    make_person(slug="cher", imdb_id="nm0000333")
+    rejected(lambda: make_person(slug="cher"))
+    rejected(lambda: make_person(imdb_id="nm0000333"))
+    make_location(slug="azusa")
+    rejected(lambda: make_location(slug="azusa"))
+
+
+def test_films_without_imdb_id_coexist():
+    """Many films may lack an IMDb id: null is not a duplicate."""
+    make_film()
+    make_film()
+    assert Film.objects.filter(imdb_id__isnull=True).count() == 2
+
+
+def test_review_score_within_scale():
+    """A score above its scale, or below zero, is refused; a missing score is allowed."""
+    film = make_film()
+    rejected(lambda: Review.objects.create(film=film, body="x", score=Decimal("5.5"), scale=5))
+    rejected(lambda: Review.objects.create(film=film, body="x", score=Decimal("-1"), scale=5))
+    rejected(lambda: Review.objects.create(film=film, body="x", score=1, scale=0))
+    Review.objects.create(film=film, body="x", score=Decimal("4.5"), scale=5, order=1)
+    Review.objects.create(film=film, body="x", score=None, scale=10, order=2)
+    assert film.reviews.count() == 2
+
+
+def test_one_credit_per_film_person_role_character():
+    """The same person may play two characters, but not the same one twice."""
+    film, person = make_film(), make_person()
+    Credit.objects.create(film=film, person=person, role="cast", character="Gar")
+    Credit.objects.create(film=film, person=person, role="cast", character="Red")
+    Credit.objects.create(film=film, person=person, role="director")
+    rejected(lambda: Credit.objects.create(film=film, person=person, role="cast", character="Gar"))
+
+
+def test_goof_category_only_on_goofs():
+    """Only a goof has a goof category."""
+    film = make_film()
+    Trivia.objects.create(film=film, kind="goof", goof_category="Continuity", text="x")
+    rejected(lambda: Trivia.objects.create(film=film, kind="trivia", goof_category="X", text="y"))
+
+
+def test_person_cannot_die_before_birth():
+    rejected(lambda: make_person(birth_year=1950, death_year=1940))
+
+
+def test_str_and_urls(mask):
+    """Every model names itself and links to its public page."""
+    credit = mask.credits.get(person__slug="cher")
+    assert str(mask) == "Mask (1985)"
+    assert mask.get_absolute_url() == "/films/mask-1985/"
+    assert str(credit) == "Cher as Florence 'Rusty' Dennis"
+    assert str(mask.credits.get(role="director")) == "Peter Bogdanovich, director"
+    assert credit.get_absolute_url() == "/films/mask-1985/cast/"
+    assert credit.person.get_absolute_url() == "/people/cher/"
+    story = mask.trivia.get(kind="behind_the_scenes", order=2)
+    assert story.get_absolute_url() == "/films/mask-1985/making-of/#item-behind_the_scenes-2"
+    assert mask.trivia.get(kind="goof").get_absolute_url().startswith("/films/mask-1985/trivia/")
+    location = mask.filming_locations.get()
+    assert location.get_absolute_url() == "/locations/azusa-california-usa/"
+    assert mask.genres.get().get_absolute_url() == "/films/?genre=drama"
+    assert mask.reviews.get().get_absolute_url() == "/films/mask-1985/reviews/#review-1"
