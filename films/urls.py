@@ -6,12 +6,15 @@ app_name = "films"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("films/", views.film_list, name="film_list"),
     path("films/<str:slug>/", views.film_detail, name="film_detail"),
-    path("films/<str:slug>/cast/", views.film_detail, name="film_cast"),
-    path("films/<str:slug>/making-of/", views.film_detail, name="film_making_of"),
-    path("films/<str:slug>/trivia/", views.film_detail, name="film_trivia"),
-    path("films/<str:slug>/reviews/", views.film_detail, name="film_reviews"),
+    path("films/<str:slug>/cast/", views.film_cast, name="film_cast"),
+    path("films/<str:slug>/making-of/", views.film_making_of, name="film_making_of"),
+    path("films/<str:slug>/trivia/", views.film_trivia, name="film_trivia"),
+    path("films/<str:slug>/reviews/", views.film_reviews, name="film_reviews"),
+    path("people/", views.person_list, name="person_list"),
     path("people/<str:slug>/", views.person_detail, name="person_detail"),
+    path("locations/", views.location_list, name="location_list"),
     path("locations/<str:slug>/", views.location_detail, name="location_detail"),
 ]
