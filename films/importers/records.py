@@ -75,7 +75,7 @@ class FilmingLocationRecord:
 @dataclass
 class FilmRecord:
     title: str
-    year: int | None
+    year: int | None = None
     slug: str = ""
     release_date: datetime.date | None = None
     release_country: str = ""

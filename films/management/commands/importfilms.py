@@ -2,7 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from films.importers.batch import FORMATS, import_files
 
-PROGRESS_EVERY = 100
+# Imports of this many files or more report their progress, ten times over.
+PROGRESS_FROM = 20
+
+
+def _plural(count, noun):
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class Command(BaseCommand):
@@ -13,12 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to search")
-        parser.add_argument("--title", help="the title of the film, when importing one film page")
+        parser.add_argument("--title", help="the film's title, when importing a single film page")
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would change, and write nothing"
         )
         parser.add_argument(
-            "--format", choices=FORMATS, default="auto", help="the format of every file"
+            "--format", choices=FORMATS, default="auto", help="read every file as this format"
         )
 
     def handle(self, *args, paths, title, dry_run, format, verbosity, **options):
@@ -32,52 +37,44 @@ class Command(BaseCommand):
         if verbosity:
             self.summary(reports, failed, dry_run)
         if failed:
-            raise CommandError(f"{len(failed)} of {len(reports)} files failed")
+            raise CommandError(f"{len(failed)} of {_plural(len(reports), 'file')} failed")
 
     def progress(self, stage, done, total):
-        if (
-            self.verbosity
-            and total >= PROGRESS_EVERY
-            and (done % PROGRESS_EVERY == 0 or done == total)
-        ):
-            verb = "read" if stage == "read" else "saved"
-            self.stdout.write(f"{verb} {done} of {total} {'files' if stage == 'read' else 'films'}")
+        step = max(1, total // 10)
+        if self.verbosity and total >= PROGRESS_FROM and (done % step == 0 or done == total):
+            what = "files read" if stage == "read" else "films saved"
+            self.stdout.write(f"{done} of {total} {what}")
 
     def report(self, report, dry_run):
         for error in report.errors:
             self.stderr.write(f"error: {error}")
         if not self.verbosity:
             return
-        kind = f" ({report.format})" if report.format else ""
+        name = f"{report.source} ({report.format})" if report.format else report.source
         if not report.films and not report.errors:
-            self.stdout.write(f"{report.source}{kind}: no films")
+            self.stdout.write(f"{name}: no films")
         for result in report.films:
-            outcome = (
-                f"would be {result.outcome}"
-                if dry_run and result.outcome != "unchanged"
-                else result.outcome
-            )
+            outcome = result.outcome
+            if dry_run and outcome != "unchanged":
+                outcome = f"would be {outcome}"
             changes = f" ({', '.join(result.changes)})" if result.changes else ""
-            credits = "" if result.credits is None else f"{result.credits} credits, "
+            counts = [] if result.credits is None else [_plural(result.credits, "credit")]
+            counts.append(f"{result.trivia} trivia")
             self.stdout.write(
-                f"{report.source}{kind}: {result} [{result.slug}] {outcome}{changes}; "
-                f"{credits}{result.trivia} trivia"
+                f"{name}: {result} [{result.slug}] {outcome}{changes}; {', '.join(counts)}"
             )
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
 
     def summary(self, reports, failed, dry_run):
-        films = {}
-        for report in reports:
-            for result in report.films:
-                films[result.slug] = result.outcome
-        counts = {
-            o: sum(1 for v in films.values() if v == o) for o in ("created", "updated", "unchanged")
-        }
+        outcomes = {result.slug: result.outcome for report in reports for result in report.films}
+        counts = [
+            f"{sum(1 for o in outcomes.values() if o == outcome)} {outcome}"
+            for outcome in ("created", "updated", "unchanged")
+        ]
         warnings = sum(len(report.warnings) for report in reports)
-        prefix = "Dry run, nothing written: " if dry_run else ""
         self.stdout.write(
-            f"{prefix}{len(reports)} files, {len(films)} films: {counts['created']} created, "
-            f"{counts['updated']} updated, {counts['unchanged']} unchanged; "
-            f"{warnings} warnings; {len(failed)} files failed"
+            f"{'Dry run, nothing written. ' if dry_run else ''}"
+            f"{_plural(len(reports), 'file')}, {_plural(len(outcomes), 'film')}: "
+            f"{', '.join(counts)}; {_plural(warnings, 'warning')}; {len(failed)} failed"
         )
