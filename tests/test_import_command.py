@@ -250,3 +250,23 @@ def test_format_option_overrides_detection(tmp_path):
     _, _, failed = run(path, format="json")
     assert failed is None
     assert Film.objects.get().slug == "heat-1995"
+
+
+def test_two_pages_matching_one_making_of_page_both_fail(tmp_path):
+    """When two film pages have the same year and stars, neither takes the title."""
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(FILM_PAGE.read_bytes())
+    _, err, failed = run(FILM_PAGE, copy, MAKING_OF_PAGE)
+    assert failed is not None
+    assert f"error: {FILM_PAGE}: {MAKING_OF_PAGE} matches this page and {copy}" in err
+    assert f"error: {copy}: {MAKING_OF_PAGE} matches this page and {FILM_PAGE}" in err
+
+
+def test_title_option_needs_a_single_page(tmp_path):
+    """--title names one page only; with two pages each is told so."""
+    other = tmp_path / "other.txt"
+    other.write_text("Release Year: 1999\n\nStars: Ann Lee\n")
+    _, err, failed = run(FILM_PAGE, other, title="Mask")
+    assert str(failed) == "2 of 2 files failed"
+    assert err.count("--title applies only when one page is imported") == 2
+    assert not Film.objects.exists()

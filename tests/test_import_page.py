@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from films.importers.errors import FilmImportError
 from films.importers.page import GOOF_CATEGORIES, parse_page
+from films.importers.text import decode
 from tests.seeds import FILM_PAGE
 
 
@@ -280,3 +281,15 @@ def test_any_text_gives_a_page_or_an_import_error(text):
         assert result.origin.source == "film.txt"
     else:
         assert result.film.title == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_give_a_page_or_an_import_error(data):
+    """Whatever bytes a file holds, reading and parsing it ends in a page or the importer's
+    own error."""
+    try:
+        result = page(decode(data, source="film.txt"))
+    except FilmImportError as error:
+        result = error
+    assert isinstance(result, FilmImportError) or result.film.title == ""

@@ -101,7 +101,9 @@ def save_making_of(*, record, dry_run: bool = False) -> FilmResult:
     _validate(partial, "making-of")
 
     def find():
-        film = Film.objects.filter(title=record.title, year=record.year).order_by("pk").first()
+        film = (
+            Film.objects.filter(title__iexact=record.title, year=record.year).order_by("pk").first()
+        )
         if film is None:
             raise FilmImportError(
                 f'no film "{record.title}" ({record.year}) in this import or in the database '
