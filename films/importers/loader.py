@@ -55,6 +55,7 @@ CREDIT_FIELDS = (
 )
 TRIVIA_FIELDS = ("kind", "order", "text", "goof_category", "character", "contributor")
 REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scale")
+PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year")
 SLUG_LENGTH = 240
 
 
@@ -161,39 +162,15 @@ class _Sync:
             self.changes.append(f"details of {len(updated_people)} people")
         if record.credits is not None:
             desired = [
-                Credit(
-                    film=film,
-                    person=people[c.person.key],
-                    role=c.role,
-                    order=c.order,
-                    character=c.character,
-                    job=c.job,
-                    credited_as=c.credited_as,
-                    uncredited=c.uncredited,
-                    is_star=c.is_star,
-                )
+                Credit(film=film, person=people[c.person.key], **_values(c, CREDIT_FIELDS[1:]))
                 for c in record.credits
             ]
             self.rows("credits", Credit, desired, CREDIT_FIELDS)
         if record.trivia is not None:
-            desired = [
-                Trivia(
-                    film=film,
-                    kind=t.kind,
-                    order=t.order,
-                    text=t.text,
-                    goof_category=t.goof_category,
-                    character=t.character,
-                    contributor=t.contributor,
-                )
-                for t in record.trivia
-            ]
+            desired = [Trivia(film=film, **_values(t, TRIVIA_FIELDS)) for t in record.trivia]
             self.rows("trivia", Trivia, desired, TRIVIA_FIELDS, kind__in=record.trivia_kinds)
         if record.reviews is not None:
-            desired = [
-                Review(film=film, **{name: getattr(r, name) for name in REVIEW_FIELDS})
-                for r in record.reviews
-            ]
+            desired = [Review(film=film, **_values(r, REVIEW_FIELDS)) for r in record.reviews]
             self.rows("reviews", Review, desired, REVIEW_FIELDS)
         if record.taglines is not None:
             desired = [
@@ -257,6 +234,10 @@ class _Sync:
             if self.apply:
                 self.film.genres.set(genres)
             self.changes.append("genres")
+
+
+def _values(record, names):
+    return {name: getattr(record, name) for name in names}
 
 
 def _people(records):
@@ -330,10 +311,9 @@ def _create_missing(model, rows):
 
 
 def _validate(record, slug):
-    """Checks every value against the model before anything is written."""
-    film = Film(slug=slug, **{name: getattr(record, name) for name in SCALAR_FIELDS})
-    film.imdb_id = record.imdb_id
-    _clean(film, record.origin)
+    """Checks every value against the model's fields and rules before anything is written."""
+    film_values = {"slug": slug, "imdb_id": record.imdb_id, **_values(record, SCALAR_FIELDS)}
+    _clean(Film, film_values, record)
     _check(record.rating is None or 0 <= record.rating <= 10, "rating must be 0 to 10", record)
     _check(
         record.year is None or 1870 <= record.year <= 2100,
@@ -342,36 +322,15 @@ def _validate(record, slug):
     )
     credits = {}
     for credit in record.credits or []:
-        origin = credit.origin or record.origin
         person = credit.person
-        _clean(
-            Person(
-                name=person.name,
-                slug="p",
-                imdb_id=person.imdb_id,
-                birth_year=person.birth_year,
-                death_year=person.death_year,
-            ),
-            origin,
-        )
+        _clean(Person, _values(person, PERSON_FIELDS), credit)
         _check(
-            person.birth_year is None
-            or person.death_year is None
+            None in (person.birth_year, person.death_year)
             or person.death_year >= person.birth_year,
             "death_year is before birth_year",
             credit,
         )
-        _clean(
-            Credit(
-                role=credit.role,
-                order=credit.order,
-                character=credit.character,
-                job=credit.job,
-                credited_as=credit.credited_as,
-            ),
-            origin,
-            exclude=["film", "person"],
-        )
+        _clean(Credit, _values(credit, CREDIT_FIELDS[1:]), credit)
         key = (person.key, credit.role, credit.character)
         _check(
             key not in credits,
@@ -379,22 +338,10 @@ def _validate(record, slug):
             f" (also at {credits.get(key)})",
             credit,
         )
-        credits[key] = origin
+        credits[key] = credit.origin
     orders = {}
     for item in record.trivia or []:
-        origin = item.origin or record.origin
-        _clean(
-            Trivia(
-                kind=item.kind,
-                order=item.order,
-                text=item.text,
-                goof_category=item.goof_category,
-                character=item.character,
-                contributor=item.contributor,
-            ),
-            origin,
-            exclude=["film"],
-        )
+        _clean(Trivia, _values(item, TRIVIA_FIELDS), item)
         _check(item.kind in record.trivia_kinds, f"a {item.kind} does not belong here", item)
         _check(
             item.kind == "goof" or not item.goof_category, "only goofs have a goof_category", item
@@ -405,14 +352,10 @@ def _validate(record, slug):
             f"two {item.kind} items have order {item.order} (also at {orders.get(key)})",
             item,
         )
-        orders[key] = origin
+        orders[key] = item.origin
     review_orders = set()
     for review in record.reviews or []:
-        _clean(
-            Review(**{name: getattr(review, name) for name in REVIEW_FIELDS}),
-            review.origin or record.origin,
-            exclude=["film"],
-        )
+        _clean(Review, _values(review, REVIEW_FIELDS), review)
         _check(review.scale > 0, "scale must be above 0", review)
         _check(
             review.score is None or 0 <= review.score <= review.scale,
@@ -421,28 +364,26 @@ def _validate(record, slug):
         )
         _check(review.order not in review_orders, f"two reviews have order {review.order}", review)
         review_orders.add(review.order)
-    for order, text in enumerate(record.taglines or [], start=1):
-        _clean(Tagline(text=text, order=order), record.origin, exclude=["film"])
+    for text in record.taglines or []:
+        _clean(Tagline, {"text": text}, record)
     places = set()
     for place in record.filming_locations or []:
-        _clean(Location(name=place.location, slug="l"), place.origin or record.origin)
-        _clean(
-            FilmingLocation(note=place.note),
-            place.origin or record.origin,
-            exclude=["film", "location"],
-        )
+        _clean(Location, {"name": place.location}, place)
+        _clean(FilmingLocation, {"note": place.note}, place)
         _check(place.location not in places, f"{place.location!r} is listed twice", place)
         places.add(place.location)
     for name in record.genres or []:
-        _clean(Genre(name=name, slug="g"), record.origin)
+        _clean(Genre, {"name": name}, record)
 
 
-def _clean(instance, origin, exclude=()):
-    try:
-        instance.clean_fields(exclude=exclude)
-    except ValidationError as error:
-        field_name, messages = next(iter(error.message_dict.items()))
-        raise FilmImportError(f"{field_name}: {' '.join(messages)}", origin=origin) from None
+def _clean(model, values, record):
+    """Runs each model field's own checks (length, choices, blank, digits) on its value."""
+    for name, value in values.items():
+        try:
+            model._meta.get_field(name).clean(value, None)
+        except ValidationError as error:
+            message = f"{name}: {' '.join(error.messages)}"
+            raise FilmImportError(message, origin=record.origin or Origin("(records)")) from None
 
 
 def _check(condition, message, record):
