@@ -270,3 +270,26 @@ def test_title_option_needs_a_single_page(tmp_path):
     assert str(failed) == "2 of 2 files failed"
     assert err.count("--title applies only when one page is imported") == 2
     assert not Film.objects.exists()
+
+
+def film_page(cast_size):
+    cast = "\n".join(f"Actor {cast_size}-{i} - Role {i}" for i in range(cast_size))
+    return (
+        f"Release Year: 1999\n\nRating: 6.1/10 (10 voted)\n\nDirector: Dir {cast_size}\n\n"
+        f"Stars: Actor {cast_size}-0\n\nA plot.\n\n{cast}\n\nTaglines: One.\n\n"
+        f"Filming Locations: Place {cast_size}\n\nDid You Know?\n\nA fact.\n"
+    )
+
+
+def test_query_count_does_not_grow_with_the_cast_list(tmp_path):
+    """A page with 300 cast lines imports in as many queries as a page with 5."""
+    counts = {}
+    for size in (5, 300):
+        path = tmp_path / f"cast-{size}.txt"
+        path.write_text(film_page(size))
+        with CaptureQueriesContext(connection) as queries:
+            _, _, failed = run(path, title=f"Cast {size}")
+        assert failed is None
+        assert Film.objects.get(title=f"Cast {size}").credits.count() == size + 1
+        counts[size] = len(queries.captured_queries)
+    assert counts[300] == counts[5]

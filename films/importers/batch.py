@@ -1,6 +1,7 @@
 """Importing a set of files: read each, pair film pages with their making-of pages, save
 each film in its own transaction, and report on every file."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,14 @@ def find_files(paths):
     return list(found.values()), missing
 
 
-def import_files(*, paths, title=None, dry_run=False, file_format="auto", progress=None):
+def import_files(
+    *,
+    paths: list[str],
+    title: str | None = None,
+    dry_run: bool = False,
+    file_format: str = "auto",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[FileReport]:
     """Imports every file; returns one FileReport per file, in the order they were found."""
     progress = progress or (lambda stage, done, total: None)
     names, missing = find_files(paths)

@@ -90,7 +90,7 @@ _TYPE_NAMES = {
 }
 
 
-def parse_json(text, *, source):
+def parse_json(text: str, *, source: str) -> list[FilmRecord]:
     """Reads a JSON document of films; raises FilmImportError naming the JSON path."""
     origin = Origin(source)
     try:

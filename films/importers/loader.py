@@ -28,7 +28,7 @@ from films.models import (
 )
 
 from .errors import FilmImportError, Origin
-from .records import MAKING_OF_KINDS, FilmRecord
+from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
 
 SCALAR_FIELDS = (
     "title",
@@ -89,7 +89,7 @@ def save_film(*, record: FilmRecord, dry_run: bool = False) -> FilmResult:
     )
 
 
-def save_making_of(*, record, dry_run: bool = False) -> FilmResult:
+def save_making_of(*, record: MakingOfRecord, dry_run: bool = False) -> FilmResult:
     """Gives an existing film the making-of page's genres and stories."""
     partial = FilmRecord(
         title=record.title,

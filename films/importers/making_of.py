@@ -39,7 +39,7 @@ def looks_like_making_of(text):
     return any(_TITLE.match(clean(line)) for _, line in lines(text[:5000]))
 
 
-def parse_making_of(text, *, source):
+def parse_making_of(text: str, *, source: str) -> MakingOfPage:
     """Reads a making-of page; raises FilmImportError naming the line it cannot use."""
     origin = Origin(source)
     title = year = None

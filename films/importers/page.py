@@ -119,7 +119,7 @@ class _Block:
         return " ".join(text for _, text in self.lines)
 
 
-def parse_page(text, *, source):
+def parse_page(text: str, *, source: str) -> FilmPage:
     """Reads a film page; raises FilmImportError naming the line of anything it cannot use."""
     return _PageReader(source).read(text)
 

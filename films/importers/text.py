@@ -12,7 +12,7 @@ MAX_JSON_BYTES = 200_000_000
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def decode(data, *, source, limit=MAX_PAGE_BYTES):
+def decode(data: bytes, *, source: str, limit: int = MAX_PAGE_BYTES) -> str:
     """The text of a file, or an error saying why it is not a text file we can read."""
     origin = Origin(source)
     if len(data) > limit:
