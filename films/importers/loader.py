@@ -162,28 +162,28 @@ class _Sync:
             self.changes.append(f"details of {len(updated_people)} people")
         if record.credits is not None:
             desired = [
-                Credit(film=film, person=people[c.person.key], **_values(c, CREDIT_FIELDS[1:]))
+                {"person_id": people[c.person.key].pk, **_values(c, CREDIT_FIELDS[1:])}
                 for c in record.credits
             ]
-            self.rows("credits", Credit, desired, CREDIT_FIELDS)
+            self.rows("credits", Credit, CREDIT_FIELDS, desired)
         if record.trivia is not None:
-            desired = [Trivia(film=film, **_values(t, TRIVIA_FIELDS)) for t in record.trivia]
-            self.rows("trivia", Trivia, desired, TRIVIA_FIELDS, kind__in=record.trivia_kinds)
+            desired = [_values(t, TRIVIA_FIELDS) for t in record.trivia]
+            self.rows("trivia", Trivia, TRIVIA_FIELDS, desired, kind__in=record.trivia_kinds)
         if record.reviews is not None:
-            desired = [Review(film=film, **_values(r, REVIEW_FIELDS)) for r in record.reviews]
-            self.rows("reviews", Review, desired, REVIEW_FIELDS)
+            desired = [_values(r, REVIEW_FIELDS) for r in record.reviews]
+            self.rows("reviews", Review, REVIEW_FIELDS, desired)
         if record.taglines is not None:
             desired = [
-                Tagline(film=film, text=text, order=order)
+                {"order": order, "text": text}
                 for order, text in enumerate(record.taglines, start=1)
             ]
-            self.rows("taglines", Tagline, desired, ("order", "text"))
+            self.rows("taglines", Tagline, ("order", "text"), desired)
         if record.filming_locations is not None:
             desired = [
-                FilmingLocation(film=film, location=places[fl.location], note=fl.note)
+                {"location_id": places[fl.location].pk, "note": fl.note}
                 for fl in record.filming_locations
             ]
-            self.rows("filming locations", FilmingLocation, desired, ("location_id", "note"))
+            self.rows("filming locations", FilmingLocation, ("location_id", "note"), desired)
         if record.genres is not None:
             self.genres(list(genres.values()))
         if self.apply and self.changes and not self.created and not changed:
@@ -209,22 +209,24 @@ class _Sync:
                 changed.append(name)
         return changed
 
-    def rows(self, label, model, desired, fields, **only):
-        """Deletes the rows the record no longer has, inserts the new ones, keeps the rest."""
+    def rows(self, label, model, fields, desired, **only):
+        """Deletes the rows the record no longer has, inserts the new ones, keeps the rest.
 
-        def signature(row):
-            return tuple(getattr(row, name) for name in fields)
-
-        existing = [] if self.created else list(model.objects.filter(film=self.film, **only))
-        wanted = {signature(row) for row in desired}
-        have = {signature(row) for row in existing}
-        removed = [row.pk for row in existing if signature(row) not in wanted]
-        added = [row for row in desired if signature(row) not in have]
+        Rows are compared by the values of `fields`; `desired` holds those values, one dict
+        per row. A person or place not created yet (in a dry run) has a None id: its row is new.
+        """
+        have = {}
+        if not self.created:
+            rows = model.objects.filter(film=self.film, **only).values_list("pk", *fields)
+            have = {tuple(values): pk for pk, *values in rows}
+        wanted = {tuple(values[name] for name in fields): values for values in desired}
+        removed = [pk for values, pk in have.items() if values not in wanted]
+        added = [values for key, values in wanted.items() if key not in have]
         if self.apply:
             if removed:
                 model.objects.filter(pk__in=removed).delete()
             if added:
-                model.objects.bulk_create(added)
+                model.objects.bulk_create(model(film=self.film, **values) for values in added)
         if added or removed:
             self.changes.append(f"{label} +{len(added)} -{len(removed)}")
 
