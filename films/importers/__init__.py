@@ -1,0 +1,6 @@
+"""Turning files into films: one parser per input format, one loader that saves films.
+
+Parsers (`page`, `making_of`, `json`) read text into the plain records of `records` and know
+nothing of the database; `loader` saves one film's records in one transaction; `batch` ties
+them together for a set of files the way `importfilms` needs.
+"""

@@ -1,0 +1,220 @@
+"""The project's JSON format for whole films (see docs/json-format.md) read into FilmRecords.
+
+Every key is checked: an unknown key, a missing required key or a value of the wrong type is
+an error naming its JSON path, such as `films[0].credits[3].order`.
+"""
+
+import datetime
+import json
+from decimal import Decimal
+
+from .errors import FilmImportError, Origin
+from .records import (
+    CreditRecord,
+    FilmingLocationRecord,
+    FilmRecord,
+    PersonRecord,
+    ReviewRecord,
+    TriviaRecord,
+)
+
+VERSION = 1
+
+# Field name -> (type, required). Types: str, int, bool, "decimal", "date", list, dict;
+# a tuple (type, None) accepts null as well.
+_OPTIONAL_STR = (str, False)
+_FILM = {
+    "title": (str, True),
+    "slug": _OPTIONAL_STR,
+    "year": ((int, None), False),
+    "imdb_id": ((str, None), False),
+    "release_date": (("date", None), False),
+    "release_country": _OPTIONAL_STR,
+    "logline": _OPTIONAL_STR,
+    "plot": _OPTIONAL_STR,
+    "rating": (("decimal", None), False),
+    "vote_count": (int, False),
+    "runtime_minutes": ((int, None), False),
+    "gross": ((int, None), False),
+    "gross_region": _OPTIONAL_STR,
+    "genres": (list, False),
+    "taglines": (list, False),
+    "credits": (list, False),
+    "trivia": (list, False),
+    "reviews": (list, False),
+    "filming_locations": (list, False),
+}
+_PERSON = {
+    "name": (str, True),
+    "imdb_id": ((str, None), False),
+    "birth_year": ((int, None), False),
+    "death_year": ((int, None), False),
+}
+_CREDIT = {
+    "person": (dict, True),
+    "role": (str, True),
+    "order": (int, True),
+    "job": _OPTIONAL_STR,
+    "character": _OPTIONAL_STR,
+    "credited_as": _OPTIONAL_STR,
+    "uncredited": (bool, False),
+    "is_star": (bool, False),
+}
+_TRIVIA = {
+    "kind": (str, True),
+    "text": (str, True),
+    "order": (int, True),
+    "goof_category": _OPTIONAL_STR,
+    "character": _OPTIONAL_STR,
+    "contributor": _OPTIONAL_STR,
+}
+_REVIEW = {
+    "body": (str, True),
+    "order": (int, True),
+    "title": _OPTIONAL_STR,
+    "author": _OPTIONAL_STR,
+    "published": (("date", None), False),
+    "score": (("decimal", None), False),
+    "scale": (int, False),
+}
+_FILMING_LOCATION = {"location": (str, True), "note": _OPTIONAL_STR}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    "decimal": "a number",
+    "date": 'a date "YYYY-MM-DD"',
+    list: "a list",
+    dict: "an object",
+    None: "null",
+}
+
+
+def parse_json(text: str, *, source: str) -> list[FilmRecord]:
+    """Reads a JSON document of films; raises FilmImportError naming the JSON path."""
+    origin = Origin(source)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FilmImportError(
+            f"not valid JSON: {error.msg} (column {error.colno})",
+            origin=origin.at_line(error.lineno),
+        ) from None
+    except RecursionError:
+        raise FilmImportError("not valid JSON: nested too deeply", origin=origin) from None
+    reader = _Reader(origin)
+    top = reader.fields(document, "", {"version": (int, True), "films": (list, True)})
+    if top["version"] != VERSION:
+        raise reader.error("version", f"unknown version {top['version']}; expected {VERSION}")
+    return [reader.film(value, f"films[{i}]") for i, value in enumerate(top["films"])]
+
+
+class _Reader:
+    def __init__(self, origin):
+        self.origin = origin
+
+    def error(self, path, message):
+        return FilmImportError(message, origin=self.origin.at_path(path or "(top level)"))
+
+    def fields(self, value, path, spec):
+        """The object's values by field name, every one checked against the spec."""
+        if not isinstance(value, dict):
+            raise self.error(path, f"expected an object, got {_describe(value)}")
+        for key in value:
+            if key not in spec:
+                raise self.error(_join(path, key), f'unknown key "{key}"')
+        result = {}
+        for key, (kind, required) in spec.items():
+            if key not in value:
+                if required:
+                    raise self.error(_join(path, key), "missing")
+                continue
+            result[key] = self.typed(value[key], _join(path, key), kind)
+        return result
+
+    def typed(self, value, path, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        for expected in kinds:
+            if expected is None and value is None:
+                return None
+            if expected is str and isinstance(value, str):
+                if "\x00" in value:
+                    raise self.error(path, "contains a NUL character")
+                return value
+            if expected is int and isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if expected is bool and isinstance(value, bool):
+                return value
+            if expected in (list, dict) and isinstance(value, expected):
+                return value
+            if expected == "decimal" and isinstance(value, int | float):
+                return self.decimal(value, path)
+            if expected == "date" and isinstance(value, str):
+                try:
+                    return datetime.date.fromisoformat(value)
+                except ValueError:
+                    raise self.error(path, f'"{value}" is not a date "YYYY-MM-DD"') from None
+        wanted = " or ".join(_TYPE_NAMES[k] for k in kinds)
+        raise self.error(path, f"expected {wanted}, got {_describe(value)}")
+
+    def decimal(self, value, path):
+        if isinstance(value, bool) or (isinstance(value, float) and value != value):
+            raise self.error(path, f"expected a number, got {_describe(value)}")
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            raise self.error(path, f"expected a number, got {_describe(value)}") from None
+        if not number.is_finite() or number.as_tuple().exponent < -1 or abs(number) >= 1000:
+            raise self.error(path, f"{value} is not a number with at most one decimal")
+        return number.quantize(Decimal("0.1"))
+
+    def items(self, values, path, read):
+        return [read(value, f"{path}[{i}]") for i, value in enumerate(values)]
+
+    def strings(self, values, path):
+        return [self.typed(value, f"{path}[{i}]", str) for i, value in enumerate(values)]
+
+    def film(self, value, path):
+        fields = self.fields(value, path, _FILM)
+        lists = {
+            "genres": lambda values, p: self.strings(values, p),
+            "taglines": lambda values, p: self.strings(values, p),
+            "credits": lambda values, p: self.items(values, p, self.credit),
+            "trivia": lambda values, p: self.items(values, p, self.trivia),
+            "reviews": lambda values, p: self.items(values, p, self.review),
+            "filming_locations": lambda values, p: self.items(values, p, self.filming_location),
+        }
+        for key, read in lists.items():
+            fields[key] = read(fields.get(key, []), _join(path, key))
+        return FilmRecord(**fields, origin=self.origin.at_path(path))
+
+    def credit(self, value, path):
+        fields = self.fields(value, path, _CREDIT)
+        fields["person"] = PersonRecord(**self.fields(fields["person"], f"{path}.person", _PERSON))
+        return CreditRecord(**fields, origin=self.origin.at_path(path))
+
+    def trivia(self, value, path):
+        return TriviaRecord(**self.fields(value, path, _TRIVIA), origin=self.origin.at_path(path))
+
+    def review(self, value, path):
+        return ReviewRecord(**self.fields(value, path, _REVIEW), origin=self.origin.at_path(path))
+
+    def filming_location(self, value, path):
+        fields = self.fields(value, path, _FILMING_LOCATION)
+        return FilmingLocationRecord(**fields, origin=self.origin.at_path(path))
+
+
+def _join(path, key):
+    return f"{path}.{key}" if path else key
+
+
+def _describe(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'the string "{value[:40]}"'
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return "a list" if isinstance(value, list) else "an object"

@@ -1,0 +1,120 @@
+"""Plain records of a film, as parsers read them and the loader saves them.
+
+They mirror the data contract but hold names, not database rows: a person is a name and an
+optional IMDb id, a location is its name. A list that is None was not given by the source,
+and the loader leaves what the database holds for it; an empty list was given, and empty.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .errors import Origin
+
+PAGE_TRIVIA_KINDS = ("trivia", "goof", "quote")
+MAKING_OF_KINDS = ("behind_the_scenes", "deleted_scene", "alternate_version")
+ALL_TRIVIA_KINDS = PAGE_TRIVIA_KINDS + MAKING_OF_KINDS
+
+
+@dataclass
+class PersonRecord:
+    name: str
+    imdb_id: str | None = None
+    birth_year: int | None = None
+    death_year: int | None = None
+
+    @property
+    def key(self):
+        """Who this is: the IMDb id when known, otherwise the name."""
+        return ("imdb", self.imdb_id) if self.imdb_id else ("name", self.name)
+
+
+@dataclass
+class CreditRecord:
+    person: PersonRecord
+    role: str
+    order: int
+    character: str = ""
+    job: str = ""
+    credited_as: str = ""
+    uncredited: bool = False
+    is_star: bool = False
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class TriviaRecord:
+    kind: str
+    text: str
+    order: int
+    goof_category: str = ""
+    character: str = ""
+    contributor: str = ""
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class ReviewRecord:
+    body: str
+    order: int = 1
+    title: str = ""
+    author: str = ""
+    published: datetime.date | None = None
+    score: Decimal | None = None
+    scale: int = 10
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class FilmingLocationRecord:
+    location: str
+    note: str = ""
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class FilmRecord:
+    title: str
+    year: int | None = None
+    slug: str = ""
+    release_date: datetime.date | None = None
+    release_country: str = ""
+    logline: str = ""
+    plot: str = ""
+    rating: Decimal | None = None
+    vote_count: int = 0
+    runtime_minutes: int | None = None
+    gross: int | None = None
+    gross_region: str = ""
+    imdb_id: str | None = None
+    genres: list[str] | None = None
+    taglines: list[str] | None = None
+    credits: list[CreditRecord] | None = None
+    trivia: list[TriviaRecord] | None = None
+    # The kinds of trivia this record speaks for: a film page knows nothing of the making-of.
+    trivia_kinds: tuple[str, ...] = ALL_TRIVIA_KINDS
+    reviews: list[ReviewRecord] | None = None
+    filming_locations: list[FilmingLocationRecord] | None = None
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class MakingOfRecord:
+    """A making-of page: it names its film and adds the film's genre and making-of stories."""
+
+    title: str
+    year: int
+    genres: list[str]
+    stars: list[str]
+    trivia: list[TriviaRecord]
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+def merge_making_of(film, making_of):
+    """The film with the making-of page's genres and stories in place of its own."""
+    kinds = set(film.trivia_kinds) | set(MAKING_OF_KINDS)
+    own = [t for t in film.trivia or [] if t.kind not in MAKING_OF_KINDS]
+    film.genres = list(making_of.genres)
+    film.trivia = own + list(making_of.trivia)
+    film.trivia_kinds = tuple(k for k in ALL_TRIVIA_KINDS if k in kinds)
+    return film

@@ -1,0 +1,80 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from films.importers.batch import FORMATS, import_files
+
+# Imports of this many files or more report their progress, ten times over.
+PROGRESS_FROM = 20
+
+
+def _plural(count, noun):
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class Command(BaseCommand):
+    help = (
+        "Imports films from scraped film pages, making-of pages and the project's JSON format. "
+        "Each film is saved in its own transaction; importing the same files again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to search")
+        parser.add_argument("--title", help="the film's title, when importing a single film page")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change, and write nothing"
+        )
+        parser.add_argument(
+            "--format", choices=FORMATS, default="auto", help="read every file as this format"
+        )
+
+    def handle(self, *args, paths, title, dry_run, format, verbosity, **options):
+        self.verbosity = verbosity
+        reports = import_files(
+            paths=paths, title=title, dry_run=dry_run, file_format=format, progress=self.progress
+        )
+        for report in reports:
+            self.report(report, dry_run)
+        failed = [report for report in reports if report.failed]
+        if verbosity:
+            self.summary(reports, failed, dry_run)
+        if failed:
+            raise CommandError(f"{len(failed)} of {_plural(len(reports), 'file')} failed")
+
+    def progress(self, stage, done, total):
+        step = max(1, total // 10)
+        if self.verbosity and total >= PROGRESS_FROM and (done % step == 0 or done == total):
+            what = "files read" if stage == "read" else "films saved"
+            self.stdout.write(f"{done} of {total} {what}")
+
+    def report(self, report, dry_run):
+        for error in report.errors:
+            self.stderr.write(f"error: {error}")
+        if not self.verbosity:
+            return
+        name = f"{report.source} ({report.format})" if report.format else report.source
+        if not report.films and not report.errors:
+            self.stdout.write(f"{name}: no films")
+        for result in report.films:
+            outcome = result.outcome
+            if dry_run and outcome != "unchanged":
+                outcome = f"would be {outcome}"
+            changes = f" ({', '.join(result.changes)})" if result.changes else ""
+            counts = [] if result.credits is None else [_plural(result.credits, "credit")]
+            counts.append(f"{result.trivia} trivia")
+            self.stdout.write(
+                f"{name}: {result} [{result.slug}] {outcome}{changes}; {', '.join(counts)}"
+            )
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+
+    def summary(self, reports, failed, dry_run):
+        outcomes = {result.slug: result.outcome for report in reports for result in report.films}
+        counts = [
+            f"{sum(1 for o in outcomes.values() if o == outcome)} {outcome}"
+            for outcome in ("created", "updated", "unchanged")
+        ]
+        warnings = sum(len(report.warnings) for report in reports)
+        self.stdout.write(
+            f"{'Dry run, nothing written. ' if dry_run else ''}"
+            f"{_plural(len(reports), 'file')}, {_plural(len(outcomes), 'film')}: "
+            f"{', '.join(counts)}; {_plural(warnings, 'warning')}; {len(failed)} failed"
+        )

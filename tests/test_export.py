@@ -1,0 +1,102 @@
+"""exportfilms writes the JSON format that importfilms reads back, losing nothing."""
+
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from films.models import Credit, Film, FilmingLocation, Genre, Location, Person, Review, Trivia
+from tests.builders import make_film, make_genre, make_location, make_person, populate
+
+pytestmark = pytest.mark.django_db
+
+
+def export(*args):
+    out = io.StringIO()
+    call_command("exportfilms", *args, stdout=out)
+    return out.getvalue()
+
+
+def empty_database():
+    for model in (Film, Person, Genre, Location):
+        model.objects.all().delete()
+
+
+def rich_film():
+    """A film using every field the fixture film leaves empty."""
+    film = make_film(
+        title="Heat", slug="heat-1995", year=1995, imdb_id="tt0113277", release_country="USA",
+        release_date=datetime.date(1995, 12, 15), runtime_minutes=170, rating=Decimal("8.3"),
+    )  # fmt: skip
+    film.genres.add(make_genre(name="Crime", slug="crime"), make_genre(name="Thriller"))
+    mann = make_person(name="Michael Mann", imdb_id="nm0000520", birth_year=1943)
+    pacino = make_person(name="Al Pacino", birth_year=1940, death_year=None)
+    Credit.objects.create(film=film, person=mann, role="director", order=1)
+    Credit.objects.create(film=film, person=mann, role="writer", order=1, job="screenplay")
+    Credit.objects.create(film=film, person=pacino, role="cast", order=1, character="Hanna",
+                          is_star=True)  # fmt: skip
+    Credit.objects.create(film=film, person=pacino, role="cast", order=2, character="Self",
+                          uncredited=True, credited_as="Al")  # fmt: skip
+    Trivia.objects.create(film=film, kind="deleted_scene", text="Cut.", order=1, contributor="A")
+    Trivia.objects.create(film=film, kind="goof", text="Oops.", order=1, goof_category="Continuity")
+    Review.objects.create(film=film, body="Fine.", author="Bo", score=Decimal("8"), scale=10,
+                          published=datetime.date(2001, 1, 2), order=1)  # fmt: skip
+    Review.objects.create(film=film, body="Meh.", order=2)
+    FilmingLocation.objects.create(film=film, location=make_location(name="LA"), note="diner")
+    return film
+
+
+def test_export_import_export_gives_identical_files(mask, tmp_path):
+    """Export, import into an empty database, export again: the two files are identical."""
+    rich_film()
+    first = tmp_path / "first.json"
+    call_command("exportfilms", "-o", str(first), verbosity=0)
+    empty_database()
+    call_command("importfilms", str(first), verbosity=0)
+    assert Film.objects.count() == 2
+    assert export() == first.read_text(encoding="utf-8")
+
+
+def test_export_holds_every_field_of_the_fixture_film(mask):
+    """The seed film's facts appear in the export under their data-contract names."""
+    (film,) = json.loads(export())["films"]
+    assert (film["title"], film["slug"], film["year"], film["rating"]) == (
+        "Mask",
+        "mask-1985",
+        1985,
+        7.0,
+    )
+    assert (film["gross"], film["release_date"], film["runtime_minutes"]) == (
+        42400000,
+        "1985-03-08",
+        None,
+    )
+    assert film["genres"] == ["Drama"]
+    assert len(film["credits"]) == 16
+    minter = next(c for c in film["credits"] if c["person"]["name"] == "Kelly Jo Minter")
+    assert (minter["credited_as"], minter["order"], minter["role"]) == ("Kelly Minter", 14, "cast")
+    assert [t["kind"] for t in film["trivia"]][:3] == ["trivia", "goof", "quote"]
+    assert film["reviews"][0]["score"] == 4.5
+    assert film["filming_locations"] == [{"location": "Azusa, California, USA", "note": ""}]
+
+
+def test_film_option_selects_films(mask):
+    """--film SLUG exports only that film; an unknown slug is an error."""
+    make_film(slug="other")
+    assert [f["slug"] for f in json.loads(export("--film", "mask-1985"))["films"]] == ["mask-1985"]
+    assert len(json.loads(export())["films"]) == 2
+    with pytest.raises(CommandError, match="no film with slug nope"):
+        export("--film", "nope")
+
+
+def test_export_queries_do_not_grow_with_films(django_assert_max_num_queries):
+    """Exporting many films with many rows takes a fixed number of queries."""
+    for _ in range(3):
+        populate(make_film(), credits=30, trivia=5, reviews=2, locations=2, taglines=2)
+    with django_assert_max_num_queries(8):
+        films = json.loads(export())["films"]
+    assert sum(len(f["credits"]) for f in films) == 90

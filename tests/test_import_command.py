@@ -1,0 +1,295 @@
+"""importfilms end to end: the seeds reproduce the fixture, reruns change nothing, bad input
+fails clearly and leaves the database as it was."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from films.models import (
+    Credit,
+    Film,
+    FilmingLocation,
+    Genre,
+    Location,
+    Person,
+    Review,
+    Tagline,
+    Trivia,
+)
+from tests.seeds import FILM_PAGE, MAKING_OF_PAGE
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Genre, Location, Person, Film, Tagline, FilmingLocation, Credit, Trivia, Review]
+# Set by the database when a row is written, so never equal between two loads.
+UNCOMPARED = {"id", "added_at", "updated_at"}
+
+
+def snapshot():
+    """Every row of every model, foreign keys and genres by slug, without ids or timestamps."""
+    tables = {}
+    for model in MODELS:
+        rows = []
+        for obj in model.objects.all():
+            row = {}
+            for field in model._meta.get_fields():
+                if field.name in UNCOMPARED or field.auto_created:
+                    continue
+                if field.many_to_many:
+                    row[field.name] = sorted(o.slug for o in getattr(obj, field.name).all())
+                elif field.many_to_one:
+                    row[field.name] = getattr(obj, field.name).slug
+                else:
+                    row[field.name] = getattr(obj, field.name)
+            rows.append(row)
+        tables[model.__name__] = sorted(rows, key=repr)
+    return tables
+
+
+def run(*args, **options):
+    """Runs importfilms; returns (stdout, stderr, the CommandError or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("importfilms", *map(str, args), stdout=out, stderr=err, **options)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), error
+    return out.getvalue(), err.getvalue(), None
+
+
+def writes(queries):
+    verbs = ("INSERT", "UPDATE", "DELETE")
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(verbs)]
+
+
+def test_seeds_reproduce_the_fixture_field_by_field():
+    """Importing both seed pages into an empty database gives exactly fixtures/mask.json."""
+    _, err, failed = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert (failed, err) == (None, "")
+    imported = snapshot()
+    for model in (Film, Person, Genre, Location):
+        model.objects.all().delete()
+    assert all(not rows for rows in snapshot().values())
+    call_command("loaddata", "mask", verbosity=0)
+    fixture = snapshot()
+    for model in MODELS:
+        name = model.__name__
+        assert imported[name] == fixture[name], name
+
+
+def test_second_import_reports_every_file_unchanged():
+    """Importing the seeds again writes nothing and says so for each file."""
+    run(FILM_PAGE, MAKING_OF_PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        out, _, failed = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert failed is None
+    assert writes(queries) == []
+    lines = [line for line in out.splitlines() if "[mask-1985]" in line]
+    assert len(lines) == 2
+    assert all(" unchanged; 16 credits, 9 trivia" in line for line in lines)
+    assert "0 created, 0 updated, 1 unchanged" in out
+
+
+def test_summary_lists_files_counts_and_warnings():
+    """The summary names each file, its film, the outcome, the counts, and the warning."""
+    out, _, _ = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert f"{FILM_PAGE} (page): Mask (1985) [mask-1985] created; 16 credits, 9 trivia" in out
+    assert f"{MAKING_OF_PAGE} (making-of): Mask (1985) [mask-1985] created" in out
+    assert f"warning: {FILM_PAGE}:45: runtime" in out
+    assert "2 files, 1 film: 1 created, 0 updated, 0 unchanged; 1 warning; 0 failed" in out
+
+
+def test_a_folder_is_searched_for_txt_and_json_files(tmp_path):
+    """A folder argument imports its .txt and .json files, in subfolders too."""
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "page.txt").write_bytes(FILM_PAGE.read_bytes())
+    (tmp_path / "a" / "b" / "making-of.txt").write_bytes(MAKING_OF_PAGE.read_bytes())
+    (tmp_path / "notes.md").write_text("not a film")
+    out, _, failed = run(tmp_path)
+    assert failed is None
+    assert Film.objects.get().title == "Mask"
+    assert "notes.md" not in out
+
+
+def test_dry_run_writes_nothing():
+    """A dry run reports the film it would create and leaves the database empty."""
+    with CaptureQueriesContext(connection) as queries:
+        out, _, failed = run(FILM_PAGE, MAKING_OF_PAGE, dry_run=True)
+    assert failed is None
+    assert writes(queries) == []
+    assert not Film.objects.exists()
+    assert "Mask (1985) [mask-1985] would be created; 16 credits, 9 trivia" in out
+    assert out.splitlines()[-1].startswith("Dry run, nothing written.")
+
+
+def test_title_option_names_a_single_page(client, admin_client):
+    """With --title a lone film page becomes a film, seen on its page and in the admin."""
+    _, _, failed = run(FILM_PAGE, title="Mask")
+    assert failed is None
+    film = Film.objects.get(slug="mask-1985")
+    assert (film.title, film.credits.count(), film.trivia.count()) == ("Mask", 16, 3)
+    assert "Mask" in client.get(film.get_absolute_url()).text
+    assert "Mask" in admin_client.get("/admin/films/film/").text
+
+
+def test_a_page_without_title_is_an_error_that_says_so():
+    """A film page with neither a making-of page nor --title fails, naming the file."""
+    _, err, failed = run(FILM_PAGE)
+    assert str(failed) == "1 of 1 file failed"
+    assert f"error: {FILM_PAGE}: a film page has no title" in err
+    assert "--title" in err
+    assert not Film.objects.exists()
+
+
+def test_making_of_alone_attaches_to_the_film_in_the_database():
+    """A making-of page imported later joins the film already in the database."""
+    run(FILM_PAGE, title="Mask")
+    out, _, failed = run(MAKING_OF_PAGE)
+    assert failed is None
+    film = Film.objects.get()
+    assert film.trivia.filter(kind="behind_the_scenes").count() == 6
+    assert [g.name for g in film.genres.all()] == ["Drama"]
+    assert "Mask (1985) [mask-1985] updated (trivia +6 -0, genres); 6 trivia" in out
+
+
+def seed_text():
+    return FILM_PAGE.read_text(encoding="utf-8")
+
+
+BAD_PAGES = {
+    "empty": (b"", "empty file"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    "not UTF-8": (seed_text().replace("Cher -", "Ch\xe9r -").encode("latin-1"), ":19: not UTF-8"),
+    "truncated": (seed_text().split("Did You Know?")[0].encode() + b"Did You Know?\n", "truncated"),
+    "cast line": (
+        seed_text().replace("Sam Elliott - Gar", "Sam Elliott as Gar").encode(),
+        ":20: cast line",
+    ),
+    "rating 7,0": (seed_text().replace("7.0/10", "7,0/10").encode(), ':11: rating "7,0/10'),
+    "rating N/A": (seed_text().replace("7.0/10 (12,168 voted)", "N/A").encode(), ":11: rating"),
+    "duplicated": ((seed_text() + "\n\n" + seed_text()).encode(), "appears twice"),
+    "5 MB": (seed_text().encode() + b"\n" + b"x" * 5_000_000, "too large"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_PAGES)
+def test_bad_pages_fail_clearly_and_change_nothing(mask, tmp_path, name):
+    """Each bad page gets a message naming its file (and line), the command exits non-zero,
+    and the database keeps exactly what it had."""
+    data, words = BAD_PAGES[name]
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    before = snapshot()
+    out, err, failed = run(path, title="Mask")
+    assert failed is not None
+    assert f"error: {path}" in err
+    assert words in err
+    assert "Traceback" not in out + err
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        ("unknown.txt", MAKING_OF_PAGE.read_text().replace("Mask", "Heat"), 'no film "Heat"'),
+        ("bad.json", '{"version": 1, "films": [{"title": 5}]}', "films[0].title: expected"),
+        ("broken.json", '{"version": 1,\n"films": [', "broken.json:2: not valid JSON"),
+    ],
+)
+def test_bad_making_of_and_json_fail_clearly_and_change_nothing(mask, tmp_path, name, text, words):
+    """A making-of page for an unknown film and bad JSON fail with their place named."""
+    path = tmp_path / name
+    path.write_text(text)
+    before = snapshot()
+    _, err, failed = run(path)
+    assert failed is not None
+    assert words in err
+    assert snapshot() == before
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path):
+    """The good films load; the exit status still says that a file failed."""
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe")
+    _, err, failed = run(FILM_PAGE, MAKING_OF_PAGE, tmp_path / "bad.txt")
+    assert str(failed) == "1 of 3 files failed"
+    assert Film.objects.get().title == "Mask"
+    assert err.count("error:") == 1
+
+
+def test_verbosity_0_prints_only_errors(tmp_path):
+    """At verbosity 0 a good import prints nothing and a bad one only its error."""
+    out, err, failed = run(FILM_PAGE, MAKING_OF_PAGE, verbosity=0)
+    assert (out, err, failed) == ("", "", None)
+    (tmp_path / "empty.txt").write_text("")
+    out, err, failed = run(tmp_path / "empty.txt", verbosity=0)
+    assert out == ""
+    assert err == f"error: {tmp_path / 'empty.txt'}: empty file\n"
+    assert failed is not None
+
+
+def test_many_files_show_progress(tmp_path):
+    """An import of many files reports its progress as it reads and saves."""
+    for i in range(20):
+        document = {"version": 1, "films": [{"title": f"Film {i}", "year": 2000}]}
+        (tmp_path / f"film-{i:02}.json").write_text(json.dumps(document))
+    out, _, failed = run(tmp_path)
+    assert failed is None
+    assert "10 of 20 files read" in out
+    assert "20 of 20 films saved" in out
+    assert Film.objects.count() == 20
+
+
+def test_format_option_overrides_detection(tmp_path):
+    """--format json reads a file whatever its name."""
+    path = tmp_path / "films.txt"
+    path.write_text(json.dumps({"version": 1, "films": [{"title": "Heat", "year": 1995}]}))
+    _, _, failed = run(path, format="json")
+    assert failed is None
+    assert Film.objects.get().slug == "heat-1995"
+
+
+def test_two_pages_matching_one_making_of_page_both_fail(tmp_path):
+    """When two film pages have the same year and stars, neither takes the title."""
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(FILM_PAGE.read_bytes())
+    _, err, failed = run(FILM_PAGE, copy, MAKING_OF_PAGE)
+    assert failed is not None
+    assert f"error: {FILM_PAGE}: {MAKING_OF_PAGE} matches this page and {copy}" in err
+    assert f"error: {copy}: {MAKING_OF_PAGE} matches this page and {FILM_PAGE}" in err
+
+
+def test_title_option_needs_a_single_page(tmp_path):
+    """--title names one page only; with two pages each is told so."""
+    other = tmp_path / "other.txt"
+    other.write_text("Release Year: 1999\n\nStars: Ann Lee\n")
+    _, err, failed = run(FILM_PAGE, other, title="Mask")
+    assert str(failed) == "2 of 2 files failed"
+    assert err.count("--title applies only when one page is imported") == 2
+    assert not Film.objects.exists()
+
+
+def film_page(cast_size):
+    cast = "\n".join(f"Actor {cast_size}-{i} - Role {i}" for i in range(cast_size))
+    return (
+        f"Release Year: 1999\n\nRating: 6.1/10 (10 voted)\n\nDirector: Dir {cast_size}\n\n"
+        f"Stars: Actor {cast_size}-0\n\nA plot.\n\n{cast}\n\nTaglines: One.\n\n"
+        f"Filming Locations: Place {cast_size}\n\nDid You Know?\n\nA fact.\n"
+    )
+
+
+def test_query_count_does_not_grow_with_the_cast_list(tmp_path):
+    """A page with 300 cast lines imports in as many queries as a page with 5."""
+    counts = {}
+    for size in (5, 300):
+        path = tmp_path / f"cast-{size}.txt"
+        path.write_text(film_page(size))
+        with CaptureQueriesContext(connection) as queries:
+            _, _, failed = run(path, title=f"Cast {size}")
+        assert failed is None
+        assert Film.objects.get(title=f"Cast {size}").credits.count() == size + 1
+        counts[size] = len(queries.captured_queries)
+    assert counts[300] == counts[5]

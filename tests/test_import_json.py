@@ -1,0 +1,185 @@
+"""The project's JSON format is read into records; every mistake names its JSON path."""
+
+import copy
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from films.importers.errors import FilmImportError
+from films.importers.json import parse_json
+
+FILM = {
+    "title": "Heat",
+    "slug": "heat-1995",
+    "year": 1995,
+    "imdb_id": "tt0113277",
+    "release_date": "1995-12-15",
+    "release_country": "USA",
+    "logline": "A group of thieves.",
+    "plot": "Long plot.",
+    "rating": 8.3,
+    "vote_count": 700000,
+    "runtime_minutes": 170,
+    "gross": 67436818,
+    "gross_region": "USA",
+    "genres": ["Crime", "Drama"],
+    "taglines": ["A Los Angeles crime saga."],
+    "credits": [
+        {
+            "person": {"name": "Michael Mann", "imdb_id": "nm0000520", "birth_year": 1943},
+            "role": "director",
+            "order": 1,
+        },
+        {
+            "person": {"name": "Al Pacino", "imdb_id": None, "birth_year": None},
+            "role": "cast",
+            "order": 1,
+            "character": "Vincent Hanna",
+            "credited_as": "",
+            "uncredited": False,
+            "is_star": True,
+            "job": "",
+        },
+    ],
+    "trivia": [
+        {"kind": "goof", "order": 1, "text": "A goof.", "goof_category": "Continuity"},
+        {"kind": "deleted_scene", "order": 1, "text": "A scene.", "contributor": "Ann"},
+    ],
+    "reviews": [
+        {"order": 1, "title": "Great", "body": "Good film.", "score": 9, "scale": 10},
+    ],
+    "filming_locations": [{"location": "Los Angeles, California, USA", "note": "diner"}],
+}
+
+
+def parse(document):
+    text = document if isinstance(document, str) else json.dumps(document)
+    return parse_json(text, source="films.json")
+
+
+def error_path(document):
+    with pytest.raises(FilmImportError) as caught:
+        parse(document)
+    return caught.value
+
+
+def test_reads_every_field():
+    """Every field of the data contract reaches the record, with its type."""
+    (film,) = parse({"version": 1, "films": [FILM]})
+    assert (film.title, film.slug, film.year, film.imdb_id) == (
+        "Heat",
+        "heat-1995",
+        1995,
+        "tt0113277",
+    )
+    assert film.release_date == datetime.date(1995, 12, 15)
+    assert (film.rating, film.vote_count, film.runtime_minutes) == (Decimal("8.3"), 700000, 170)
+    assert (film.gross, film.gross_region, film.release_country) == (67436818, "USA", "USA")
+    assert film.genres == ["Crime", "Drama"]
+    assert film.taglines == ["A Los Angeles crime saga."]
+    director, actor = film.credits
+    assert (director.person.name, director.person.imdb_id, director.person.birth_year) == (
+        "Michael Mann",
+        "nm0000520",
+        1943,
+    )
+    assert (actor.character, actor.is_star, actor.order) == ("Vincent Hanna", True, 1)
+    assert [(t.kind, t.goof_category, t.contributor) for t in film.trivia] == [
+        ("goof", "Continuity", ""),
+        ("deleted_scene", "", "Ann"),
+    ]
+    (review,) = film.reviews
+    assert (review.score, review.scale, review.title) == (Decimal("9.0"), 10, "Great")
+    (place,) = film.filming_locations
+    assert (place.location, place.note) == ("Los Angeles, California, USA", "diner")
+    assert str(film.credits[1].origin) == "films.json: films[0].credits[1]"
+
+
+def test_only_the_title_is_required():
+    """A film may give only its title; lists default to empty."""
+    (film,) = parse({"version": 1, "films": [{"title": "Heat"}]})
+    assert (film.title, film.year, film.credits, film.genres) == ("Heat", None, [], [])
+
+
+def broken(change):
+    document = {"version": 1, "films": [copy.deepcopy(FILM)]}
+    change(document["films"][0])
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        (lambda f: f["credits"][1].update(order="one"), "films[0].credits[1].order", "integer"),
+        (lambda f: f["credits"][1].update(order=True), "films[0].credits[1].order", "integer"),
+        (lambda f: f["credits"][0].update(ordr=1), "films[0].credits[0].ordr", "unknown key"),
+        (lambda f: f["credits"][0]["person"].pop("name"), "films[0].credits[0].person.name",
+         "missing"),
+        (lambda f: f.pop("title"), "films[0].title", "missing"),
+        (lambda f: f.update(rating=7.25), "films[0].rating", "one decimal"),
+        (lambda f: f.update(rating="7.0"), "films[0].rating", "number"),
+        (lambda f: f.update(release_date="15/12/1995"), "films[0].release_date", "date"),
+        (lambda f: f.update(genres=["Crime", 3]), "films[0].genres[1]", "string"),
+        (lambda f: f.update(trivia={}), "films[0].trivia", "list"),
+        (lambda f: f["reviews"].append([]), "films[0].reviews[1]", "object"),
+        (lambda f: f.update(plot="a\x00b"), "films[0].plot", "NUL"),
+    ],
+)  # fmt: skip
+def test_mistakes_name_their_json_path(change, path, words):
+    """Unknown keys, missing keys and wrong types are errors naming the JSON path."""
+    error = error_path(broken(change))
+    assert error.origin.path == path
+    assert words in error.message
+    assert str(error).startswith(f"films.json: {path}: ")
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        ({"films": []}, "films.json: version"),
+        ({"version": 2, "films": []}, "films.json: version"),
+        ({"version": 1, "films": [], "extra": 1}, "films.json: extra"),
+        ([], "films.json: (top level)"),
+        ('{"version": 1,\n "films": [}', "films.json:2"),
+        ("[" * 100_000, "films.json"),
+    ],
+)
+def test_document_mistakes(document, where):
+    """A malformed document is an error naming the line, or the key at fault."""
+    assert str(error_path(document)).startswith(f"{where}: ")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from([*FILM, "person", "name", "kind"]), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(),
+        json_values.map(json.dumps),
+        st.lists(json_values, max_size=3).map(
+            lambda films: json.dumps({"version": 1, "films": films})
+        ),
+    )
+)
+def test_any_text_gives_films_or_an_import_error(text):
+    """Whatever the text, the parser returns films or raises its own error, nothing else."""
+    try:
+        result = parse(text)
+    except FilmImportError as error:
+        result = error
+    if isinstance(result, FilmImportError):
+        assert result.origin.source == "films.json"
+    else:
+        assert all(film.title is not None for film in result)

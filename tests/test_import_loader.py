@@ -1,0 +1,251 @@
+"""The loader saves one film at a time: all or nothing, idempotent, in bulk."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from films.importers.errors import FilmImportError, Origin
+from films.importers.loader import save_film, save_making_of
+from films.importers.records import (
+    PAGE_TRIVIA_KINDS,
+    CreditRecord,
+    FilmingLocationRecord,
+    FilmRecord,
+    MakingOfRecord,
+    PersonRecord,
+    ReviewRecord,
+    TriviaRecord,
+)
+from films.models import Credit, Film, Genre, Location, Person, Trivia
+from tests.builders import make_film, make_person
+
+pytestmark = pytest.mark.django_db
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def film_record(cast=3, **fields):
+    fields.setdefault("title", "Heat")
+    fields.setdefault("year", 1995)
+    fields.setdefault("rating", Decimal("8.3"))
+    fields.setdefault("genres", ["Crime"])
+    fields.setdefault("taglines", ["A saga."])
+    fields.setdefault(
+        "credits",
+        [CreditRecord(person=PersonRecord("Michael Mann"), role="director", order=1)]
+        + [
+            CreditRecord(person=PersonRecord(f"Actor {i}"), role="cast", order=i, character=f"R{i}")
+            for i in range(1, cast + 1)
+        ],
+    )
+    fields.setdefault("trivia", [TriviaRecord(kind="trivia", text="A fact.", order=1)])
+    fields.setdefault("reviews", [ReviewRecord(body="Good.", score=Decimal("4"), scale=5)])
+    fields.setdefault("filming_locations", [FilmingLocationRecord("Los Angeles")])
+    fields.setdefault("origin", Origin("heat.txt"))
+    return FilmRecord(**fields)
+
+
+def writes(queries):
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+
+
+def test_creates_the_film_with_every_row():
+    """A new film is created with its people, locations, genres and every related row."""
+    result = save_film(record=film_record())
+    film = Film.objects.get(slug="heat-1995")
+    assert (result.outcome, result.slug, result.credits, result.trivia) == (
+        "created",
+        "heat-1995",
+        4,
+        1,
+    )
+    assert (film.title, film.rating) == ("Heat", Decimal("8.3"))
+    assert film.credits.count() == 4
+    assert [g.slug for g in film.genres.all()] == ["crime"]
+    assert Person.objects.get(name="Actor 2").slug == "actor-2"
+    assert film.filming_locations.get().location.slug == "los-angeles"
+    assert (film.reviews.get().score, film.taglines.get().text) == (Decimal("4"), "A saga.")
+
+
+def test_second_identical_save_writes_nothing():
+    """Saving the same record again reports "unchanged" and issues no write at all."""
+    save_film(record=film_record())
+    with CaptureQueriesContext(connection) as queries:
+        result = save_film(record=film_record())
+    assert result.outcome == "unchanged"
+    assert result.changes == []
+    assert writes(queries.captured_queries) == []
+
+
+def test_changed_record_updates_the_film_to_match():
+    """Changed facts are updated and rows the record no longer has are deleted."""
+    save_film(record=film_record(cast=3))
+    before = Film.objects.get().updated_at
+    changed = film_record(cast=2, rating=Decimal("8.5"), trivia=[], taglines=[], genres=["Drama"])
+    result = save_film(record=changed)
+    film = Film.objects.get()
+    assert result.outcome == "updated"
+    assert "rating" in result.changes
+    assert film.rating == Decimal("8.5")
+    assert sorted(film.credits.values_list("person__name", flat=True)) == [
+        "Actor 1",
+        "Actor 2",
+        "Michael Mann",
+    ]
+    assert (film.trivia.count(), film.taglines.count()) == (0, 0)
+    assert [g.name for g in film.genres.all()] == ["Drama"]
+    assert film.updated_at > before
+    assert Person.objects.filter(name="Actor 3").exists(), "people are shared, never deleted"
+
+
+def test_updated_at_changes_when_only_related_rows_change():
+    """Pages cache on updated_at, so a change to the cast alone still moves it."""
+    save_film(record=film_record(cast=3))
+    before = Film.objects.get().updated_at
+    save_film(record=film_record(cast=4))
+    assert Film.objects.get().updated_at > before
+
+
+def test_dry_run_reports_and_writes_nothing():
+    """A dry run says what would change and leaves the database as it was."""
+    with CaptureQueriesContext(connection) as queries:
+        result = save_film(record=film_record(), dry_run=True)
+    assert result.outcome == "created"
+    assert writes(queries.captured_queries) == []
+    assert not Film.objects.exists()
+    save_film(record=film_record())
+    result = save_film(record=film_record(rating=Decimal("1.0")), dry_run=True)
+    assert (result.outcome, result.changes) == ("updated", ["rating"])
+    assert Film.objects.get().rating == Decimal("8.3")
+
+
+def test_query_count_does_not_grow_with_the_cast():
+    """Importing a film with 300 cast lines takes as many queries as one with 5."""
+
+    def queries_for(record):
+        with CaptureQueriesContext(connection) as queries:
+            save_film(record=record)
+        return len(queries.captured_queries)
+
+    def record(title, cast):
+        return film_record(
+            title=title,
+            genres=[title],
+            filming_locations=[FilmingLocationRecord(title)],
+            credits=[
+                CreditRecord(person=PersonRecord(f"{title} {i}"), role="cast", order=i)
+                for i in range(1, cast + 1)
+            ],
+        )
+
+    assert queries_for(record("Large", 300)) == queries_for(record("Small", 5))
+
+
+def test_a_failing_film_leaves_nothing_behind():
+    """When the database refuses a film, none of its people, genres or rows remain."""
+    make_film(slug="heat-1995", title="Heat", year=1995)
+    make_film(slug="other", imdb_id="tt0113277")
+    with pytest.raises(FilmImportError) as caught:
+        save_film(record=film_record(imdb_id="tt0113277"))
+    assert "refused" in caught.value.message
+    heat = Film.objects.get(slug="heat-1995")
+    assert (heat.imdb_id, heat.rating, heat.credits.count()) == (None, None, 0)
+    assert not Person.objects.filter(name="Michael Mann").exists()
+    assert not Genre.objects.exists()
+    assert not Location.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"title": "x" * 501}, "title"),
+        ({"rating": Decimal("11.0")}, "rating"),
+        ({"year": 1700}, "year"),
+        ({"credits": [CreditRecord(PersonRecord("A"), role="hero", order=1)]}, "role"),
+        ({"credits": [CreditRecord(PersonRecord("A"), role="cast", order=1)] * 2}, "twice"),
+        ({"trivia": [TriviaRecord(kind="trivia", text="a", order=1)] * 2}, "order 1"),
+        ({"trivia": [TriviaRecord(kind="trivia", text="a", order=1, goof_category="X")]}, "goof"),
+        ({"reviews": [ReviewRecord(body="a", score=Decimal("6"), scale=5)]}, "score"),
+        ({"credits": [CreditRecord(PersonRecord("A", birth_year=1950, death_year=1940),
+                                   role="cast", order=1)]}, "death_year"),
+    ],
+)  # fmt: skip
+def test_invalid_values_are_refused_before_any_write(change, words):
+    """Values the database would refuse are errors naming where they came from."""
+    with CaptureQueriesContext(connection) as queries, pytest.raises(FilmImportError) as caught:
+        save_film(record=film_record(**change))
+    assert words in caught.value.message
+    assert writes(queries.captured_queries) == []
+
+
+def test_people_are_found_by_imdb_id_then_by_name():
+    """An existing person is reused: by IMDb id when the record has one, else by name;
+    a new person whose slug is taken gets a numbered slug."""
+    cher = make_person(name="Cher", slug="cher", imdb_id="nm0000333")
+    make_person(name="Someone Else", slug="sam-elliott")
+    credits = [
+        CreditRecord(PersonRecord("Cher Sarkisian", imdb_id="nm0000333"), role="cast", order=1),
+        CreditRecord(PersonRecord("Sam Elliott", birth_year=1944), role="cast", order=2),
+    ]
+    save_film(record=film_record(credits=credits))
+    film = Film.objects.get()
+    assert film.credits.get(order=1).person == cher
+    sam = Person.objects.get(name="Sam Elliott")
+    assert (sam.slug, sam.birth_year) == ("sam-elliott-2", 1944)
+
+
+def test_a_film_page_leaves_making_of_stories_alone():
+    """A record that speaks only for page trivia keeps the film's behind-the-scenes stories."""
+    save_film(
+        record=film_record(
+            trivia=[
+                TriviaRecord(kind="trivia", text="A fact.", order=1),
+                TriviaRecord(kind="behind_the_scenes", text="A story.", order=1),
+            ]
+        )
+    )
+    result = save_film(record=film_record(trivia_kinds=PAGE_TRIVIA_KINDS, genres=None))
+    assert result.outcome == "unchanged"
+    assert Trivia.objects.filter(kind="behind_the_scenes").count() == 1
+
+
+def test_making_of_attaches_to_an_existing_film():
+    """A making-of page alone joins the film of its title and year, replacing its stories."""
+    save_film(record=film_record())
+    making_of = MakingOfRecord(
+        title="Heat", year=1995, genres=["Crime", "Drama"], stars=[], origin=Origin("m.txt"),
+        trivia=[TriviaRecord(kind="deleted_scene", text="A cut scene.", order=1)],
+    )  # fmt: skip
+    result = save_making_of(record=making_of)
+    film = Film.objects.get()
+    assert (result.outcome, result.credits, result.trivia) == ("updated", None, 1)
+    assert sorted(film.genres.values_list("name", flat=True)) == ["Crime", "Drama"]
+    assert film.trivia.filter(kind="deleted_scene").get().text == "A cut scene."
+    assert film.trivia.filter(kind="trivia").count() == 1
+    assert save_making_of(record=making_of).outcome == "unchanged"
+
+
+def test_making_of_for_an_unknown_film_is_an_error():
+    """A making-of page whose film is nowhere is an error naming the file."""
+    making_of = MakingOfRecord(
+        title="Nope", year=1990, genres=[], stars=[], trivia=[], origin=Origin("m.txt")
+    )
+    with pytest.raises(FilmImportError) as caught:
+        save_making_of(record=making_of)
+    assert str(caught.value).startswith('m.txt: no film "Nope" (1990)')
+    assert not Film.objects.exists()
+
+
+def test_release_date_and_credit_notes_are_saved():
+    """Credit notes and the release date reach their columns."""
+    credit = CreditRecord(
+        PersonRecord("Kelly Jo Minter"), role="cast", order=1, character="Lorrie",
+        credited_as="Kelly Minter", uncredited=True,
+    )  # fmt: skip
+    save_film(record=film_record(credits=[credit], release_date=datetime.date(1985, 3, 8)))
+    saved = Credit.objects.get()
+    assert (saved.credited_as, saved.uncredited) == ("Kelly Minter", True)
+    assert Film.objects.get().release_date == datetime.date(1985, 3, 8)
