@@ -1,5 +1,18 @@
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +23,12 @@ class NaturalKeyQuerySet(models.QuerySet):
 
     def get_by_natural_key(self, *key):
         return self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
+
+
+class SluggedQuerySet(NaturalKeyQuerySet):
+    def current_slug(self, slug):
+        """The slug of the row that slug names in another letter case, or None."""
+        return self.filter(slug__iexact=slug).values_list("slug", flat=True).first()
 
 
 class Genre(models.Model):
@@ -32,8 +51,56 @@ class Genre(models.Model):
         return (self.slug,)
 
 
-class FilmQuerySet(NaturalKeyQuerySet):
-    pass
+def _count(queryset):
+    """A correlated count of queryset's rows that point at the outer film: no join fan-out."""
+    counted = queryset.filter(film=OuterRef("pk")).order_by().values("film")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
+class FilmQuerySet(SluggedQuerySet):
+    # How many cast members the film page shows before linking to the full cast.
+    TOP_BILLED = 15
+
+    def with_section_counts(self):
+        """Annotates how much each of a film's pages holds, for the section navigation."""
+        return self.annotate(
+            credit_count=_count(Credit.objects.all()),
+            trivia_count=_count(Trivia.objects.exclude(kind__in=Trivia.MAKING_OF_KINDS)),
+            making_of_count=_count(Trivia.objects.filter(kind__in=Trivia.MAKING_OF_KINDS)),
+            review_count=_count(Review.objects.all()),
+        )
+
+    def for_detail(self):
+        """Everything the film page shows, in a fixed number of queries however big the film."""
+        return self.with_section_counts().prefetch_related(
+            "genres",
+            "taglines",
+            Prefetch(
+                "filming_locations",
+                queryset=FilmingLocation.objects.select_related("location"),
+            ),
+            Prefetch(
+                "credits",
+                queryset=Credit.objects.headline(self.TOP_BILLED),
+                to_attr="headline_credits",
+            ),
+            Prefetch(
+                "trivia",
+                queryset=Trivia.objects.firsts_of_each_kind(),
+                to_attr="first_of_each_kind",
+            ),
+            Prefetch(
+                "reviews", queryset=Review.objects.order_by("order")[:1], to_attr="featured_reviews"
+            ),
+        )
+
+    def current_slug(self, slug):
+        """The slug a film is found at now, for an address in the wrong case or an old one."""
+        found = super().current_slug(slug)
+        if found is None:
+            old = FilmSlugRedirect.objects.filter(old_slug__iexact=slug)
+            found = old.values_list("film__slug", flat=True).first()
+        return found
 
 
 class Film(models.Model):
@@ -114,6 +181,13 @@ class Tagline(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
+class PersonQuerySet(SluggedQuerySet):
+    def for_detail(self):
+        """A person with their whole filmography, in two queries."""
+        filmography = Credit.objects.select_related("film").in_filmography_order()
+        return self.prefetch_related(Prefetch("credits", filmography, to_attr="filmography"))
+
+
 class Person(models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=255, unique=True)
@@ -121,7 +195,7 @@ class Person(models.Model):
     death_year = models.PositiveSmallIntegerField(null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
@@ -145,6 +219,45 @@ class Person(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+def _rank(field, values):
+    """The position of field's value in values, for ordering by a declared order."""
+    whens = [When(**{field: value}, then=Value(i)) for i, value in enumerate(values)]
+    return Case(*whens, default=Value(len(values)), output_field=IntegerField())
+
+
+class CreditQuerySet(NaturalKeyQuerySet):
+    def in_role_order(self):
+        """Sections in Credit.Role order; within one, billed before uncredited, then billing."""
+        return self.annotate(role_rank=_rank("role", Credit.Role.values)).order_by(
+            "role_rank", "uncredited", "order", "pk"
+        )
+
+    def in_filmography_order(self):
+        """Sections in Credit.Role order; within one, newest film first."""
+        return self.annotate(role_rank=_rank("role", Credit.Role.values)).order_by(
+            "role_rank",
+            F("film__year").desc(nulls_last=True),
+            F("film__release_date").desc(nulls_last=True),
+            "film__title",
+            "order",
+        )
+
+    def headline(self, top_billed):
+        """The stars, and the first top_billed directors, writers and cast members of each film."""
+        billing = Window(
+            RowNumber(),
+            partition_by=[F("film_id"), F("role")],
+            order_by=[F("uncredited").asc(), F("order").asc(), F("pk").asc()],
+        )
+        key_roles = [Credit.Role.DIRECTOR, Credit.Role.WRITER, Credit.Role.CAST]
+        return (
+            self.select_related("person")
+            .annotate(billing=billing)
+            .filter(Q(is_star=True) | Q(role__in=key_roles, billing__lte=top_billed))
+            .in_role_order()
+        )
 
 
 class Credit(models.Model):
@@ -173,7 +286,7 @@ class Credit(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Billing order within the role.")
     is_star = models.BooleanField(default=False)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = CreditQuerySet.as_manager()
     natural_key_fields = ("film__slug", "person__slug", "role", "character")
 
     class Meta:
@@ -202,6 +315,21 @@ class Credit(models.Model):
     natural_key.dependencies = ["films.film", "films.person"]
 
 
+class TriviaQuerySet(NaturalKeyQuerySet):
+    def in_kind_order(self):
+        """Sections in Trivia.Kind order, goofs grouped by category, then the items' order."""
+        return self.annotate(kind_rank=_rank("kind", Trivia.Kind.values)).order_by(
+            "kind_rank", "goof_category", "order", "pk"
+        )
+
+    def firsts_of_each_kind(self):
+        """The first item of every kind of each film: one trivia item, one goof, one quote..."""
+        position = Window(
+            RowNumber(), partition_by=[F("film_id"), F("kind")], order_by=[F("order"), F("pk")]
+        )
+        return self.annotate(position=position).filter(position=1).in_kind_order()
+
+
 class Trivia(models.Model):
     class Kind(models.TextChoices):
         TRIVIA = "trivia", "Trivia"
@@ -221,7 +349,7 @@ class Trivia(models.Model):
     contributor = models.CharField(max_length=300, blank=True, help_text="Contributed by.")
     order = models.PositiveIntegerField(default=1, help_text="Position within its kind.")
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = TriviaQuerySet.as_manager()
     natural_key_fields = ("film__slug", "kind", "order")
 
     class Meta:
@@ -286,11 +414,20 @@ class Review(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
+class LocationQuerySet(SluggedQuerySet):
+    def for_detail(self):
+        """A location with every film shot there, newest first, in two queries."""
+        filmings = FilmingLocation.objects.select_related("film").order_by(
+            F("film__year").desc(nulls_last=True), "film__title"
+        )
+        return self.prefetch_related(Prefetch("filmings", filmings, to_attr="films_shot_here"))
+
+
 class Location(models.Model):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = LocationQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
@@ -330,3 +467,27 @@ class FilmingLocation(models.Model):
         return (self.film.slug, self.location.slug)
 
     natural_key.dependencies = ["films.film", "films.location"]
+
+
+class FilmSlugRedirectQuerySet(models.QuerySet):
+    def record(self, *, film, old_slug):
+        """Keeps a film's old address working after an editor gives it a new slug."""
+        with transaction.atomic():
+            self.filter(old_slug=film.slug).delete()  # the film lives there again
+            self.update_or_create(old_slug=old_slug, defaults={"film": film})
+
+
+class FilmSlugRedirect(models.Model):
+    """An address a film had before; its pages redirect permanently to the current one."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = FilmSlugRedirectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.film.slug}"
