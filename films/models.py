@@ -3,6 +3,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -70,28 +71,35 @@ class FilmQuerySet(SluggedQuerySet):
             review_count=_count(Review.objects.all()),
         )
 
+    def with_featured_review(self):
+        """Joins each film's first review into the film's own row, as film.featured_review."""
+        first = Review.objects.filter(film=OuterRef("pk")).order_by("order", "pk").values("pk")
+        featured = FilteredRelation("reviews", condition=Q(reviews__pk=Subquery(first[:1])))
+        return self.annotate(featured_review=featured).select_related("featured_review")
+
     def for_detail(self):
         """Everything the film page shows, in a fixed number of queries however big the film."""
-        return self.with_section_counts().prefetch_related(
-            "genres",
-            "taglines",
-            Prefetch(
-                "filming_locations",
-                queryset=FilmingLocation.objects.select_related("location"),
-            ),
-            Prefetch(
-                "credits",
-                queryset=Credit.objects.headline(self.TOP_BILLED),
-                to_attr="headline_credits",
-            ),
-            Prefetch(
-                "trivia",
-                queryset=Trivia.objects.firsts_of_each_kind(),
-                to_attr="first_of_each_kind",
-            ),
-            Prefetch(
-                "reviews", queryset=Review.objects.order_by("order")[:1], to_attr="featured_reviews"
-            ),
+        return (
+            self.with_section_counts()
+            .with_featured_review()
+            .prefetch_related(
+                "genres",
+                "taglines",
+                Prefetch(
+                    "filming_locations",
+                    queryset=FilmingLocation.objects.select_related("location"),
+                ),
+                Prefetch(
+                    "credits",
+                    queryset=Credit.objects.headline(self.TOP_BILLED),
+                    to_attr="headline_credits",
+                ),
+                Prefetch(
+                    "trivia",
+                    queryset=Trivia.objects.firsts_of_each_kind(),
+                    to_attr="first_of_each_kind",
+                ),
+            )
         )
 
     def current_slug(self, slug):

@@ -81,7 +81,8 @@ def film_detail(request, slug):
     top_cast = [
         c for c in headline if c.role == Credit.Role.CAST and c.billing <= FilmQuerySet.TOP_BILLED
     ]
-    review = film.featured_reviews[0] if film.featured_reviews else None
+    # Django leaves a filtered select_related attribute unset when the join finds no row.
+    review = getattr(film, "featured_review", None)
     firsts = {item.kind: item for item in film.first_of_each_kind}
     making_of = [firsts[kind] for kind in Trivia.MAKING_OF_KINDS if kind in firsts]
     return _render_film_page(

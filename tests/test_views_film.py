@@ -151,6 +151,27 @@ def test_json_ld_parses_and_holds_the_seed_facts(client, mask):
     assert "duration" not in movie  # the seed's runtime is unknown
 
 
+def test_a_bare_film_has_a_page_without_empty_sections(client):
+    """A film with no credits, trivia or reviews shows what it has and no empty panels."""
+    film = make_film(title="Bare", year=None)
+    response = client.get(url("film_detail", film))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "User review" not in page
+    assert "Did you know" not in page
+    movie = json_ld(response)
+    assert movie["name"] == "Bare"
+    assert "review" not in movie
+    assert "aggregateRating" not in movie
+
+
+def test_the_featured_review_is_the_first_in_order(client):
+    film = make_film()
+    Review.objects.create(film=film, title="Second", body="b", order=2)
+    Review.objects.create(film=film, title="First", body="a", order=1)
+    assert json_ld(client.get(url("film_detail", film)))["review"]["name"] == "First"
+
+
 def test_json_ld_gives_the_runtime_as_an_iso_8601_duration(client):
     film = make_film(runtime_minutes=124)
     assert json_ld(client.get(url("film_detail", film)))["duration"] == "PT2H4M"
@@ -410,7 +431,7 @@ def test_film_page_query_count_does_not_grow_with_the_film(client):
 
 
 def test_film_page_query_count_is_pinned(client, mask, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert client.get(url("film_detail", mask)).status_code == 200
 
 
