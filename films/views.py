@@ -110,16 +110,10 @@ def film_detail(request, slug):
     )
 
 
-def _film_or_moved(request, slug):
-    """The film of a film's subpage with its section counts, or the redirect to its address."""
-    film = Film.objects.with_section_counts().filter(slug=slug).first()
-    return film, (None if film else _moved(request, Film.objects, slug))
-
-
 def film_cast(request, slug):
-    film, moved = _film_or_moved(request, slug)
-    if moved:
-        return moved
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
     credits = film.credits.select_related("person").in_role_order()
     credit_filter = CreditFilter(request.GET, queryset=credits)
     return _render_film_page(
@@ -158,9 +152,9 @@ def _sections(items, kinds):
 
 
 def film_making_of(request, slug):
-    film, moved = _film_or_moved(request, slug)
-    if moved:
-        return moved
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
     items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
     making_of_filter = MakingOfFilter(request.GET, queryset=items)
     return _render_film_page(
@@ -177,9 +171,9 @@ def film_making_of(request, slug):
 
 
 def film_trivia(request, slug):
-    film, moved = _film_or_moved(request, slug)
-    if moved:
-        return moved
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
     items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
     trivia_filter = TriviaFilter(request.GET, queryset=items)
     kinds = [kind for kind in Trivia.Kind if kind not in Trivia.MAKING_OF_KINDS]
@@ -194,9 +188,9 @@ def film_trivia(request, slug):
 
 
 def film_reviews(request, slug):
-    film, moved = _film_or_moved(request, slug)
-    if moved:
-        return moved
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
     paginator = Paginator(film.reviews.order_by("order"), REVIEWS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
