@@ -453,3 +453,9 @@ def test_subpage_query_count_does_not_grow_with_the_film(client, name):
 def test_subpage_query_count_is_pinned(client, mask, name, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client.get(url(name, mask, q="a")).status_code == 200
+
+
+def test_a_page_filter_text_does_not_fill_the_site_search_box(client, mask):
+    html = client.get(url("film_cast", mask, q="rusty")).content.decode()
+    assert 'name="q" value=""' in html.split("</header>")[0]
+    assert 'value="rusty"' in html
