@@ -422,20 +422,11 @@ class Review(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
-class LocationQuerySet(SluggedQuerySet):
-    def for_detail(self):
-        """A location with every film shot there, newest first, in two queries."""
-        filmings = FilmingLocation.objects.select_related("film").order_by(
-            F("film__year").desc(nulls_last=True), "film__title"
-        )
-        return self.prefetch_related(Prefetch("filmings", filmings, to_attr="films_shot_here"))
-
-
 class Location(models.Model):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
 
-    objects = LocationQuerySet.as_manager()
+    objects = SluggedQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
@@ -451,12 +442,20 @@ class Location(models.Model):
         return (self.slug,)
 
 
+class FilmingLocationQuerySet(NaturalKeyQuerySet):
+    def newest_films_first(self):
+        """Filmings with their films, newest film first; a location page lists these."""
+        return self.select_related("film").order_by(
+            F("film__year").desc(nulls_last=True), "film__title", "film_id"
+        )
+
+
 class FilmingLocation(models.Model):
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="filming_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="filmings")
     note = models.CharField(max_length=500, blank=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = FilmingLocationQuerySet.as_manager()
     natural_key_fields = ("film__slug", "location__slug")
 
     class Meta:

@@ -34,6 +34,7 @@ def location_list(request):
 # Pages of one film, one person, one location.
 
 REVIEWS_PER_PAGE = 20
+FILMS_PER_PAGE = 24
 DID_YOU_KNOW = (Trivia.Kind.TRIVIA, Trivia.Kind.GOOF, Trivia.Kind.QUOTE)
 
 
@@ -48,6 +49,14 @@ def _moved(request, queryset, slug):
     if query := request.META.get("QUERY_STRING"):
         url = f"{url}?{query}"
     return HttpResponsePermanentRedirect(url)
+
+
+def _page(request, queryset, per_page):
+    """The page of queryset that ?page= asks for; Http404 for one that does not exist."""
+    try:
+        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(f"There is no such page: {error}") from error
 
 
 def _film_crumbs(film, page=None):
@@ -191,11 +200,7 @@ def film_reviews(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
         return _moved(request, Film.objects, slug)
-    paginator = Paginator(film.reviews.order_by("order"), REVIEWS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(f"There is no such page of reviews: {error}") from error
+    page = _page(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
     return _render_film_page(
         request,
         "films/film_reviews.html",
@@ -222,14 +227,17 @@ def person_detail(request, slug):
 
 
 def location_detail(request, slug):
-    location = Location.objects.for_detail().filter(slug=slug).first()
+    location = Location.objects.filter(slug=slug).first()
     if location is None:
         return _moved(request, Location.objects, slug)
+    page = _page(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
     return render(
         request,
         "locations/location_detail.html",
         {
             "location": location,
+            "page_obj": page,
+            "filmings": page.object_list,
             "breadcrumbs": [("Locations", reverse("films:location_list")), (location.name, None)],
             "canonical_url": request.build_absolute_uri(request.path),
         },

@@ -94,5 +94,22 @@ def test_location_page_query_count_does_not_grow(client, django_assert_max_num_q
     assert query_count(client, few.get_absolute_url()) == query_count(
         client, many.get_absolute_url()
     )
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         client.get(many.get_absolute_url())
+
+
+def test_location_page_is_paginated(client):
+    """Films shot at a busy location are listed 24 to a page; a page past the end is a 404."""
+    place = make_location()
+    for i in range(30):
+        FilmingLocation.objects.create(
+            film=make_film(title=f"Shot {i:02}", year=1990), location=place
+        )
+    first = text_of(client.get(place.get_absolute_url()))
+    second = client.get(place.get_absolute_url() + "?page=2")
+    assert "30 films shot here" in first
+    assert "Shot 00" in first
+    assert "Shot 29" not in first
+    assert "Shot 29" in text_of(second)
+    assert "25\u201330 of 30 films" in text_of(second)
+    assert client.get(place.get_absolute_url() + "?page=9999").status_code == 404
