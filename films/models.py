@@ -264,7 +264,7 @@ class CreditQuerySet(NaturalKeyQuerySet):
             self.select_related("person")
             .annotate(billing=billing)
             .filter(Q(is_star=True) | Q(role__in=key_roles, billing__lte=top_billed))
-            .in_role_order()
+            .order_by("uncredited", "order", "pk")  # billing order; readers split them by role
         )
 
 
@@ -331,11 +331,12 @@ class TriviaQuerySet(NaturalKeyQuerySet):
         )
 
     def firsts_of_each_kind(self):
-        """The first item of every kind of each film: one trivia item, one goof, one quote..."""
+        """The first item of every kind of each film: one trivia item, one goof, one quote...
+        in no particular order."""
         position = Window(
             RowNumber(), partition_by=[F("film_id"), F("kind")], order_by=[F("order"), F("pk")]
         )
-        return self.annotate(position=position).filter(position=1).in_kind_order()
+        return self.annotate(position=position).filter(position=1).order_by()
 
 
 class Trivia(models.Model):
