@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count
@@ -114,7 +115,7 @@ class FilmAdmin(admin.ModelAdmin):
     list_filter = ["year", "genres"]
     search_fields = ["title", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["title", "year"]}
-    filter_horizontal = ["genres"]
+    autocomplete_fields = ["genres"]
     readonly_fields = ["added_at", "updated_at"]
     date_hierarchy = "release_date"
     show_full_result_count = False
@@ -153,6 +154,11 @@ class FilmAdmin(admin.ModelAdmin):
         old_slug = form.initial.get("slug")
         if change and "slug" in form.changed_data and old_slug:
             FilmSlugRedirect.objects.record(film=obj, old_slug=old_slug)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "logline":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="Genres")
     def genre_names(self, film):
