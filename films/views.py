@@ -66,7 +66,8 @@ def _film_crumbs(film, page=None):
     return [*crumbs, (str(film), film.get_absolute_url()), (page, None)]
 
 
-def _render_film_page(request, template, film, section, page_name, context):
+def _render_film_page(request, template, film, *, section, page_name=None, **context):
+    """A page of one film: section marks its tab, page_name ends its breadcrumbs."""
     return render(
         request,
         template,
@@ -98,24 +99,21 @@ def film_detail(request, slug):
         request,
         "films/film_detail.html",
         film,
-        "overview",
-        None,
-        {
-            "directors": directors,
-            "writers": [c for c in headline if c.role == Credit.Role.WRITER],
-            "stars": [c for c in headline if c.is_star],
-            "top_cast": top_cast,
-            "did_you_know": [firsts[kind] for kind in DID_YOU_KNOW if kind in firsts],
-            "making_of_teaser": making_of[0] if making_of else None,
-            "review": review,
-            "movie": jsonld.movie(
-                film,
-                directors=directors,
-                cast=top_cast,
-                review=review,
-                absolute=request.build_absolute_uri,
-            ),
-        },
+        section="overview",
+        directors=directors,
+        writers=[c for c in headline if c.role == Credit.Role.WRITER],
+        stars=[c for c in headline if c.is_star],
+        top_cast=top_cast,
+        did_you_know=[firsts[kind] for kind in DID_YOU_KNOW if kind in firsts],
+        making_of_teaser=making_of[0] if making_of else None,
+        review=review,
+        movie=jsonld.movie(
+            film,
+            directors=directors,
+            cast=top_cast,
+            review=review,
+            absolute=request.build_absolute_uri,
+        ),
     )
 
 
@@ -129,9 +127,10 @@ def film_cast(request, slug):
         request,
         "films/film_cast.html",
         film,
-        "cast",
-        "Full cast & crew",
-        {"filter": credit_filter, "credits": credit_filter.qs},
+        section="cast",
+        page_name="Full cast & crew",
+        filter=credit_filter,
+        credits=credit_filter.qs,
     )
 
 
@@ -170,12 +169,10 @@ def film_making_of(request, slug):
         request,
         "films/film_making_of.html",
         film,
-        "making_of",
-        "Making-of",
-        {
-            "filter": making_of_filter,
-            **_sections(list(making_of_filter.qs), Trivia.MAKING_OF_KINDS),
-        },
+        section="making_of",
+        page_name="Making-of",
+        filter=making_of_filter,
+        **_sections(list(making_of_filter.qs), Trivia.MAKING_OF_KINDS),
     )
 
 
@@ -190,9 +187,10 @@ def film_trivia(request, slug):
         request,
         "films/film_trivia.html",
         film,
-        "trivia",
-        "Trivia, goofs and quotes",
-        {"filter": trivia_filter, **_sections(list(trivia_filter.qs), kinds)},
+        section="trivia",
+        page_name="Trivia, goofs and quotes",
+        filter=trivia_filter,
+        **_sections(list(trivia_filter.qs), kinds),
     )
 
 
@@ -205,9 +203,10 @@ def film_reviews(request, slug):
         request,
         "films/film_reviews.html",
         film,
-        "reviews",
-        "Reviews",
-        {"page_obj": page, "reviews": page.object_list},
+        section="reviews",
+        page_name="Reviews",
+        page_obj=page,
+        reviews=page.object_list,
     )
 
 
