@@ -85,3 +85,24 @@ def test_page_has_no_serious_accessibility_violations(
     assert serious == [], results.generate_report()
     assert page.locator("h1").count() == 1
     assert console_errors.errors == []
+
+
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_needs_nothing_a_strict_content_security_policy_refuses(
+    site, page, console_errors, name
+):
+    """No inline script or style: served under a strict CSP, the page logs no refusal."""
+
+    def with_strict_csp(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": STRICT_CSP}
+        route.fulfill(response=response, headers=headers)
+
+    page.route(f"{site}/**", with_strict_csp)
+    page.goto(f"{site}{PAGES[name]}")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("getComputedStyle(document.body).display") == "flex"  # site.css applied
+    assert console_errors.errors == []
