@@ -22,7 +22,11 @@ PAGES = {
 }
 
 
-def test_film_to_cast_to_filtered_making_of_to_a_person_and_back(site, page, console_errors):
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_film_to_cast_to_filtered_making_of_to_a_person_and_back(
+    site, open_context, console_errors, javascript
+):
+    page = console_errors(open_context(java_script_enabled=javascript).new_page())
     page.goto(f"{site}/films/mask-1985/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mask (1985)")
 
