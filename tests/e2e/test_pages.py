@@ -105,8 +105,10 @@ def test_page_needs_nothing_a_strict_content_security_policy_refuses(
         headers = {**response.headers, "content-security-policy": STRICT_CSP}
         route.fulfill(response=response, headers=headers)
 
-    page.route(f"{site}/**", with_strict_csp)
-    page.goto(f"{site}{PAGES[name]}")
+    address = f"{site}{PAGES[name]}"
+    page.route(address, with_strict_csp)  # the policy is the document's; it governs the rest
+    page.goto(address, wait_until="networkidle")
+    page.unroute_all(behavior="wait")
     assert page.locator("h1").count() == 1
     assert page.evaluate("getComputedStyle(document.body).display") == "flex"  # site.css applied
     assert console_errors.errors == []
