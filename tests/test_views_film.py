@@ -459,3 +459,21 @@ def test_a_page_filter_text_does_not_fill_the_site_search_box(client, mask):
     html = client.get(url("film_cast", mask, q="rusty")).content.decode()
     assert 'name="q" value=""' in html.split("</header>")[0]
     assert 'value="rusty"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/films/%00/",
+        "/films/mask%00/cast/",
+        "/people/a%00b/",
+        "/locations/%00/",
+        "/films/mask-1985/cast/?q=%00",
+        "/films/mask-1985/cast/?role=%00",
+        "/films/mask-1985/making-of/?contributor=%00&q=%00",
+        "/films/mask-1985/trivia/?goof_category=%00",
+    ],
+)
+def test_nul_bytes_in_an_address_are_never_a_server_error(client, mask, path):
+    """PostgreSQL refuses NUL in text; such an address is a 404 or an ignored filter."""
+    assert client.get(path).status_code in (200, 404)
