@@ -4,7 +4,18 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
-from .models import Credit, Film, FilmingLocation, Genre, Location, Person, Review, Tagline, Trivia
+from .models import (
+    Credit,
+    Film,
+    FilmingLocation,
+    FilmSlugRedirect,
+    Genre,
+    Location,
+    Person,
+    Review,
+    Tagline,
+    Trivia,
+)
 
 
 class KnownChoiceAutocompleteSelect(AutocompleteSelect):
@@ -89,6 +100,15 @@ class FilmingLocationInline(PreloadedInline):
     fields = ["location", "note"]
 
 
+class FilmSlugRedirectInline(admin.TabularInline):
+    model = FilmSlugRedirect
+    extra = 0
+    fields = ["old_slug", "created_at"]
+    readonly_fields = ["created_at"]
+    verbose_name = "old address"
+    verbose_name_plural = "old addresses (redirect here)"
+
+
 @admin.register(Film)
 class FilmAdmin(admin.ModelAdmin):
     list_display = ["title", "year", "rating", "vote_count", "genre_names", "imdb_id"]
@@ -117,10 +137,23 @@ class FilmAdmin(admin.ModelAdmin):
         ),
         ("History", {"fields": ["added_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [CreditInline, TaglineInline, TriviaInline, ReviewInline, FilmingLocationInline]
+    inlines = [
+        CreditInline,
+        TaglineInline,
+        TriviaInline,
+        ReviewInline,
+        FilmingLocationInline,
+        FilmSlugRedirectInline,
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("genres")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        old_slug = form.initial.get("slug")
+        if change and "slug" in form.changed_data and old_slug:
+            FilmSlugRedirect.objects.record(film=obj, old_slug=old_slug)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "logline":

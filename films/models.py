@@ -1,5 +1,19 @@
-from django.db import models
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +24,12 @@ class NaturalKeyQuerySet(models.QuerySet):
 
     def get_by_natural_key(self, *key):
         return self.get(**dict(zip(self.model.natural_key_fields, key, strict=True)))
+
+
+class SluggedQuerySet(NaturalKeyQuerySet):
+    def current_slug(self, slug):
+        """The slug of the row that slug names in another letter case, or None."""
+        return self.filter(slug__iexact=slug).values_list("slug", flat=True).first()
 
 
 class Genre(models.Model):
@@ -32,8 +52,63 @@ class Genre(models.Model):
         return (self.slug,)
 
 
-class FilmQuerySet(NaturalKeyQuerySet):
-    pass
+def _count(queryset):
+    """A correlated count of queryset's rows that point at the outer film: no join fan-out."""
+    counted = queryset.filter(film=OuterRef("pk")).order_by().values("film")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
+class FilmQuerySet(SluggedQuerySet):
+    # How many cast members the film page shows before linking to the full cast.
+    TOP_BILLED = 15
+
+    def with_section_counts(self):
+        """Annotates how much each of a film's pages holds, for the section navigation."""
+        return self.annotate(
+            credit_count=_count(Credit.objects.all()),
+            trivia_count=_count(Trivia.objects.exclude(kind__in=Trivia.MAKING_OF_KINDS)),
+            making_of_count=_count(Trivia.objects.filter(kind__in=Trivia.MAKING_OF_KINDS)),
+            review_count=_count(Review.objects.all()),
+        )
+
+    def with_featured_review(self):
+        """Joins each film's first review into the film's own row, as film.featured_review."""
+        first = Review.objects.filter(film=OuterRef("pk")).order_by("order", "pk").values("pk")
+        featured = FilteredRelation("reviews", condition=Q(reviews__pk=Subquery(first[:1])))
+        return self.annotate(featured_review=featured).select_related("featured_review")
+
+    def for_detail(self):
+        """Everything the film page shows, in a fixed number of queries however big the film."""
+        return (
+            self.with_section_counts()
+            .with_featured_review()
+            .prefetch_related(
+                "genres",
+                "taglines",
+                Prefetch(
+                    "filming_locations",
+                    queryset=FilmingLocation.objects.select_related("location"),
+                ),
+                Prefetch(
+                    "credits",
+                    queryset=Credit.objects.headline(self.TOP_BILLED),
+                    to_attr="headline_credits",
+                ),
+                Prefetch(
+                    "trivia",
+                    queryset=Trivia.objects.firsts_of_each_kind(),
+                    to_attr="first_of_each_kind",
+                ),
+            )
+        )
+
+    def current_slug(self, slug):
+        """The slug a film is found at now, for an address in the wrong case or an old one."""
+        found = super().current_slug(slug)
+        if found is None:
+            old = FilmSlugRedirect.objects.filter(old_slug__iexact=slug)
+            found = old.values_list("film__slug", flat=True).first()
+        return found
 
 
 class Film(models.Model):
@@ -114,6 +189,13 @@ class Tagline(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
+class PersonQuerySet(SluggedQuerySet):
+    def for_detail(self):
+        """A person with their whole filmography, in two queries."""
+        filmography = Credit.objects.select_related("film").in_filmography_order()
+        return self.prefetch_related(Prefetch("credits", filmography, to_attr="filmography"))
+
+
 class Person(models.Model):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=255, unique=True)
@@ -121,7 +203,7 @@ class Person(models.Model):
     death_year = models.PositiveSmallIntegerField(null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
@@ -145,6 +227,45 @@ class Person(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+def _rank(field, values):
+    """The position of field's value in values, for ordering by a declared order."""
+    whens = [When(**{field: value}, then=Value(i)) for i, value in enumerate(values)]
+    return Case(*whens, default=Value(len(values)), output_field=IntegerField())
+
+
+class CreditQuerySet(NaturalKeyQuerySet):
+    def in_role_order(self):
+        """Sections in Credit.Role order; within one, billed before uncredited, then billing."""
+        return self.annotate(role_rank=_rank("role", Credit.Role.values)).order_by(
+            "role_rank", "uncredited", "order", "pk"
+        )
+
+    def in_filmography_order(self):
+        """Sections in Credit.Role order; within one, newest film first."""
+        return self.annotate(role_rank=_rank("role", Credit.Role.values)).order_by(
+            "role_rank",
+            F("film__year").desc(nulls_last=True),
+            F("film__release_date").desc(nulls_last=True),
+            "film__title",
+            "order",
+        )
+
+    def headline(self, top_billed):
+        """The stars, and the first top_billed directors, writers and cast members of each film."""
+        billing = Window(
+            RowNumber(),
+            partition_by=[F("film_id"), F("role")],
+            order_by=[F("uncredited").asc(), F("order").asc(), F("pk").asc()],
+        )
+        key_roles = [Credit.Role.DIRECTOR, Credit.Role.WRITER, Credit.Role.CAST]
+        return (
+            self.select_related("person")
+            .annotate(billing=billing)
+            .filter(Q(is_star=True) | Q(role__in=key_roles, billing__lte=top_billed))
+            .order_by("uncredited", "order", "pk")  # billing order; readers split them by role
+        )
 
 
 class Credit(models.Model):
@@ -173,7 +294,7 @@ class Credit(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Billing order within the role.")
     is_star = models.BooleanField(default=False)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = CreditQuerySet.as_manager()
     natural_key_fields = ("film__slug", "person__slug", "role", "character")
 
     class Meta:
@@ -202,6 +323,22 @@ class Credit(models.Model):
     natural_key.dependencies = ["films.film", "films.person"]
 
 
+class TriviaQuerySet(NaturalKeyQuerySet):
+    def in_kind_order(self):
+        """Sections in Trivia.Kind order, goofs grouped by category, then the items' order."""
+        return self.annotate(kind_rank=_rank("kind", Trivia.Kind.values)).order_by(
+            "kind_rank", "goof_category", "order", "pk"
+        )
+
+    def firsts_of_each_kind(self):
+        """The first item of every kind of each film: one trivia item, one goof, one quote...
+        in no particular order."""
+        position = Window(
+            RowNumber(), partition_by=[F("film_id"), F("kind")], order_by=[F("order"), F("pk")]
+        )
+        return self.annotate(position=position).filter(position=1).order_by()
+
+
 class Trivia(models.Model):
     class Kind(models.TextChoices):
         TRIVIA = "trivia", "Trivia"
@@ -221,7 +358,7 @@ class Trivia(models.Model):
     contributor = models.CharField(max_length=300, blank=True, help_text="Contributed by.")
     order = models.PositiveIntegerField(default=1, help_text="Position within its kind.")
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = TriviaQuerySet.as_manager()
     natural_key_fields = ("film__slug", "kind", "order")
 
     class Meta:
@@ -290,7 +427,7 @@ class Location(models.Model):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = SluggedQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
@@ -306,12 +443,20 @@ class Location(models.Model):
         return (self.slug,)
 
 
+class FilmingLocationQuerySet(NaturalKeyQuerySet):
+    def newest_films_first(self):
+        """Filmings with their films, newest film first; a location page lists these."""
+        return self.select_related("film").order_by(
+            F("film__year").desc(nulls_last=True), "film__title", "film_id"
+        )
+
+
 class FilmingLocation(models.Model):
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="filming_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="filmings")
     note = models.CharField(max_length=500, blank=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = FilmingLocationQuerySet.as_manager()
     natural_key_fields = ("film__slug", "location__slug")
 
     class Meta:
@@ -330,3 +475,27 @@ class FilmingLocation(models.Model):
         return (self.film.slug, self.location.slug)
 
     natural_key.dependencies = ["films.film", "films.location"]
+
+
+class FilmSlugRedirectQuerySet(models.QuerySet):
+    def record(self, *, film, old_slug):
+        """Keeps a film's old address working after an editor gives it a new slug."""
+        with transaction.atomic():
+            self.filter(old_slug=film.slug).delete()  # the film lives there again
+            self.update_or_create(old_slug=old_slug, defaults={"film": film})
+
+
+class FilmSlugRedirect(models.Model):
+    """An address a film had before; its pages redirect permanently to the current one."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = FilmSlugRedirectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.film.slug}"

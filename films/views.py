@@ -1,6 +1,11 @@
-from django.shortcuts import get_object_or_404, render
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
 
-from .models import Film, Location, Person
+from . import jsonld
+from .filters import CreditFilter, MakingOfFilter, TriviaFilter
+from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
 
 # Lists, search and the home page.
 
@@ -28,33 +33,211 @@ def location_list(request):
 
 # Pages of one film, one person, one location.
 
+REVIEWS_PER_PAGE = 20
+FILMS_PER_PAGE = 24
+DID_YOU_KNOW = (Trivia.Kind.TRIVIA, Trivia.Kind.GOOF, Trivia.Kind.QUOTE)
+
+
+def _moved(request, queryset, slug):
+    """A permanent redirect to this page for the row slug names in another case, or named
+    before an editor changed it; Http404 when slug names nothing."""
+    current = queryset.current_slug(slug)
+    if current is None or current == slug:
+        raise Http404(f"Nothing is found at “{slug}”.")
+    match = request.resolver_match
+    url = reverse(match.view_name, kwargs={**match.kwargs, "slug": current})
+    if query := request.META.get("QUERY_STRING"):
+        url = f"{url}?{query}"
+    return HttpResponsePermanentRedirect(url)
+
+
+def _page(request, queryset, per_page):
+    """The page of queryset that ?page= asks for; Http404 for one that does not exist."""
+    try:
+        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(f"There is no such page: {error}") from error
+
+
+def _film_crumbs(film, page=None):
+    crumbs = [("Films", reverse("films:film_list"))]
+    if page is None:
+        return [*crumbs, (str(film), None)]
+    return [*crumbs, (str(film), film.get_absolute_url()), (page, None)]
+
+
+def _render_film_page(request, template, film, *, section, page_name=None, **context):
+    """A page of one film: section marks its tab, page_name ends its breadcrumbs."""
+    return render(
+        request,
+        template,
+        {
+            "film": film,
+            "section": section,
+            "page_name": page_name,
+            "breadcrumbs": _film_crumbs(film, page_name),
+            "canonical_url": request.build_absolute_uri(request.path),
+            **context,
+        },
+    )
+
 
 def film_detail(request, slug):
-    film = get_object_or_404(Film, slug=slug)
-    return render(request, "films/film_detail.html", {"film": film})
+    film = Film.objects.for_detail().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
+    headline = film.headline_credits
+    directors = [c for c in headline if c.role == Credit.Role.DIRECTOR]
+    top_cast = [
+        c for c in headline if c.role == Credit.Role.CAST and c.billing <= FilmQuerySet.TOP_BILLED
+    ]
+    # Django leaves a filtered select_related attribute unset when the join finds no row.
+    review = getattr(film, "featured_review", None)
+    firsts = {item.kind: item for item in film.first_of_each_kind}
+    making_of = [firsts[kind] for kind in Trivia.MAKING_OF_KINDS if kind in firsts]
+    return _render_film_page(
+        request,
+        "films/film_detail.html",
+        film,
+        section="overview",
+        directors=directors,
+        writers=[c for c in headline if c.role == Credit.Role.WRITER],
+        stars=[c for c in headline if c.is_star],
+        top_cast=top_cast,
+        did_you_know=[firsts[kind] for kind in DID_YOU_KNOW if kind in firsts],
+        making_of_teaser=making_of[0] if making_of else None,
+        review=review,
+        movie=jsonld.movie(
+            film,
+            directors=directors,
+            cast=top_cast,
+            review=review,
+            absolute=request.build_absolute_uri,
+        ),
+    )
 
 
 def film_cast(request, slug):
-    return film_detail(request, slug)
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
+    credits = film.credits.select_related("person").in_role_order()
+    credit_filter = CreditFilter(request.GET, queryset=credits)
+    return _render_film_page(
+        request,
+        "films/film_cast.html",
+        film,
+        section="cast",
+        page_name="Full cast & crew",
+        filter=credit_filter,
+        credits=credit_filter.qs,
+    )
+
+
+SECTION_HEADINGS = {
+    Trivia.Kind.TRIVIA: "Trivia",
+    Trivia.Kind.GOOF: "Goofs",
+    Trivia.Kind.QUOTE: "Quotes",
+    Trivia.Kind.BEHIND_THE_SCENES: "Behind the scenes",
+    Trivia.Kind.DELETED_SCENE: "Deleted scenes",
+    Trivia.Kind.ALTERNATE_VERSION: "Alternate versions",
+}
+
+
+def _sections(items, kinds):
+    """Items grouped under each of kinds, in the kinds' order, empty groups included."""
+    return {
+        "sections": [
+            {
+                "kind": kind,
+                "heading": SECTION_HEADINGS[kind],
+                "items": [item for item in items if item.kind == kind],
+            }
+            for kind in kinds
+        ],
+        "matched": len(items),
+    }
 
 
 def film_making_of(request, slug):
-    return film_detail(request, slug)
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
+    items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
+    making_of_filter = MakingOfFilter(request.GET, queryset=items)
+    return _render_film_page(
+        request,
+        "films/film_making_of.html",
+        film,
+        section="making_of",
+        page_name="Making-of",
+        filter=making_of_filter,
+        **_sections(list(making_of_filter.qs), Trivia.MAKING_OF_KINDS),
+    )
 
 
 def film_trivia(request, slug):
-    return film_detail(request, slug)
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
+    items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
+    trivia_filter = TriviaFilter(request.GET, queryset=items)
+    kinds = [kind for kind in Trivia.Kind if kind not in Trivia.MAKING_OF_KINDS]
+    return _render_film_page(
+        request,
+        "films/film_trivia.html",
+        film,
+        section="trivia",
+        page_name="Trivia, goofs and quotes",
+        filter=trivia_filter,
+        **_sections(list(trivia_filter.qs), kinds),
+    )
 
 
 def film_reviews(request, slug):
-    return film_detail(request, slug)
+    film = Film.objects.with_section_counts().filter(slug=slug).first()
+    if film is None:
+        return _moved(request, Film.objects, slug)
+    page = _page(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
+    return _render_film_page(
+        request,
+        "films/film_reviews.html",
+        film,
+        section="reviews",
+        page_name="Reviews",
+        page_obj=page,
+        reviews=page.object_list,
+    )
 
 
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
-    return render(request, "films/simple_detail.html", {"object": person})
+    person = Person.objects.for_detail().filter(slug=slug).first()
+    if person is None:
+        return _moved(request, Person.objects, slug)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "breadcrumbs": [("People", reverse("films:person_list")), (person.name, None)],
+            "canonical_url": request.build_absolute_uri(request.path),
+        },
+    )
 
 
 def location_detail(request, slug):
-    location = get_object_or_404(Location, slug=slug)
-    return render(request, "films/simple_detail.html", {"object": location})
+    location = Location.objects.filter(slug=slug).first()
+    if location is None:
+        return _moved(request, Location.objects, slug)
+    page = _page(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
+    return render(
+        request,
+        "locations/location_detail.html",
+        {
+            "location": location,
+            "page_obj": page,
+            "filmings": page.object_list,
+            "breadcrumbs": [("Locations", reverse("films:location_list")), (location.name, None)],
+            "canonical_url": request.build_absolute_uri(request.path),
+        },
+    )

@@ -1,0 +1,67 @@
+"""schema.org descriptions of pages, read by search engines from a JSON-LD data block."""
+
+from .templatetags.moviedb import iso_duration
+
+
+def _person(person, absolute):
+    return {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
+
+
+def movie(film, *, directors, cast, review, absolute):
+    """A schema.org Movie for film; absolute turns a path into a full URL."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Movie",
+        "name": film.title,
+        "url": absolute(film.get_absolute_url()),
+    }
+    if film.logline:
+        data["description"] = film.logline
+    if film.release_date:
+        data["datePublished"] = film.release_date.isoformat()
+    elif film.year:
+        data["datePublished"] = str(film.year)
+    if duration := iso_duration(film.runtime_minutes):
+        data["duration"] = duration
+    if genres := [genre.name for genre in film.genres.all()]:
+        data["genre"] = genres
+    if directors:
+        data["director"] = [_person(credit.person, absolute) for credit in directors]
+    if cast:
+        data["actor"] = [
+            {
+                "@type": "PerformanceRole",
+                "actor": _person(credit.person, absolute),
+                **({"characterName": credit.character} if credit.character else {}),
+            }
+            for credit in cast
+        ]
+    if film.rating is not None and film.vote_count:
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": float(film.rating),
+            "bestRating": 10,
+            "worstRating": 1,
+            "ratingCount": film.vote_count,
+        }
+    if review is not None:
+        data["review"] = _review(review)
+    return data
+
+
+def _review(review):
+    data = {"@type": "Review", "reviewBody": review.body}
+    if review.title:
+        data["name"] = review.title
+    if review.author:
+        data["author"] = {"@type": "Person", "name": review.author}
+    if review.published:
+        data["datePublished"] = review.published.isoformat()
+    if review.score is not None:
+        data["reviewRating"] = {
+            "@type": "Rating",
+            "ratingValue": float(review.score),
+            "bestRating": review.scale,
+            "worstRating": 0,
+        }
+    return data

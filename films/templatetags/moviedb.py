@@ -1,0 +1,137 @@
+"""Formatting shared by every page, so a number or a date reads the same everywhere.
+
+{% load moviedb %} then: 12168|number → "12,168"; date|long_date → "8 March 1985";
+42400000|money → "$42,400,000"; 124|runtime → "2h 4m"; 124|iso_duration → "PT2H4M";
+rating|rating → "7.0"; score|out_of_five:scale → 4.5; {% stars value %} draws 5 stars.
+"""
+
+import json
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import dateformat
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# What json_script escapes: nothing in the data can close the <script> element around it.
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def number(value):
+    """A whole number with thousands separators: 12168 → "12,168"."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def money(value, currency="$"):
+    """Whole US dollars: 42400000 → "$42,400,000"."""
+    if value is None or value == "":
+        return ""
+    return f"{currency}{number(value)}"
+
+
+@register.filter
+def long_date(value):
+    """A date as people write it: "8 March 1985"."""
+    if not value:
+        return ""
+    return dateformat.format(value, "j F Y")
+
+
+@register.filter
+def runtime(minutes):
+    """A running time: 124 → "2h 4m", 90 → "1h 30m", 45 → "45m", 120 → "2h"."""
+    if not minutes:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    parts = [f"{hours}h"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest}m")
+    return " ".join(parts)
+
+
+@register.filter
+def iso_duration(minutes):
+    """A running time in ISO 8601, as schema.org wants it: 124 → "PT2H4M"."""
+    if not minutes:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest or not hours else "")
+
+
+@register.filter
+def rating(value):
+    """A score with one decimal: 7 → "7.0"."""
+    score = _decimal(value)
+    if score is None:
+        return ""
+    return str(score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@register.filter
+def score(value):
+    """A review score without a needless ".0": 4.5 → "4.5", 10.0 → "10"."""
+    number_ = _decimal(value)
+    if number_ is None:
+        return ""
+    return f"{number_.normalize():f}"
+
+
+@register.filter
+def out_of_five(score_, scale):
+    """A score on any scale as stars out of 5, to the nearest half: 7 of 10 → 3.5."""
+    score_, scale = _decimal(score_), _decimal(scale)
+    if score_ is None or not scale:
+        return None
+    halves = (score_ / scale * 10).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return halves / 2
+
+
+@register.simple_tag
+def stars(value):
+    """Five stars filled to value (0 to 5, in halves), read out as "3.5 out of 5 stars"."""
+    value = _decimal(value)
+    if value is None:
+        return ""
+    halves = max(0, min(10, int(value * 2)))
+    label = f"{score(Decimal(halves) / 2)} out of 5 stars"
+    return format_html(
+        '<span class="stars" role="img" aria-label="{}">'
+        '<span class="stars__filled stars__filled--{}" aria-hidden="true">★★★★★</span>'
+        "</span>",
+        label,
+        halves,
+    )
+
+
+@register.filter
+def jsonld(data):
+    """A JSON-LD data block; like json_script, "</script>" inside the data cannot end it."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+@register.simple_tag
+def page_range(page_obj, on_each_side=2, on_ends=1):
+    """The page numbers to link around page_obj, with Paginator.ELLIPSIS for the gaps."""
+    return list(
+        page_obj.paginator.get_elided_page_range(
+            page_obj.number, on_each_side=on_each_side, on_ends=on_ends
+        )
+    )
