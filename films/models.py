@@ -1,7 +1,9 @@
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from .search import matches
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -33,7 +35,93 @@ class Genre(models.Model):
 
 
 class FilmQuerySet(NaturalKeyQuerySet):
-    pass
+    # The film list's sort keys. Each ends with title and pk, so films with equal values keep
+    # one fixed order and a film never shows up on two pages or on none.
+    SORT_ORDERS = {
+        "votes": (F("vote_count").desc(), F("rating").desc(nulls_last=True)),
+        "rating": (F("rating").desc(nulls_last=True), F("vote_count").desc()),
+        "newest": (F("year").desc(nulls_last=True),),
+        "oldest": (F("year").asc(nulls_last=True),),
+        "title": (),
+    }
+
+    def sorted_by(self, key):
+        return self.order_by(*self.SORT_ORDERS[key], "title", "pk")
+
+    def for_list(self):
+        """What a film card shows: genres and directors come in one query each per page."""
+        directors = Credit.objects.filter(role=Credit.Role.DIRECTOR).select_related("person")
+        return self.prefetch_related(
+            "genres",
+            Prefetch("credits", queryset=directors.order_by("order", "pk"), to_attr="directors"),
+        )
+
+    def top_rated(self, *, min_votes=1000):
+        """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
+        return self.filter(rating__isnull=False, vote_count__gte=min_votes).sorted_by("rating")
+
+    def recently_added(self):
+        return self.order_by("-added_at", "-pk")
+
+    # Filters of the film list. Conditions on to-many relations (genres, credits, locations,
+    # trivia) are Exists subqueries, never joins: a join would return a film once per
+    # matching row.
+
+    def title_matches(self, text):
+        return self.filter(matches("title", text))
+
+    def in_decade(self, decade):
+        return self.filter(year__gte=decade, year__lte=decade + 9)
+
+    def in_genres(self, slugs):
+        """Films in every one of the genres."""
+        films = self
+        for slug in slugs:
+            in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre__slug=slug)
+            films = films.filter(Exists(in_genre))
+        return films
+
+    def with_credit(self, *, person="", role=""):
+        """Films with a credit for a person whose name contains `person`, in `role` if given."""
+        credits = Credit.objects.filter(film=OuterRef("pk"))
+        if person:
+            credits = credits.filter(matches("person__name", person))
+        if role:
+            credits = credits.filter(role=role)
+        return self.filter(Exists(credits))
+
+    def shot_at(self, place):
+        """Films with a filming location whose name contains `place`."""
+        filmings = FilmingLocation.objects.filter(film=OuterRef("pk"))
+        return self.filter(Exists(filmings.filter(matches("location__name", place))))
+
+    def with_making_of(self):
+        stories = Trivia.objects.filter(film=OuterRef("pk"), kind__in=Trivia.MAKING_OF_KINDS)
+        return self.filter(Exists(stories))
+
+    # Facets: how these films spread over decades and genres, one query each.
+
+    def decade_counts(self):
+        """[{"decade": 1980, "film_count": 12}, ...], oldest decade first."""
+        return (
+            self.filter(year__isnull=False)
+            .order_by()
+            .annotate(decade=F("year") / 10 * 10)
+            .values("decade")
+            .annotate(film_count=Count("pk"))
+            .order_by("decade")
+        )
+
+    def genre_counts(self):
+        """The genres of these films, each with film_count, the most common first."""
+        # filter() before annotate(): Count runs over the one join the filter made, a row per
+        # film and genre, so each film counts once per genre.
+        films = self.order_by().values("pk")
+        return (
+            Genre.objects.filter(films__in=films)
+            .annotate(film_count=Count("films"))
+            .order_by("-film_count", "name")
+        )
 
 
 class Film(models.Model):
