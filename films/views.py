@@ -2,7 +2,7 @@ from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -38,10 +38,11 @@ def tidy_query_redirect(request):
     sharing. None when the query string is already tidy."""
     if all(value for values in request.GET.lists() for value in values[1]):
         return None
-    query = request.GET.copy()
+    query = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         query.setlist(name, [value for value in values if value])
-    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    encoded = query.urlencode()
+    return redirect(f"{request.path}?{encoded}" if encoded else request.path)
 
 
 @require_safe
