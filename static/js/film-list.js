@@ -41,7 +41,7 @@
       if (current && replacement) current.replaceWith(document.adoptNode(replacement));
     }
     document.title = fresh.title;
-    if (push) history.pushState({ filmList: true }, "", url);
+    if (push && url !== window.location.href) history.pushState({}, "", url);
     const heading = document.getElementById("film-results-heading");
     document.getElementById("film-status").textContent = heading ? heading.textContent.trim() : "";
   }
