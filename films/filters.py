@@ -21,6 +21,12 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class FilmFilterForm(FilterForm):
+    def clean_genre(self):
+        # ?genre=drama&genre=drama is one filter: one subquery, one chip.
+        return list(dict.fromkeys(self.cleaned_data["genre"]))
+
+
 class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -74,7 +80,7 @@ class FilmFilter(django_filters.FilterSet):
     rating_min = django_filters.NumberFilter(
         field_name="rating",
         lookup_expr="gte",
-        label="Rating at least",
+        label="Min. rating",
         min_value=0,
         max_value=10,
         decimal_places=1,
@@ -83,7 +89,7 @@ class FilmFilter(django_filters.FilterSet):
     votes_min = IntegerFilter(
         field_name="vote_count",
         lookup_expr="gte",
-        label="Votes at least",
+        label="Min. votes",
         min_value=0,
         max_value=2**31 - 1,
     )
@@ -109,7 +115,7 @@ class FilmFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        form = FilterForm
+        form = FilmFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
