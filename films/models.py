@@ -58,7 +58,9 @@ class FilmQuerySet(NaturalKeyQuerySet):
 
     def top_rated(self, *, min_votes=1000):
         """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
-        return self.filter(rating__isnull=False, vote_count__gte=min_votes).sorted_by("rating")
+        rated = self.filter(rating__isnull=False, vote_count__gte=min_votes)
+        # Plain DESC (no NULLS LAST, there are no nulls here) lets the rating index serve it.
+        return rated.order_by("-rating", "-vote_count", "title", "pk")
 
     def recently_added(self):
         return self.order_by("-added_at", "-pk")

@@ -1,9 +1,10 @@
 """Text matching that ignores case and accents, the same way on SQLite and PostgreSQL.
 
-Both sides of a comparison are *folded* in the database: lower case, accents removed, so
-"amelie" finds "Amélie" and "AMÉLIE" finds "amelie". PostgreSQL folds with its unaccent
-extension (created by a migration). SQLite has no such function, so every new SQLite
-connection gets `fold` registered under the same name the SQL uses (see FilmsConfig.ready).
+Both sides of a comparison are *folded* in the database by one SQL function, moviedb_fold:
+lower case, accents removed, so "amelie" finds "Amélie" and "AMÉLIE" finds "amelie". On
+PostgreSQL a migration defines it over the unaccent extension (and indexes titles and names
+by it); SQLite has no such function, so every new SQLite connection gets `fold` below
+registered under that name (see FilmsConfig.ready).
 """
 
 import unicodedata
@@ -11,7 +12,7 @@ import unicodedata
 from django.db.models import Case, Func, TextField, Value, When
 from django.db.models.lookups import Contains, Exact, StartsWith
 
-SQLITE_FUNCTION = "moviedb_fold"
+FOLD_FUNCTION = "moviedb_fold"
 
 # Letters Unicode does not decompose into a base letter and an accent; PostgreSQL's unaccent
 # maps them like this, so SQLite does too.
@@ -25,6 +26,8 @@ def fold(text):
     """`text` in lower case without accents: "Amélie" -> "amelie"."""
     if text is None:
         return None
+    if text.isascii():  # most titles and names: nothing to strip, and 10 times faster
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -32,12 +35,12 @@ def fold(text):
 class Folded(Func):
     """A text expression folded for comparison: lower case, accents removed."""
 
-    function = SQLITE_FUNCTION
+    function = FOLD_FUNCTION
     output_field = TextField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        # The cast lets UNACCENT pick its one-argument form for a bare string parameter.
-        template = "LOWER(UNACCENT((%(expressions)s)::text))"
+        # The cast picks the text signature for a bare string parameter.
+        template = "%(function)s((%(expressions)s)::text)"
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
@@ -49,7 +52,7 @@ def matches(field, text):
 def register_sqlite_fold(sender, connection, **kwargs):
     """Gives a new SQLite connection the fold function that Folded calls."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
 
 def relevance(field, text):
