@@ -116,12 +116,16 @@ class FilmQuerySet(NaturalKeyQuerySet):
 
     def genre_counts(self):
         """The genres of these films, each with film_count, the most common first."""
-        # filter() before annotate(): Count runs over the one join the filter made, a row per
-        # film and genre, so each film counts once per genre.
-        films = self.order_by().values("pk")
+        genres = Genre.objects.all()
+        # Unfiltered (the home page, the bare film list), every film counts: skip the
+        # semi-join, which would double the cost of the query.
+        if self.query.has_filters():
+            # filter() before annotate(): Count runs over the one join the filter made, a row
+            # per film and genre, so each film counts once per genre.
+            genres = genres.filter(films__in=self.order_by().values("pk"))
         return (
-            Genre.objects.filter(films__in=films)
-            .annotate(film_count=Count("films"))
+            genres.annotate(film_count=Count("films"))
+            .filter(film_count__gt=0)
             .order_by("-film_count", "name")
         )
 

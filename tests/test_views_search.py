@@ -3,7 +3,6 @@
 import pytest
 
 from films.models import Film
-from films.search import fold
 from tests.builders import make_film, make_location, make_person
 
 pytestmark = pytest.mark.django_db
@@ -125,10 +124,3 @@ def test_queries_are_escaped_in_the_page(client):
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-def test_fold():
-    assert fold("Amélie") == "amelie"
-    assert fold("ZOË ÑÚÑEZ") == "zoe nunez"
-    assert fold("Straße") == "strasse"
-    assert fold(None) is None
