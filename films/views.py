@@ -36,7 +36,7 @@ def paginate(request, queryset, per_page):
 def tidy_query_redirect(request):
     """A GET form sends its empty fields too; redirect to the URL without them, the one worth
     sharing. None when the query string is already tidy."""
-    if all(value for values in request.GET.lists() for value in values[1]):
+    if all(value for _, values in request.GET.lists() for value in values):
         return None
     query = QueryDict(mutable=True)
     for name, values in request.GET.lists():
