@@ -1,5 +1,6 @@
 """The film list filters, counts, sorts and pages films; people and places are listed too."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -351,3 +352,26 @@ def test_name_lists_explain_bad_searches(client, path):
     response = client.get(f"{path}?q={'x' * 300}")
     assert response.status_code == 200
     assert "at most 200 characters" in response.content.decode()
+
+
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/films/",
+        "/films/?genre=drama&year_min=abc",
+        "/search/?q=mas",
+        "/search/?q=",
+        "/people/",
+        "/locations/",
+        "/no/such/page/",
+    ],
+)
+def test_pages_carry_no_inline_script_or_style(client, mask, url):
+    """Scripts and styles come from static files only, as a strict Content-Security-Policy
+    requires."""
+    html = client.get(url).content.decode()
+    assert INLINE_CODE.findall(html) == []
