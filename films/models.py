@@ -2,6 +2,7 @@ from django.db import models, transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -16,6 +17,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+
+from .search import matches
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -50,6 +53,16 @@ class Genre(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+def film_card_prefetches(path=""):
+    """The related rows a film card shows, for films found at `path` ("film__" from a row
+    that points at its film)."""
+    directors = Credit.objects.filter(role=Credit.Role.DIRECTOR).select_related("person")
+    return [
+        f"{path}genres",
+        Prefetch(f"{path}credits", queryset=directors.order_by("order", "pk"), to_attr="directors"),
+    ]
 
 
 def _count(queryset):
@@ -109,6 +122,96 @@ class FilmQuerySet(SluggedQuerySet):
             old = FilmSlugRedirect.objects.filter(old_slug__iexact=slug)
             found = old.values_list("film__slug", flat=True).first()
         return found
+
+    # The film list's sort keys. Each ends with title and pk, so films with equal values keep
+    # one fixed order and a film never shows up on two pages or on none.
+    SORT_ORDERS = {
+        "votes": (F("vote_count").desc(), F("rating").desc(nulls_last=True)),
+        "rating": (F("rating").desc(nulls_last=True), F("vote_count").desc()),
+        "newest": (F("year").desc(nulls_last=True),),
+        "oldest": (F("year").asc(nulls_last=True),),
+        "title": (),
+    }
+
+    def sorted_by(self, key):
+        return self.order_by(*self.SORT_ORDERS[key], "title", "pk")
+
+    def for_list(self):
+        """What a film card shows: genres and directors come in one query each per page."""
+        return self.prefetch_related(*film_card_prefetches())
+
+    def top_rated(self, *, min_votes=1000):
+        """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
+        rated = self.filter(rating__isnull=False, vote_count__gte=min_votes)
+        # Plain DESC (no NULLS LAST, there are no nulls here) lets the rating index serve it.
+        return rated.order_by("-rating", "-vote_count", "title", "pk")
+
+    def recently_added(self):
+        return self.order_by("-added_at", "-pk")
+
+    # Filters of the film list. Conditions on to-many relations (genres, credits, locations,
+    # trivia) are Exists subqueries, never joins: a join would return a film once per
+    # matching row.
+
+    def title_matches(self, text):
+        return self.filter(matches("title", text))
+
+    def in_decade(self, decade):
+        return self.filter(year__gte=decade, year__lte=decade + 9)
+
+    def in_genres(self, slugs):
+        """Films in every one of the genres."""
+        films = self
+        for slug in slugs:
+            in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre__slug=slug)
+            films = films.filter(Exists(in_genre))
+        return films
+
+    def with_credit(self, *, person="", role=""):
+        """Films with a credit for a person whose name contains `person`, in `role` if given."""
+        credits = Credit.objects.filter(film=OuterRef("pk"))
+        if person:
+            credits = credits.filter(matches("person__name", person))
+        if role:
+            credits = credits.filter(role=role)
+        return self.filter(Exists(credits))
+
+    def shot_at(self, place):
+        """Films with a filming location whose name contains `place`."""
+        filmings = FilmingLocation.objects.filter(film=OuterRef("pk"))
+        return self.filter(Exists(filmings.filter(matches("location__name", place))))
+
+    def with_making_of(self):
+        stories = Trivia.objects.filter(film=OuterRef("pk"), kind__in=Trivia.MAKING_OF_KINDS)
+        return self.filter(Exists(stories))
+
+    # Facets: how these films spread over decades and genres, one query each.
+
+    def decade_counts(self):
+        """[{"decade": 1980, "film_count": 12}, ...], oldest decade first."""
+        return (
+            self.filter(year__isnull=False)
+            .order_by()
+            .annotate(decade=F("year") / 10 * 10)
+            .values("decade")
+            .annotate(film_count=Count("pk"))
+            .order_by("decade")
+        )
+
+    def genre_counts(self):
+        """The genres of these films, each with film_count, the most common first."""
+        genres = Genre.objects.all()
+        # Unfiltered (the home page, the bare film list), every film counts: skip the
+        # semi-join, which would double the cost of the query.
+        if self.query.has_filters():
+            # filter() before annotate(): Count runs over the one join the filter made, a row
+            # per film and genre, so each film counts once per genre.
+            genres = genres.filter(films__in=self.order_by().values("pk"))
+        return (
+            genres.annotate(film_count=Count("films"))
+            .filter(film_count__gt=0)
+            .order_by("-film_count", "name")
+        )
 
 
 class Film(models.Model):
@@ -446,8 +549,10 @@ class Location(models.Model):
 class FilmingLocationQuerySet(NaturalKeyQuerySet):
     def newest_films_first(self):
         """Filmings with their films, newest film first; a location page lists these."""
-        return self.select_related("film").order_by(
-            F("film__year").desc(nulls_last=True), "film__title", "film_id"
+        return (
+            self.select_related("film")
+            .prefetch_related(*film_card_prefetches("film__"))
+            .order_by(F("film__year").desc(nulls_last=True), "film__title", "film_id")
         )
 
 

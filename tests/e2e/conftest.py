@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright import sync_api
 
 # Playwright's sync API runs an event loop in the test thread, which Django would otherwise
 # take for async code and refuse database access from.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,8 +26,7 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+    assert CHROMIUM.exists(), f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium"
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
