@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class FilmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "films"
+
+    def ready(self):
+        from .freshness import on_films_write
+
+        # Every ORM write to the films data makes cached pages stale (films/freshness.py).
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(on_films_write, dispatch_uid=f"films-freshness-{signal}")
