@@ -1,0 +1,109 @@
+"""Production settings, read from the environment as a deployment sets it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError, connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "k8Vq3pL0xW7rT2nZ9yB4mH6cJ1dF5gS8aE3uR0iO7pK2lN4vX9bQ6wY1tZ5",
+    "DJANGO_ALLOWED_HOSTS": "moviedb.example",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "DATABASE_URL": "postgres://moviedb@db.internal:5432/moviedb",
+    "DATABASE_REPLICA_URLS": "postgres://moviedb@replica1.internal/moviedb, "
+    "postgres://moviedb@replica2.internal/moviedb",
+    "DATABASE_STATEMENT_TIMEOUT": "2500",
+    "DJANGO_ADMIN_URL": "backstage/",
+}
+
+
+def run(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATA"))}
+    environment.pop("REDIS_URL", None)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def settings_in(env, expression):
+    script = (
+        "import django, json; django.setup(); "
+        "from django.conf import settings; from django.urls import reverse; "
+        f"print(json.dumps({expression}, default=str))"
+    )
+    result = run("-c", script, DJANGO_SETTINGS_MODULE="moviedb.settings", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_are_strict():
+    config = settings_in(
+        PRODUCTION,
+        "[settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_PROXY_SSL_HEADER, settings.CACHES['default']['BACKEND']]",
+    )
+    assert config == [
+        True,
+        31_536_000,
+        True,
+        True,
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+
+
+def test_replicas_become_database_aliases_with_the_same_timeouts():
+    databases = settings_in(PRODUCTION, "settings.DATABASES")
+    assert set(databases) == {"default", "replica_0", "replica_1"}
+    assert databases["replica_1"]["HOST"] == "replica2.internal"
+    for alias in databases.values():
+        assert alias["OPTIONS"]["options"] == "-c statement_timeout=2500"
+        assert alias["OPTIONS"]["connect_timeout"] == 5
+        assert alias["CONN_HEALTH_CHECKS"] is True
+
+
+def test_the_admin_address_is_configurable():
+    assert settings_in(PRODUCTION, "reverse('admin:index')") == "/backstage/"
+
+
+def test_malformed_values_are_refused_with_a_reason():
+    for name, value in [
+        ("DJANGO_SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO"),
+        ("DATABASE_STATEMENT_TIMEOUT", "30s"),
+    ]:
+        result = run("manage.py", "check", **{**PRODUCTION, name: value})
+        assert result.returncode != 0
+        assert f"ImproperlyConfigured: {name}" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_cancels_slow_statements(settings):
+    """One slow query cannot hold a worker: PostgreSQL cancels it after the timeout."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+        assert int(cursor.fetchone()[0]) == settings.DATABASE_STATEMENT_TIMEOUT
+        cursor.execute("SET LOCAL statement_timeout = 50")
+        with pytest.raises(OperationalError, match="statement timeout"):
+            cursor.execute("SELECT pg_sleep(1)")
