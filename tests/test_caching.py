@@ -32,10 +32,11 @@ def page_cache(request, settings, tmp_path):
             if os.environ.get("CI"):
                 pytest.fail(f"Redis is not answering at {REDIS_URL}")
             pytest.skip(f"Redis is not answering at {REDIS_URL}")
+        prefix = f"moviedb-test-{uuid.uuid4().hex}"
         backend = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"moviedb-test-{uuid.uuid4().hex}",
+            "KEY_PREFIX": prefix,
         }
         settings.CACHES = {"default": backend, "freshness": {**backend, "TIMEOUT": None}}
     else:
@@ -51,7 +52,11 @@ def page_cache(request, settings, tmp_path):
     settings.PAGE_MAX_AGE = 60
     if request.param == "locmem":
         caches["default"].clear()
-    return request.param
+    yield request.param
+    if request.param == "redis":
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
 
 
 @pytest.fixture
