@@ -24,3 +24,9 @@ def mask(db):
 def no_page_cache(settings):
     """Pages render afresh in every test; tests/test_caching.py turns the page cache on."""
     settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests that log in many times use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

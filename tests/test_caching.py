@@ -194,3 +194,17 @@ def test_the_page_cache_can_be_turned_off(client, mask, page_cache, settings):
     client.get(url)
     Film.objects.filter(pk=mask.pk).update(title="Mask, uncached")
     assert "Mask, uncached" in client.get(url).content.decode()
+
+
+def test_pages_are_rendered_when_the_cache_is_down(client, mask, settings):
+    """The cache is an optimisation: without it, pages come from the database."""
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    settings.CACHES = {"default": down, "freshness": down}
+    settings.PAGE_CACHE_SECONDS = 600
+    response = client.get(mask.get_absolute_url())
+    assert response.status_code == 200
+    assert mask.title in response.content.decode()

@@ -1,6 +1,7 @@
 """Security headers, the Content Security Policy, and the admin's login throttle."""
 
 import re
+from importlib import import_module
 from urllib.parse import urlsplit
 
 import pytest
@@ -88,7 +89,8 @@ def test_the_admin_works_under_the_policy(editor, mask):
     assert not re.search(r"\son[a-z]+=", html)
 
 
-def test_passwords_are_hashed_with_argon2(django_user_model):
+def test_passwords_are_hashed_with_argon2(django_user_model, settings):
+    settings.PASSWORD_HASHERS = import_module("moviedb.settings").PASSWORD_HASHERS
     user = django_user_model.objects.create_user("someone", password="a long passphrase")
     assert identify_hasher(user.password).algorithm == "argon2"
 
