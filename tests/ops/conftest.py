@@ -55,16 +55,20 @@ def production_env(database_url, **extra):
     }
 
 
-def manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-
-
 def prepare_database(env):
-    manage(env, "migrate", "--noinput")
-    manage(env, "loaddata", "mask")
-    manage(env, "collectstatic", "--noinput")
+    """Migrates, loads the seed film and collects static files, as `make run` does."""
+    script = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); call_command('loaddata', 'mask', verbosity=0); "
+        "call_command('collectstatic', interactive=False, verbosity=0)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "moviedb.settings"},
+        check=True,
+        capture_output=True,
+    )
 
 
 def fresh_postgres_database(url):
@@ -127,7 +131,7 @@ class Site:
 
     def stop(self):
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGINT)  # quick shutdown: the drill is over
             self.process.wait(timeout=40)
         self.log.close()
 

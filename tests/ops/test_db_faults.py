@@ -15,7 +15,7 @@ import dj_database_url
 import psycopg
 import pytest
 
-from .conftest import Site, assert_clean, prepare_database, production_env, require
+from .conftest import Site, assert_clean, production_env, require
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="database faults are drilled on PostgreSQL")
@@ -116,14 +116,25 @@ def timed_get(site, path):
     return status, time.monotonic() - started
 
 
-def test_the_site_survives_postgresql_stopping_and_starting(throwaway_cluster):
+def copy_database(source, target):
+    """Copies the drills' database into the throwaway cluster: faster than migrating."""
+    dump = subprocess.run(["pg_dump", "--no-owner", source], capture_output=True, check=True)
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", target],
+        input=dump.stdout,
+        capture_output=True,
+        check=True,
+    )
+
+
+def test_the_site_survives_postgresql_stopping_and_starting(throwaway_cluster, ops_database):
     url = f"postgres://postgres@127.0.0.1:{THROWAWAY_PORT}/moviedb"
     with psycopg.connect(
         f"postgres://postgres@127.0.0.1:{THROWAWAY_PORT}/postgres", autocommit=True
     ) as conn:
         conn.execute("CREATE DATABASE moviedb")
+    copy_database(ops_database, url)
     env = production_env(url, DJANGO_PAGE_CACHE_SECONDS="0")
-    prepare_database(env)
     site = Site(env, port=8018).start()
     try:
         assert site.get("/readyz")[0] == 200
