@@ -73,31 +73,37 @@ class PageCacheMiddleware:
             return response
 
         key = "page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        cache = caches["default"]
-        try:
-            version = data_version()
-            cached = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
-        except CACHE_ERRORS:
-            logger.exception("The page cache is unavailable; rendering %s", request.path)
-            version = cached = None
+        version, cached = self.lookup(key)
         if cached is not None and cached[0] == version:
             return cached[1]
 
         response = self.get_response(request)
         if not is_shareable(request, response):
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(response, private=True)
             return response
         patch_cache_control(
             response, public=True, max_age=settings.PAGE_MAX_AGE, s_maxage=settings.PAGE_MAX_AGE
         )
         set_response_etag(response)
-        # While replicas may still be catching up with the latest change, do not keep pages.
+        # While replicas may still be catching up with the latest change, keep no page.
         settled = time.time_ns() - (version or 0) > settings.DATABASE_REPLICA_LAG * 10**9
-        if version is not None and settings.PAGE_CACHE_SECONDS and settled:
+        if version is not None and settled:
             try:
-                cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
-            except CACHE_ERRORS:
-                logger.exception("The page cache is unavailable; not keeping %s", request.path)
+                caches["default"].set(key, (version, response), settings.PAGE_CACHE_SECONDS)
+            except CACHE_ERRORS as error:
+                logger.warning("Not keeping %s: the cache failed: %s", request.path, error)
         return response
+
+    def lookup(self, key):
+        """The current data version and the cached (version, response), if any."""
+        if not settings.PAGE_CACHE_SECONDS:
+            return None, None
+        try:
+            return data_version(), caches["default"].get(key)
+        except CACHE_ERRORS as error:
+            logger.warning("Rendering without the page cache: it failed: %s", error)
+            return None, None
 
 
 class ReplicaReadsMiddleware:
