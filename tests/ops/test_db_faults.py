@@ -20,7 +20,8 @@ from .conftest import Site, assert_clean, production_env, require
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="database faults are drilled on PostgreSQL")
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's server binaries, newest version first.
+BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), default=None)
 THROWAWAY_PORT = 54329
 
 
@@ -66,7 +67,7 @@ def postgres(*args):
 @pytest.fixture
 def throwaway_cluster():
     require(os.geteuid() == 0 and shutil.which("runuser"), "needs root to run as postgres")
-    require((BIN / "initdb").exists(), f"PostgreSQL's initdb is not in {BIN}")
+    require(BIN and (BIN / "initdb").exists(), "PostgreSQL's initdb is not installed")
     directory = Path(tempfile.mkdtemp(prefix="moviedb-pg-"))
     shutil.chown(directory, "postgres", "postgres")
     data = directory / "data"
