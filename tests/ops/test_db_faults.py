@@ -20,7 +20,7 @@ from .conftest import Site, assert_clean, production_env, require
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="database faults are drilled on PostgreSQL")
 
-# Debian's server binaries, newest version first.
+# The newest PostgreSQL server binaries Debian has installed.
 BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), default=None)
 THROWAWAY_PORT = 54329
 
