@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 # Local runs are development runs; production sets DJANGO_DEBUG=0 and DJANGO_SECRET_KEY.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench clean
+.PHONY: run test loadtest bench clean
 
 $(VENV)/.python:
 	@if [ -z "$(PYTHON)" ]; then echo "moviedb needs Python 3.12 or newer; none was found on PATH." >&2; exit 1; fi
@@ -31,7 +31,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "To edit in the admin, create a user: $(PY) manage.py createsuperuser"
 	@echo "Serving moviedb on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
-	$(BIN)/gunicorn moviedb.wsgi --bind 127.0.0.1:8000 --access-logfile -
+	$(BIN)/gunicorn --config gunicorn.conf.py moviedb.wsgi --bind 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -39,6 +39,10 @@ test: $(VENV)/.installed-dev
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The full load test: 60 s, 32 connections against gunicorn (`make test` runs a 5 s one).
+loadtest: $(VENV)/.installed-dev
+	LOADTEST_SECONDS=60 LOADTEST_CONNECTIONS=32 $(BIN)/pytest -m ops -s tests/ops/test_load.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

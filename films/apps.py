@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class FilmsConfig(AppConfig):
@@ -7,6 +8,10 @@ class FilmsConfig(AppConfig):
     name = "films"
 
     def ready(self):
+        from .freshness import on_films_write
         from .search import register_sqlite_fold
 
         connection_created.connect(register_sqlite_fold, dispatch_uid="films.register_sqlite_fold")
+        # Every ORM write to the films data makes cached pages stale (films/freshness.py).
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(on_films_write, dispatch_uid=f"films-freshness-{signal}")

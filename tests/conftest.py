@@ -18,3 +18,15 @@ def mask(db):
     """The seed film, loaded from fixtures/ as `make run` loads it."""
     call_command("loaddata", "mask", verbosity=0)
     return Film.objects.get(slug="mask-1985")
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Pages render afresh in every test; tests/test_caching.py turns the page cache on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests that log in many times use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,51 +1,130 @@
-"""Settings come from the environment, and production refuses to start half-configured."""
+"""Production settings, read from the environment as a deployment sets it."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import OperationalError, connection
+
 ROOT = Path(__file__).resolve().parent.parent
 
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "k8Vq3pL0xW7rT2nZ9yB4mH6cJ1dF5gS8aE3uR0iO7pK2lN4vX9bQ6wY1tZ5",
+    "DJANGO_ALLOWED_HOSTS": "moviedb.example",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "DATABASE_URL": "postgres://moviedb@db.internal:5432/moviedb",
+    "DATABASE_REPLICA_URLS": "postgres://moviedb@replica1.internal/moviedb, "
+    "postgres://moviedb@replica2.internal/moviedb",
+    "DATABASE_STATEMENT_TIMEOUT": "2500",
+    "DJANGO_ADMIN_URL": "backstage/",
+}
 
-def load_settings(**env):
-    """Imports the settings in a fresh interpreter with exactly these variables."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    code = (
-        "from django.conf import settings; "
-        "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.ALLOWED_HOSTS)"
-    )
+
+def run(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATA"))}
+    environment.pop("REDIS_URL", None)
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "moviedb.settings", **env},
+        env={**environment, **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
 
 
+@pytest.fixture(scope="module")
+def production():
+    """The settings a process started with the PRODUCTION environment ends up with."""
+    script = (
+        "import django, json; django.setup(); "
+        "from django.conf import settings; from django.urls import reverse; "
+        "names = [n for n in dir(settings) if n.isupper()]; "
+        "values = {n: getattr(settings, n) for n in names}; "
+        "values['admin_index'] = reverse('admin:index'); "
+        "print(json.dumps(values, default=str))"
+    )
+    result = run("-c", script, DJANGO_SETTINGS_MODULE="moviedb.settings", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_are_strict(production):
+    assert production["DEBUG"] is False
+    assert production["SECURE_SSL_REDIRECT"] is True
+    assert production["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert production["SESSION_COOKIE_SECURE"] is True
+    assert production["CSRF_COOKIE_SECURE"] is True
+    assert production["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert production["CACHES"]["default"]["BACKEND"].endswith("RedisCache")
+    assert production["CACHES"]["freshness"]["LOCATION"] == PRODUCTION["REDIS_URL"]
+
+
+def test_replicas_become_database_aliases_with_the_same_timeouts(production):
+    databases = production["DATABASES"]
+    assert set(databases) == {"default", "replica_0", "replica_1"}
+    assert databases["replica_1"]["HOST"] == "replica2.internal"
+    for alias in databases.values():
+        assert alias["OPTIONS"]["options"] == "-c statement_timeout=2500"
+        assert alias["OPTIONS"]["connect_timeout"] == 5
+        assert alias["CONN_HEALTH_CHECKS"] is True
+
+
+def test_the_admin_address_is_configurable(production):
+    assert production["admin_index"] == "/backstage/"
+
+
+def test_malformed_values_are_refused_with_a_reason():
+    for name, value in [
+        ("DJANGO_SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO"),
+        ("DATABASE_STATEMENT_TIMEOUT", "30s"),
+    ]:
+        result = run("manage.py", "check", **{**PRODUCTION, name: value})
+        assert result.returncode != 0
+        assert f"ImproperlyConfigured: {name}" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_cancels_slow_statements(settings):
+    """One slow query cannot hold a worker: PostgreSQL cancels it after the timeout."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+        assert int(cursor.fetchone()[0]) == settings.DATABASE_STATEMENT_TIMEOUT
+        cursor.execute("SET LOCAL statement_timeout = 50")
+        with pytest.raises(OperationalError, match="statement timeout"):
+            cursor.execute("SELECT pg_sleep(1)")
+
+
 def test_production_without_secret_key_refuses_to_start():
     """With debugging off, a missing DJANGO_SECRET_KEY is an error that names the variable."""
-    result = load_settings(DJANGO_DEBUG="0")
+    result = run("manage.py", "check", DJANGO_DEBUG="0")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_debug_runs_with_the_development_key_on_sqlite():
-    result = load_settings(DJANGO_DEBUG="1")
+def test_development_defaults_run_on_sqlite():
+    """With debugging on and nothing else set, the site runs on the SQLite file."""
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])"
+    )
+    result = run("-c", script, DJANGO_SETTINGS_MODULE="moviedb.settings", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[:2] == ["True", "django.db.backends.sqlite3"]
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
 
 
-def test_database_url_and_allowed_hosts_are_read():
-    result = load_settings(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="x" * 50,
-        DATABASE_URL="postgres://u@db.example:5432/movies",
-        DJANGO_ALLOWED_HOSTS="moviedb.example, www.moviedb.example",
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == (
-        "False django.db.backends.postgresql ['moviedb.example', 'www.moviedb.example']"
-    )
+def test_allowed_hosts_are_read_as_a_list(production):
+    assert production["ALLOWED_HOSTS"] == ["moviedb.example"]

@@ -1,0 +1,210 @@
+"""Public pages are cached, answer conditional requests, and are fresh after any change."""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+
+from films.freshness import data_changed, data_version
+from films.models import Film
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_reachable():
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache(request, settings, tmp_path):
+    """The page cache on, in local memory (with the version in a file) or in Redis."""
+    if request.param == "redis":
+        if not redis_reachable():
+            if os.environ.get("CI"):
+                pytest.fail(f"Redis is not answering at {REDIS_URL}")
+            pytest.skip(f"Redis is not answering at {REDIS_URL}")
+        prefix = f"moviedb-test-{uuid.uuid4().hex}"
+        backend = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+        settings.CACHES = {"default": backend, "freshness": {**backend, "TIMEOUT": None}}
+    else:
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "freshness": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": tmp_path,
+                "TIMEOUT": None,
+            },
+        }
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.PAGE_MAX_AGE = 60
+    if request.param == "locmem":
+        caches["default"].clear()
+    yield request.param
+    if request.param == "redis":
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+
+@pytest.fixture
+def editor(django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("editor", "e@example.com", "pw"))
+    return client
+
+
+def change_form_data(response):
+    """The admin change form's current values, as a browser would submit them."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        forms += formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(v) for v in value]
+            else:
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+    return data
+
+
+def test_a_cached_page_costs_no_query(client, mask, page_cache, django_assert_num_queries):
+    client.get(mask.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(mask.get_absolute_url())
+    assert response.status_code == 200
+    assert mask.title in response.content.decode()
+
+
+def test_public_pages_are_marked_for_shared_caches(client, mask, page_cache):
+    response = client.get(mask.get_absolute_url())
+    cache_control = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert cache_control == {"public", "max-age=60", "s-maxage=60"}
+    assert response["ETag"]
+    assert "cookie" not in response.get("Vary", "").lower()
+    assert not response.cookies
+
+
+def test_an_unchanged_page_answers_304(client, mask, page_cache):
+    url = mask.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_an_admin_edit_shows_at_the_next_request(
+    client, editor, mask, page_cache, django_capture_on_commit_callbacks
+):
+    url = mask.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    change_url = reverse("admin:films_film_change", args=[mask.pk])
+    data = change_form_data(editor.get(change_url))
+    data["title"] = "Mask, corrected"
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = editor.post(change_url, data)
+    assert saved.status_code == 302, saved.context["errors"] if saved.context else saved
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "Mask, corrected" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_an_admin_delete_shows_at_the_next_request(
+    client, editor, mask, page_cache, django_capture_on_commit_callbacks
+):
+    home = reverse("films:home")
+    assert f'href="{mask.get_absolute_url()}"' in client.get(home).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = editor.post(reverse("admin:films_film_delete", args=[mask.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert client.get(mask.get_absolute_url()).status_code == 404
+    assert f'href="{mask.get_absolute_url()}"' not in client.get(home).content.decode()
+
+
+def test_a_bulk_write_shows_once_the_importer_reports_it(
+    client, mask, page_cache, django_capture_on_commit_callbacks
+):
+    """Bulk writes send no signals: the page stays cached until data_changed() is called."""
+    url = mask.get_absolute_url()
+    client.get(url)
+    Film.objects.filter(pk=mask.pk).update(title="Mask, imported")
+    assert "Mask, imported" not in client.get(url).content.decode()  # the cache is on
+    with django_capture_on_commit_callbacks(execute=True):
+        data_changed()
+    assert "Mask, imported" in client.get(url).content.decode()
+
+
+def test_the_version_changes_only_when_the_transaction_commits(
+    mask, page_cache, django_capture_on_commit_callbacks
+):
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        mask.genres.clear()
+        mask.save()
+    assert data_version() == before
+    for callback in callbacks:
+        callback()
+    assert data_version() != before
+
+
+def test_editors_and_the_admin_are_never_cached(client, editor, mask, page_cache):
+    url = mask.get_absolute_url()
+    client.get(url)  # now cached for anonymous visitors
+    Film.objects.filter(pk=mask.pk).update(title="Mask, edited quietly")
+    as_editor = editor.get(url)
+    assert "Mask, edited quietly" in as_editor.content.decode()
+    assert "private" in as_editor["Cache-Control"]
+    admin_page = editor.get(reverse("admin:films_film_changelist"))
+    assert "no-store" in admin_page["Cache-Control"]
+    assert "public" not in admin_page["Cache-Control"]
+
+
+def test_posts_are_not_answered_from_the_cache(client, mask, page_cache):
+    url = mask.get_absolute_url()
+    client.get(url)
+    Film.objects.filter(pk=mask.pk).update(title="Mask, posted")
+    assert "Mask, posted" in client.post(url).content.decode()
+
+
+def test_the_page_cache_can_be_turned_off(client, mask, page_cache, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = mask.get_absolute_url()
+    client.get(url)
+    Film.objects.filter(pk=mask.pk).update(title="Mask, uncached")
+    assert "Mask, uncached" in client.get(url).content.decode()
+
+
+def test_pages_are_rendered_when_the_cache_is_down(client, mask, settings):
+    """The cache is an optimisation: without it, pages come from the database."""
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    settings.CACHES = {"default": down, "freshness": down}
+    settings.PAGE_CACHE_SECONDS = 600
+    response = client.get(mask.get_absolute_url())
+    assert response.status_code == 200
+    assert mask.title in response.content.decode()
