@@ -6,11 +6,13 @@ import uuid
 import pytest
 import redis
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from films.freshness import data_changed, data_version
 from films.models import Film
+from tests.seeds import FILM_PAGE, MAKING_OF_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +210,17 @@ def test_pages_are_rendered_when_the_cache_is_down(client, mask, settings):
     response = client.get(mask.get_absolute_url())
     assert response.status_code == 200
     assert mask.title in response.content.decode()
+
+
+def test_an_import_shows_at_the_next_request(
+    client, mask, page_cache, django_capture_on_commit_callbacks, tmp_path
+):
+    """Importing a changed page of a cached film makes its page fresh at the next request."""
+    url = mask.get_absolute_url()
+    assert "Cher" in client.get(url).content.decode()
+    page = FILM_PAGE.read_text().replace("Cher - Florence", "Cherilyn - Florence")
+    (tmp_path / "000_page.txt").write_text(page)
+    (tmp_path / "002_making_of.txt").write_text(MAKING_OF_PAGE.read_text())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("importfilms", str(tmp_path), verbosity=0)
+    assert "Cherilyn" in client.get(url).content.decode()

@@ -15,6 +15,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from films.freshness import data_changed
 from films.models import (
     Credit,
     Film,
@@ -120,7 +121,11 @@ def _in_transaction(record, dry_run, *, find, slug, facts):
     try:
         with transaction.atomic():
             film = find()
-            return _Sync(record, film, slug, facts=facts, apply=not dry_run).run()
+            result = _Sync(record, film, slug, facts=facts, apply=not dry_run).run()
+            if result.outcome != "unchanged" and not dry_run:
+                # Bulk inserts and deletes send no signals: say so, or pages stay cached.
+                data_changed()
+            return result
     except DatabaseError as error:
         raise FilmImportError(
             f"the database refused the film: {error}".strip(), origin=record.origin
@@ -187,7 +192,7 @@ class _Sync:
         if record.genres is not None:
             self.genres(list(genres.values()))
         if self.apply and self.changes and not self.created and not changed:
-            film.save(update_fields=["updated_at"])  # pages cache on updated_at
+            film.save(update_fields=["updated_at"])
         return FilmResult(
             slug=film.slug,
             title=film.title,
