@@ -36,9 +36,6 @@ def paginate(request, queryset, per_page):
         page = paginator.page(number)
     except InvalidPage as error:
         raise Http404(f"This list has no page {number!r}.") from error
-    # The page links: first, last and the neighbours, with "…" between (a template can't pass
-    # the page number to get_elided_page_range itself).
-    page.nearby_numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return page
 
 
@@ -198,14 +195,6 @@ def _moved(request, queryset, slug):
     return HttpResponsePermanentRedirect(url)
 
 
-def _page(request, queryset, per_page):
-    """The page of queryset that ?page= asks for; Http404 for one that does not exist."""
-    try:
-        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404(f"There is no such page: {error}") from error
-
-
 def _film_crumbs(film, page=None):
     crumbs = [("Films", reverse("films:film_list"))]
     if page is None:
@@ -345,7 +334,7 @@ def film_reviews(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
         return _moved(request, Film.objects, slug)
-    page = _page(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
+    page = paginate(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
     return _render_film_page(
         request,
         "films/film_reviews.html",
@@ -376,7 +365,7 @@ def location_detail(request, slug):
     location = Location.objects.filter(slug=slug).first()
     if location is None:
         return _moved(request, Location.objects, slug)
-    page = _page(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
+    page = paginate(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
     return render(
         request,
         "locations/location_detail.html",
