@@ -1,0 +1,812 @@
+"""IMDb's TSV datasets: title.basics, title.ratings, title.principals, name.basics and,
+if present, title.crew, each as `.tsv` or `.tsv.gz`.
+
+The import runs in two phases inside one transaction:
+
+1. Staging. Each file is streamed line by line; a line is checked and turned into plain
+   tuples (parsing knows nothing of the ORM) which go straight into a temporary staging
+   table: with COPY on PostgreSQL, with batched `executemany` on SQLite. Nothing is kept
+   in memory beyond one batch, so memory stays flat whatever the size of the files.
+2. Merging. Set-based SQL, the same on both databases, upserts the staging rows into
+   films, people, genres and credits, matching films and people by their IMDb ids. Rows
+   are only rewritten when a value differs, so a second identical run changes nothing, and
+   only the columns IMDb knows are touched, so a film loaded earlier from a scraped page
+   keeps its slug, plot, trivia, reviews and making-of.
+
+IMDb's conventions: a header row, tabs between fields, `\\N` for null, no quoting (titles
+hold stray quotation marks), comma-separated lists and `characters` as a JSON array.
+"""
+
+import gzip
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from films.models import Credit, Film, Genre, Person
+
+NULL = "\\N"
+DEFAULT_TITLE_TYPES = ("movie", "tvMovie")
+REQUIRED_FILES = ("title.basics", "title.ratings", "title.principals", "name.basics")
+OPTIONAL_FILES = ("title.crew",)
+EXAMPLES = 5  # how many ids a report quotes for each kind of problem
+
+# Keep in step with the max_length of the columns they fill: PostgreSQL refuses longer text.
+TITLE_LENGTH = Film._meta.get_field("title").max_length
+NAME_LENGTH = Person._meta.get_field("name").max_length
+JOB_LENGTH = Credit._meta.get_field("job").max_length
+CHARACTER_LENGTH = Credit._meta.get_field("character").max_length
+SLUG_BASE_LENGTH = 200  # leaves room in a 255-character slug for "-tt12345678"
+YEARS = range(1870, 2101)  # Film and Person years outside this are treated as unknown
+
+ROLES = {
+    "actor": Credit.Role.CAST,
+    "actress": Credit.Role.CAST,
+    "self": Credit.Role.SELF,
+    "archive_footage": Credit.Role.ARCHIVE_FOOTAGE,
+    "director": Credit.Role.DIRECTOR,
+    "writer": Credit.Role.WRITER,
+    "producer": Credit.Role.PRODUCER,
+    "composer": Credit.Role.COMPOSER,
+    "cinematographer": Credit.Role.CINEMATOGRAPHER,
+    "editor": Credit.Role.EDITOR,
+    "production_designer": Credit.Role.PRODUCTION_DESIGNER,
+    "casting_director": Credit.Role.CASTING_DIRECTOR,
+}
+STARS_PER_FILM = 3  # the first billed cast members, as IMDb lists "Stars"
+
+
+class MalformedRow(ValueError):
+    """A line that cannot be read; the message says why."""
+
+
+class ImportAborted(Exception):
+    """Too many malformed rows: the import stopped and nothing was saved."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} malformed rows")
+        self.errors = errors
+
+
+class MissingFiles(FileNotFoundError):
+    pass
+
+
+# Parsing: text in, plain tuples out. ------------------------------------------------------
+
+
+def find_datasets(directory: Path) -> dict[str, Path]:
+    """Maps each dataset name to its file, `.tsv` or `.tsv.gz`; raises if a required one is
+    missing."""
+    found = {}
+    for name in REQUIRED_FILES + OPTIONAL_FILES:
+        for suffix in (".tsv", ".tsv.gz"):
+            if (directory / f"{name}{suffix}").is_file():
+                found[name] = directory / f"{name}{suffix}"
+                break
+    missing = [name for name in REQUIRED_FILES if name not in found]
+    if missing:
+        raise MissingFiles(f"{directory} has no {', '.join(f'{m}.tsv[.gz]' for m in missing)}")
+    return found
+
+
+def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header's column names, and an iterator of (line number, fields) for the rest.
+
+    No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only,
+    so a stray carriage return stays inside its field.
+    """
+    opener = gzip.open if path.name.endswith(".gz") else open
+    stream = opener(path, "rt", encoding="utf-8", errors="replace", newline="\n")
+    header = stream.readline().rstrip("\n").split("\t")
+
+    def rows():
+        with stream:
+            for line_number, line in enumerate(stream, start=2):
+                yield line_number, line.rstrip("\n").split("\t")
+
+    return header, rows()
+
+
+def _text(value):
+    return None if value == NULL else value
+
+
+def _int(value, what):
+    if value == NULL:
+        return None
+    if not value.isdigit():
+        raise MalformedRow(f"{what} is not a whole number: {value!r}")
+    return int(value)
+
+
+def _year(value, what):
+    year = _int(value, what)
+    return year if year in YEARS else None
+
+
+def _id(value, prefix, what):
+    if not value.startswith(prefix) or not value[len(prefix) :].isdigit():
+        raise MalformedRow(f"{what} is not an IMDb id: {value!r}")
+    return value
+
+
+def _required(value, what):
+    if value == NULL or not value:
+        raise MalformedRow(f"{what} is empty")
+    return value
+
+
+def slug_base(text: str, year: int | None, fallback: str) -> str:
+    """`slugify(title)-year`; ids stand in for titles with no Latin letters or digits."""
+    base = slugify(text)[:SLUG_BASE_LENGTH].strip("-") or fallback
+    return f"{base}-{year}" if year else base
+
+
+def characters(value: str | None) -> str:
+    """IMDb's JSON array of characters as one string: `["Mary","Jane"]` becomes "Mary / Jane",
+    as IMDb shows a person who plays several parts: one credit per person and part."""
+    if value is None:
+        return ""
+    try:
+        names = json.loads(value)
+    except ValueError:
+        names = [value.removeprefix("[").removesuffix("]").strip('"')]
+    if not isinstance(names, list):
+        names = [names]
+    return " / ".join(str(name) for name in names if name not in (None, ""))[:CHARACTER_LENGTH]
+
+
+def role_and_job(category: str, job: str | None) -> tuple[str, str]:
+    """IMDb's category as a credit role; a category the site has no role for is kept as
+    `other` with the category in the job."""
+    role = ROLES.get(category)
+    if role is None:
+        role, job = Credit.Role.OTHER, f"{category}: {job}" if job else category
+    return role, (job or "")[:JOB_LENGTH]
+
+
+def _positions(header, path, columns):
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise ImportAborted([f"{path.name}:1: the header has no {', '.join(missing)} column"])
+    return [header.index(column) for column in columns]
+
+
+@dataclass
+class Staging:
+    """A staging table: its name, columns (name and SQL type) and the rows one line gives."""
+
+    table: str
+    columns: tuple[tuple[str, str], ...]
+    source_columns: tuple[str, ...]
+    parse: Callable[..., list[tuple]]
+
+    @property
+    def column_names(self):
+        return [name for name, _ in self.columns]
+
+
+def _parse_basics(title_types, genres_seen):
+    def parse(tconst, title_type, title, original_title, start_year, runtime, genres):
+        tconst = _id(tconst, "tt", "tconst")
+        title = _required(title, "primaryTitle")
+        year = _year(start_year, "startYear")
+        runtime = _int(runtime, "runtimeMinutes")
+        if title_type not in title_types:
+            return [(tconst, False, None, None, None, None, None, None, None)]
+        names = [] if genres == NULL else [g for g in genres.split(",") if g]
+        genres_seen.update(names)
+        original = _text(original_title) or ""
+        return [
+            (
+                tconst,
+                True,
+                title[:TITLE_LENGTH],
+                original[:TITLE_LENGTH] if original != title else "",
+                title_type,
+                year,
+                runtime,
+                json.dumps(names),
+                slug_base(title, year, tconst),
+            )
+        ]
+
+    return parse
+
+
+def _parse_rating(tconst, average, votes):
+    try:
+        rating = round(float(average), 1)
+    except ValueError:
+        raise MalformedRow(f"averageRating is not a number: {average!r}") from None
+    if not 0 <= rating <= 10:
+        raise MalformedRow(f"averageRating is not between 0 and 10: {average!r}")
+    return [(_id(tconst, "tt", "tconst"), rating, _int(votes, "numVotes") or 0)]
+
+
+def _parse_principal(tconst, ordering, nconst, category, job, characters_json):
+    role, job = role_and_job(_required(category, "category"), _text(job))
+    return [
+        (
+            _id(tconst, "tt", "tconst"),
+            _id(nconst, "nm", "nconst"),
+            role,
+            job,
+            characters(_text(characters_json)),
+            _int(ordering, "ordering") or 0,
+        )
+    ]
+
+
+def _parse_name(nconst, name, birth_year, death_year):
+    nconst = _id(nconst, "nm", "nconst")
+    name = _required(name, "primaryName")[:NAME_LENGTH]
+    born, died = _year(birth_year, "birthYear"), _year(death_year, "deathYear")
+    if born and died and died < born:
+        died = None
+    return [(nconst, name, slug_base(name, None, nconst), born, died)]
+
+
+def _parse_crew(tconst, directors, writers):
+    tconst = _id(tconst, "tt", "tconst")
+    rows = []
+    for role, people in ((Credit.Role.DIRECTOR, directors), (Credit.Role.WRITER, writers)):
+        if people != NULL:
+            for position, nconst in enumerate(people.split(","), start=1):
+                rows.append((tconst, _id(nconst, "nm", "nconst"), role, position))
+    return rows
+
+
+def stagings(title_types, genres_seen) -> dict[str, Staging]:
+    return {
+        "title.basics": Staging(
+            "imdb_title",
+            (
+                ("tconst", "text"),
+                ("selected", "boolean"),
+                ("title", "text"),
+                ("original_title", "text"),
+                ("title_type", "text"),
+                ("year", "integer"),
+                ("runtime", "integer"),
+                ("genres", "text"),
+                ("slug", "text"),
+            ),
+            (
+                "tconst",
+                "titleType",
+                "primaryTitle",
+                "originalTitle",
+                "startYear",
+                "runtimeMinutes",
+                "genres",
+            ),
+            _parse_basics(set(title_types), genres_seen),
+        ),
+        "title.ratings": Staging(
+            "imdb_rating",
+            (("tconst", "text"), ("rating", "numeric(3, 1)"), ("votes", "integer")),
+            ("tconst", "averageRating", "numVotes"),
+            _parse_rating,
+        ),
+        "title.principals": Staging(
+            "imdb_principal",
+            (
+                ("tconst", "text"),
+                ("nconst", "text"),
+                ("role", "text"),
+                ("job", "text"),
+                ('"character"', "text"),
+                ("ordering", "integer"),
+            ),
+            ("tconst", "ordering", "nconst", "category", "job", "characters"),
+            _parse_principal,
+        ),
+        "name.basics": Staging(
+            "imdb_name",
+            (
+                ("nconst", "text"),
+                ("name", "text"),
+                ("slug", "text"),
+                ("birth_year", "integer"),
+                ("death_year", "integer"),
+            ),
+            ("nconst", "primaryName", "birthYear", "deathYear"),
+            _parse_name,
+        ),
+        "title.crew": Staging(
+            "imdb_crew",
+            (("tconst", "text"), ("nconst", "text"), ("role", "text"), ("billing", "integer")),
+            ("tconst", "directors", "writers"),
+            _parse_crew,
+        ),
+    }
+
+
+def merge_duplicate_credits(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """Principal rows of one title that name the same person, role and character become one
+    row with the lowest billing order and their jobs joined ("screenplay, novel").
+
+    IMDb's file lists a title's rows together, so only one title is held at a time.
+    """
+    current, merged = None, {}
+    for row in rows:
+        tconst, nconst, role, job, character, ordering = row
+        if tconst != current:
+            yield from merged.values()
+            current, merged = tconst, {}
+        key = (nconst, role, character)
+        if key not in merged:
+            merged[key] = row
+            continue
+        kept = merged[key]
+        jobs = kept[3].split(", ") if kept[3] else []
+        if job and job not in jobs:
+            jobs.append(job)
+        merged[key] = (*kept[:3], ", ".join(jobs)[:JOB_LENGTH], character, min(kept[5], ordering))
+    yield from merged.values()
+
+
+# Loading: staging tables and set-based merges. -------------------------------------------
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class Progress:
+    """Reported while a file is read (rows so far) and once when it is done."""
+
+    stage: str
+    rows: int
+    elapsed: float
+    done: bool = False
+
+
+@dataclass
+class ImportResult:
+    method: str  # "copy" (PostgreSQL) or "executemany" (SQLite)
+    dry_run: bool = False
+    rows_read: dict[str, int] = field(default_factory=dict)
+    films: Tally = field(default_factory=Tally)
+    people: Tally = field(default_factory=Tally)
+    credits: Tally = field(default_factory=Tally)
+    credits_removed: int = 0
+    genres_created: int = 0
+    genre_links_added: int = 0
+    genre_links_removed: int = 0
+    titles_skipped: int = 0  # other title types, too few votes, past --limit
+    missing_person_credits: int = 0
+    missing_person_examples: list[str] = field(default_factory=list)
+    missing_title_credits: int = 0
+    missing_title_examples: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def total_rows(self):
+        return sum(self.rows_read.values())
+
+
+class _Errors:
+    def __init__(self, limit, into):
+        self.limit, self.messages = limit, into
+
+    def add(self, message):
+        self.messages.append(message)
+        if len(self.messages) > self.limit:
+            raise ImportAborted(self.messages)
+
+
+def _rows_of(path, staging, errors, on_progress, rows_read):
+    """The staging rows of one file, reporting malformed lines and progress as it goes, and
+    the number of lines read in `rows_read` when done."""
+    header, lines = read_tsv(path)
+    positions = _positions(header, path, staging.source_columns)
+    stage = path.name
+    width = len(header)
+    started = time.monotonic()
+    count = 0
+    for line_number, fields in lines:
+        count += 1
+        if not count % 50_000 and on_progress:
+            on_progress(Progress(stage, count, time.monotonic() - started))
+        if len(fields) != width:
+            errors.add(f"{path.name}:{line_number}: {len(fields)} fields, expected {width}")
+            continue
+        try:
+            yield from staging.parse(*[fields[i] for i in positions])
+        except MalformedRow as error:
+            errors.add(f"{path.name}:{line_number}: {error}")
+    if on_progress:
+        on_progress(Progress(stage, count, time.monotonic() - started, done=True))
+    rows_read[stage] = count
+
+
+class _Database:
+    """The few statements that differ between PostgreSQL and SQLite."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.postgres = connection.vendor == "postgresql"
+        self.method = "copy" if self.postgres else "executemany"
+        self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+
+    def execute(self, sql, params=()):
+        self.cursor.execute(sql, params)
+        return self.cursor.rowcount
+
+    def scalar(self, sql, params=()):
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchone()[0]
+
+    def column(self, sql, params=()):
+        self.cursor.execute(sql, params)
+        return [row[0] for row in self.cursor.fetchall()]
+
+    def create(self, staging):
+        columns = ", ".join(f"{name} {kind}" for name, kind in staging.columns)
+        self.execute(f"DROP TABLE IF EXISTS {staging.table}")
+        self.execute(f"CREATE TEMPORARY TABLE {staging.table} ({columns})")
+
+    def load(self, staging, rows, batch_size=5_000):
+        names = ", ".join(staging.column_names)
+        if self.postgres:
+            raw = connection.connection  # psycopg's own connection, for COPY
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {staging.table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(staging.columns))
+        sql = f"INSERT INTO {staging.table} ({names}) VALUES ({placeholders})"
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                self.cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            self.cursor.executemany(sql, batch)
+
+    def index(self, table, *columns):
+        """Indexes a staging table for the merges' joins: SQLite needs them; PostgreSQL's
+        hash joins only need fresh statistics, temporary tables getting none by themselves."""
+        if self.postgres:
+            self.execute(f"ANALYZE {table}")
+        else:
+            self.execute(f"CREATE INDEX {table}_key ON {table} ({', '.join(columns)})")
+
+    def genre_names(self, alias):
+        """A join giving one row `g` per name in `alias.genres` (a JSON array), and the
+        expression of that name."""
+        if self.postgres:
+            return f"CROSS JOIN jsonb_array_elements_text({alias}.genres::jsonb) AS g", "g"
+        return f"CROSS JOIN json_each({alias}.genres) AS g", "g.value"
+
+    def count(self, model):
+        return self.scalar(f"SELECT count(*) FROM {model._meta.db_table}")
+
+
+def import_imdb(
+    *,
+    directory: Path,
+    title_types: Iterable[str] = DEFAULT_TITLE_TYPES,
+    min_votes: int = 0,
+    limit: int | None = None,
+    max_errors: int = 100,
+    dry_run: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> ImportResult:
+    """Imports the datasets in `directory` in one transaction and says what changed.
+
+    Raises MissingFiles if a required file is absent and ImportAborted (after rolling
+    everything back) once more than `max_errors` lines are malformed.
+    """
+    paths = find_datasets(directory)
+    genres_seen: set[str] = set()
+    plans = stagings(title_types, genres_seen)
+    with transaction.atomic(), connection.cursor() as cursor:
+        db = _Database(cursor)
+        result = ImportResult(method=db.method, dry_run=dry_run)
+        errors = _Errors(max_errors, result.errors)
+        for name, staging in plans.items():
+            db.create(staging)
+            if name not in paths:
+                continue
+            rows = _rows_of(paths[name], staging, errors, on_progress, result.rows_read)
+            if name == "title.principals":
+                rows = merge_duplicate_credits(rows)
+            db.load(staging, rows)
+        _index_staging(db)
+        _merge(db, result, genres_seen, min_votes=min_votes, limit=limit, on_progress=on_progress)
+        for staging in plans.values():
+            db.execute(f"DROP TABLE {staging.table}")
+        db.execute("DROP TABLE imdb_selected")
+        db.execute("DROP TABLE imdb_credit")
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _index_staging(db):
+    db.index("imdb_title", "tconst")
+    db.index("imdb_rating", "tconst")
+    db.index("imdb_principal", "tconst", "nconst", "role")
+    db.index("imdb_name", "nconst")
+    db.index("imdb_crew", "tconst", "nconst", "role")
+
+
+@contextmanager
+def _timed(on_progress, stage):
+    """Reports how long a merge step took."""
+    started = time.monotonic()
+    yield
+    if on_progress:
+        on_progress(Progress(stage, 0, time.monotonic() - started, done=True))
+
+
+def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
+    film, person, credit = Film._meta.db_table, Person._meta.db_table, Credit._meta.db_table
+    film_genre = Film.genres.through._meta.db_table
+    now = timezone.now()
+    distinct = db.distinct
+    order = connection.ops.quote_name("order")
+
+    with _timed(on_progress, "selecting titles"):
+        db.execute("DROP TABLE IF EXISTS imdb_selected")
+        db.execute(
+            f"""
+            CREATE TEMPORARY TABLE imdb_selected AS
+            SELECT t.tconst, t.title, t.original_title, t.title_type, t.year, t.runtime,
+                   t.genres, t.slug, r.rating, COALESCE(r.votes, 0) AS votes,
+                   f.id AS film_id, f.slug AS film_slug
+            FROM imdb_title t
+            LEFT JOIN imdb_rating r ON r.tconst = t.tconst
+            LEFT JOIN {film} f ON f.imdb_id = t.tconst
+            WHERE t.selected AND COALESCE(r.votes, 0) >= %s
+            ORDER BY t.tconst
+            {"LIMIT %s" if limit is not None else ""}
+            """,
+            [min_votes] + ([limit] if limit is not None else []),
+        )
+        db.index("imdb_selected", "tconst")
+        selected = db.scalar("SELECT count(*) FROM imdb_selected")
+        result.titles_skipped = db.scalar("SELECT count(*) FROM imdb_title") - selected
+
+    with _timed(on_progress, "merging films"):
+        before = db.count(Film)
+        # A new film takes `slugify(title)-year` unless another film has it or an earlier
+        # title (by id) in this import wants it; then its IMDb id makes it unique. A film
+        # already on the site keeps its slug: permalinks do not move.
+        changed = db.execute(
+            f"""
+            INSERT INTO {film} (title, original_title, title_type, slug, year, runtime_minutes,
+                rating, vote_count, imdb_id, release_country, logline, plot, gross_region,
+                added_at, updated_at)
+            SELECT title, original_title, title_type,
+                CASE
+                    WHEN film_slug IS NOT NULL THEN film_slug
+                    WHEN slug_rank = 1 AND NOT EXISTS (SELECT 1 FROM {film} x WHERE x.slug = s.slug)
+                    THEN slug
+                    ELSE slug || '-' || tconst
+                END,
+                year, runtime, rating, votes, tconst, '', '', '', '', %s, %s
+            FROM (
+                SELECT imdb_selected.*,
+                       row_number() OVER (PARTITION BY slug ORDER BY tconst) AS slug_rank
+                FROM imdb_selected
+            ) s
+            WHERE true
+            ON CONFLICT (imdb_id) DO UPDATE SET
+                title = excluded.title, original_title = excluded.original_title,
+                title_type = excluded.title_type, year = excluded.year,
+                runtime_minutes = excluded.runtime_minutes, rating = excluded.rating,
+                vote_count = excluded.vote_count, updated_at = excluded.updated_at
+            WHERE {film}.title {distinct} excluded.title
+               OR {film}.original_title {distinct} excluded.original_title
+               OR {film}.title_type {distinct} excluded.title_type
+               OR {film}.year {distinct} excluded.year
+               OR {film}.runtime_minutes {distinct} excluded.runtime_minutes
+               OR {film}.rating {distinct} excluded.rating
+               OR {film}.vote_count {distinct} excluded.vote_count
+            """,
+            [now, now],
+        )
+        result.films = _tally(selected, changed, db.count(Film) - before)
+
+    with _timed(on_progress, "merging genres"):
+        existing = set(Genre.objects.filter(name__in=genres_seen).values_list("name", flat=True))
+        taken = set(Genre.objects.values_list("slug", flat=True))
+        for name in sorted(genres_seen - existing):
+            slug = slugify(name) or "genre"
+            while slug in taken:
+                slug += "-imdb"
+            taken.add(slug)
+            Genre.objects.create(name=name, slug=slug)
+            result.genres_created += 1
+        each_genre, genre_name = db.genre_names("s")
+        wanted = f"""
+            SELECT f.id AS film_id, genre.id AS genre_id
+            FROM imdb_selected s
+            JOIN {film} f ON f.imdb_id = s.tconst
+            {each_genre}
+            JOIN {Genre._meta.db_table} genre ON genre.name = {genre_name}
+        """
+        result.genre_links_added = db.execute(
+            f"""
+            INSERT INTO {film_genre} (film_id, genre_id)
+            SELECT film_id, genre_id FROM ({wanted}) w
+            WHERE true
+            ON CONFLICT (film_id, genre_id) DO NOTHING
+            """
+        )
+        result.genre_links_removed = db.execute(
+            f"""
+            DELETE FROM {film_genre}
+            WHERE film_id IN (SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL)
+              AND NOT EXISTS (
+                  SELECT 1 FROM ({wanted}) w
+                  WHERE w.film_id = {film_genre}.film_id AND w.genre_id = {film_genre}.genre_id
+              )
+            """
+        )
+
+    with _timed(on_progress, "merging people"):
+        db.execute("DROP TABLE IF EXISTS imdb_credited")
+        db.execute(
+            """
+            CREATE TEMPORARY TABLE imdb_credited AS
+            SELECT p.nconst FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
+            UNION
+            SELECT c.nconst FROM imdb_crew c JOIN imdb_selected s ON s.tconst = c.tconst
+            """
+        )
+        db.index("imdb_credited", "nconst")
+        wanted = db.scalar(
+            "SELECT count(*) FROM imdb_name n JOIN imdb_credited c ON c.nconst = n.nconst"
+        )
+        before = db.count(Person)
+        changed = db.execute(
+            f"""
+            INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id)
+            SELECT name,
+                CASE
+                    WHEN person_slug IS NOT NULL THEN person_slug
+                    WHEN slug_rank = 1
+                         AND NOT EXISTS (SELECT 1 FROM {person} x WHERE x.slug = n.slug)
+                    THEN slug
+                    ELSE slug || '-' || nconst
+                END,
+                birth_year, death_year, nconst
+            FROM (
+                SELECT n.*, p.slug AS person_slug,
+                       row_number() OVER (PARTITION BY n.slug ORDER BY n.nconst) AS slug_rank
+                FROM imdb_name n
+                JOIN imdb_credited c ON c.nconst = n.nconst
+                LEFT JOIN {person} p ON p.imdb_id = n.nconst
+            ) n
+            WHERE true
+            ON CONFLICT (imdb_id) DO UPDATE SET
+                name = excluded.name, birth_year = excluded.birth_year,
+                death_year = excluded.death_year
+            WHERE {person}.name {distinct} excluded.name
+               OR {person}.birth_year {distinct} excluded.birth_year
+               OR {person}.death_year {distinct} excluded.death_year
+            """
+        )
+        result.people = _tally(wanted, changed, db.count(Person) - before)
+        db.execute("DROP TABLE imdb_credited")
+
+    with _timed(on_progress, "merging credits"):
+        _merge_credits(db, result, film=film, person=person, credit=credit, order=order)
+
+
+def _merge_credits(db, result, *, film, person, credit, order):
+    distinct = db.distinct
+    # Every credit of the selected titles: principals, then title.crew's directors and
+    # writers that the principals do not already name, billed after them.
+    wanted = """
+        SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering
+        FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
+        UNION ALL
+        SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing
+        FROM imdb_crew c
+        JOIN imdb_selected s ON s.tconst = c.tconst
+        LEFT JOIN (
+            SELECT tconst, max(ordering) AS ordering FROM imdb_principal GROUP BY tconst
+        ) last ON last.tconst = c.tconst
+        WHERE NOT EXISTS (
+            SELECT 1 FROM imdb_principal p
+            WHERE p.tconst = c.tconst AND p.nconst = c.nconst AND p.role = c.role
+        )
+    """
+    db.execute("DROP TABLE IF EXISTS imdb_credit")
+    # GROUP BY guards the unique (film, person, role, character) against a file whose rows
+    # of one title are not together; merge_duplicate_credits already joined their jobs.
+    db.execute(
+        f"""
+        CREATE TEMPORARY TABLE imdb_credit AS
+        SELECT f.id AS film_id, pe.id AS person_id, w.role, w."character",
+               min(w.job) AS job, min(w.ordering) AS ordering
+        FROM ({wanted}) w
+        JOIN {film} f ON f.imdb_id = w.tconst
+        JOIN {person} pe ON pe.imdb_id = w.nconst
+        GROUP BY f.id, pe.id, w.role, w."character"
+        """
+    )
+    db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
+    wanted_count = db.scalar("SELECT count(*) FROM imdb_credit")
+
+    missing_person = f"""
+        FROM ({wanted}) w
+        WHERE NOT EXISTS (SELECT 1 FROM {person} pe WHERE pe.imdb_id = w.nconst)
+    """
+    result.missing_person_credits = db.scalar(f"SELECT count(*) {missing_person}")
+    result.missing_person_examples = db.column(
+        f"SELECT DISTINCT w.nconst {missing_person} ORDER BY w.nconst LIMIT {EXAMPLES}"
+    )
+    missing_title = """
+        FROM (SELECT tconst FROM imdb_principal UNION ALL SELECT tconst FROM imdb_crew) w
+        WHERE NOT EXISTS (SELECT 1 FROM imdb_title t WHERE t.tconst = w.tconst)
+    """
+    result.missing_title_credits = db.scalar(f"SELECT count(*) {missing_title}")
+    result.missing_title_examples = db.column(
+        f"SELECT DISTINCT w.tconst {missing_title} ORDER BY w.tconst LIMIT {EXAMPLES}"
+    )
+
+    before = db.count(Credit)
+    # The first billed cast members are the film's stars.
+    changed = db.execute(
+        f"""
+        INSERT INTO {credit} (film_id, person_id, role, job, "character", credited_as,
+            uncredited, {order}, is_star)
+        SELECT film_id, person_id, role, job, "character", '', false, ordering,
+               role = 'cast' AND cast_rank <= {STARS_PER_FILM}
+        FROM (
+            SELECT imdb_credit.*, row_number() OVER (
+                PARTITION BY film_id, role ORDER BY ordering, person_id
+            ) AS cast_rank
+            FROM imdb_credit
+        ) c
+        WHERE true
+        ON CONFLICT (film_id, person_id, role, "character") DO UPDATE SET
+            job = excluded.job, {order} = excluded.{order}, is_star = excluded.is_star
+        WHERE {credit}.job {distinct} excluded.job
+           OR {credit}.{order} {distinct} excluded.{order}
+           OR {credit}.is_star {distinct} excluded.is_star
+        """
+    )
+    # Credits of films imported before that IMDb no longer lists (people with an IMDb id
+    # only: credits entered by hand or from scraped pages stay).
+    result.credits_removed = db.execute(
+        f"""
+        DELETE FROM {credit}
+        WHERE film_id IN (SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL)
+          AND person_id IN (SELECT id FROM {person} WHERE imdb_id IS NOT NULL)
+          AND NOT EXISTS (
+              SELECT 1 FROM imdb_credit c
+              WHERE c.film_id = {credit}.film_id AND c.person_id = {credit}.person_id
+                AND c.role = {credit}.role AND c."character" = {credit}."character"
+          )
+        """
+    )
+    created = db.count(Credit) - before + result.credits_removed
+    result.credits = _tally(wanted_count, changed, created)
+
+
+def _tally(total, changed, created):
+    """Splits `total` rows into created, updated (changed but not new) and unchanged."""
+    return Tally(created=created, updated=changed - created, unchanged=total - changed)
