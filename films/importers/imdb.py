@@ -520,6 +520,9 @@ def import_imdb(
     plans = stagings(title_types, genres_seen)
     with transaction.atomic(), connection.cursor() as cursor:
         db = _Database(cursor)
+        if db.postgres:
+            # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
+            db.execute("SET LOCAL work_mem = '64MB'")
         result = ImportResult(method=db.method, dry_run=dry_run)
         errors = _Errors(max_errors, result.errors)
         for name, staging in plans.items():
