@@ -5,12 +5,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils.text import slugify
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.generate import generate
 from films.importers.imdb import (
     ImportAborted,
     MissingFiles,
     characters,
+    fast_slugify,
     import_imdb,
     merge_duplicate_credits,
     role_and_job,
@@ -389,3 +393,27 @@ def test_generated_data_is_deterministic_and_imports(db, tmp_path):
     assert result.errors == []
     assert result.films.created == 40
     assert Film.objects.get(imdb_id="tt0000007").credits.count() > 400  # the big film
+
+
+def test_credit_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
+    """Loading into an empty credit table drops its indexes and constraints on PostgreSQL
+    and must put back exactly what the migrations made."""
+
+    def schema():
+        with connection.cursor() as cursor:
+            return connection.introspection.get_constraints(cursor, Credit._meta.db_table)
+
+    before = schema()
+    import_imdb(directory=dataset())
+    assert Credit.objects.count() == 7
+    assert schema() == before
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_fast_slugify_agrees_with_django_on_ascii(text):
+    assert fast_slugify(text) == slugify(text)
+
+
+@given(st.text())
+def test_fast_slugify_agrees_with_django_on_any_text(text):
+    assert fast_slugify(text) == slugify(text)
