@@ -58,6 +58,7 @@ PRINCIPALS = [
     ["tt0000001", "6", "nm0000003", "writer", "novel", N],
     ["tt0000001", "7", "nm0000099", "actor", N, '["Ghost"]'],
     ["tt0000002", "1", "nm0000002", "actress", N, '["Amélie"]'],
+    ["tt0000002", "2", "nm0000006", "writer", "play", N],
     ["tt0000003", "1", "nm0000001", "self", N, '["Himself"]'],
     ["tt0000009", "1", "nm0000001", "actor", N, '["Nobody"]'],
 ]
@@ -67,6 +68,7 @@ NAMES = [
     ["nm0000003", "Peter Faiman", N, N, "director", N],
     ["nm0000004", "Archive Voice", "1900", "1890", N, N],
     ["nm0000005", "John Cornell", "1941", "2021", "producer", N],
+    ["nm0000006", "William Shakespeare", "1564", "1616", "writer", N],
 ]
 CREW = [["tt0000001", "nm0000003,nm0000005", "nm0000003"], ["tt0000002", N, N]]
 
@@ -178,6 +180,8 @@ def test_people_are_matched_by_imdb_id_with_plausible_years(db, dataset):
     )
     voice = Person.objects.get(imdb_id="nm0000004")
     assert (voice.birth_year, voice.death_year) == (1900, None)  # died before birth: dropped
+    shakespeare = Person.objects.get(imdb_id="nm0000006")
+    assert (shakespeare.birth_year, shakespeare.death_year) == (1564, 1616)
     assert not Person.objects.filter(imdb_id="nm0000099").exists()
 
 
@@ -186,7 +190,7 @@ def test_credits_of_missing_people_and_titles_are_counted(db, dataset):
     result = import_imdb(directory=dataset())
     assert (result.missing_person_credits, result.missing_person_examples) == (1, ["nm0000099"])
     assert (result.missing_title_credits, result.missing_title_examples) == (1, ["tt0000009"])
-    assert Credit.objects.count() == 7
+    assert Credit.objects.count() == 8
 
 
 def test_malformed_rows_are_reported_with_file_and_line(db, dataset):
@@ -207,8 +211,8 @@ def test_too_many_malformed_rows_stop_and_roll_back(db, dataset):
     with pytest.raises(ImportAborted) as aborted:
         import_imdb(directory=dataset(name_basics=names), max_errors=1)
     assert aborted.value.errors == [
-        "name.basics.tsv:7: birthYear is not a whole number: '19x6'",
-        "name.basics.tsv:8: 1 fields, expected 6",
+        "name.basics.tsv:8: birthYear is not a whole number: '19x6'",
+        "name.basics.tsv:9: 1 fields, expected 6",
     ]
     assert not Film.objects.exists()
     assert not Person.objects.exists()
@@ -238,10 +242,10 @@ def test_a_second_identical_run_changes_nothing(db, dataset):
     first = import_imdb(directory=directory)
     stamps = dict(Film.objects.values_list("imdb_id", "updated_at"))
     second = import_imdb(directory=directory)
-    assert (first.films.created, first.people.created, first.credits.created) == (3, 5, 7)
+    assert (first.films.created, first.people.created, first.credits.created) == (3, 6, 8)
     assert (second.films.created, second.films.updated, second.films.unchanged) == (0, 0, 3)
-    assert (second.people.created, second.people.updated, second.people.unchanged) == (0, 0, 5)
-    assert (second.credits.created, second.credits.updated, second.credits.unchanged) == (0, 0, 7)
+    assert (second.people.created, second.people.updated, second.people.unchanged) == (0, 0, 6)
+    assert (second.credits.created, second.credits.updated, second.credits.unchanged) == (0, 0, 8)
     assert (second.credits_removed, second.genre_links_added, second.genre_links_removed) == (
         0,
         0,
@@ -349,7 +353,7 @@ def test_command_fails_past_max_errors(db, dataset):
     err = StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("importimdb", str(dataset(name_basics=names)), "--max-errors=0", stderr=err)
-    assert "name.basics.tsv:7: 1 fields, expected 6" in err.getvalue()
+    assert "name.basics.tsv:8: 1 fields, expected 6" in err.getvalue()
 
 
 def test_characters_join_several_parts_and_survive_broken_json():
@@ -405,7 +409,7 @@ def test_credit_indexes_and_constraints_are_the_same_after_a_bulk_load(db, datas
 
     before = schema()
     import_imdb(directory=dataset())
-    assert Credit.objects.count() == 7
+    assert Credit.objects.count() == 8
     assert schema() == before
 
 

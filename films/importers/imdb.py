@@ -44,7 +44,8 @@ NAME_LENGTH = Person._meta.get_field("name").max_length
 JOB_LENGTH = Credit._meta.get_field("job").max_length
 CHARACTER_LENGTH = Credit._meta.get_field("character").max_length
 SLUG_BASE_LENGTH = 200  # leaves room in a 255-character slug for "-tt12345678"
-YEARS = range(1870, 2101)  # Film and Person years outside this are treated as unknown
+FILM_YEARS = range(1870, 2101)  # what Film's check constraint allows; others are unknown
+PERSON_YEARS = range(1, 2101)
 
 ROLES = {
     "actor": Credit.Role.CAST,
@@ -127,9 +128,9 @@ def _int(value, what):
     return int(value)
 
 
-def _year(value, what):
+def _year(value, what, plausible):
     year = _int(value, what)
-    return year if year in YEARS else None
+    return year if year in plausible else None
 
 
 def _id(value, prefix, what):
@@ -210,7 +211,7 @@ def _parse_basics(title_types, genres_seen):
     def parse(tconst, title_type, title, original_title, start_year, runtime, genres):
         tconst = _id(tconst, "tt", "tconst")
         title = _required(title, "primaryTitle")
-        year = _year(start_year, "startYear")
+        year = _year(start_year, "startYear", FILM_YEARS)
         runtime = _int(runtime, "runtimeMinutes")
         if title_type not in title_types:
             return [(tconst, False, None, None, None, None, None, None, None)]
@@ -261,7 +262,8 @@ def _parse_principal(tconst, ordering, nconst, category, job, characters_json):
 def _parse_name(nconst, name, birth_year, death_year):
     nconst = _id(nconst, "nm", "nconst")
     name = _required(name, "primaryName")[:NAME_LENGTH]
-    born, died = _year(birth_year, "birthYear"), _year(death_year, "deathYear")
+    born = _year(birth_year, "birthYear", PERSON_YEARS)
+    died = _year(death_year, "deathYear", PERSON_YEARS)
     if born and died and died < born:
         died = None
     return [(nconst, name, slug_base(name, None, nconst), born, died)]
