@@ -1,4 +1,5 @@
 import gzip
+import json
 from decimal import Decimal
 from io import StringIO
 
@@ -399,13 +400,14 @@ def test_generated_data_is_deterministic_and_imports(db, tmp_path):
     assert Film.objects.get(imdb_id="tt0000007").credits.count() > 400  # the big film
 
 
-def test_credit_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
-    """Loading into an empty credit table drops its indexes and constraints on PostgreSQL
-    and must put back exactly what the migrations made."""
+def test_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
+    """Loading into empty tables drops their indexes and constraints on PostgreSQL and must
+    put back exactly what the migrations made."""
+    tables = [model._meta.db_table for model in (Film, Film.genres.through, Person, Credit)]
 
     def schema():
         with connection.cursor() as cursor:
-            return connection.introspection.get_constraints(cursor, Credit._meta.db_table)
+            return {t: connection.introspection.get_constraints(cursor, t) for t in tables}
 
     before = schema()
     import_imdb(directory=dataset())
@@ -421,3 +423,10 @@ def test_fast_slugify_agrees_with_django_on_ascii(text):
 @given(st.text())
 def test_fast_slugify_agrees_with_django_on_any_text(text):
     assert fast_slugify(text) == slugify(text)
+
+
+@given(st.lists(st.text()))
+def test_characters_read_any_json_array_of_names(names):
+    """The shortcut for one plain name agrees with reading the JSON."""
+    text = json.dumps(names, ensure_ascii=False)
+    assert characters(text) == " / ".join(name for name in names if name)[:500]

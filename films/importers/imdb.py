@@ -130,7 +130,8 @@ def _int(value, what):
 
 def _year(value, what, plausible):
     year = _int(value, what)
-    return year if year in plausible else None
+    # Not `None in range(...)`: that walks the whole range.
+    return year if year is not None and year in plausible else None
 
 
 def _id(value, prefix, what):
@@ -165,9 +166,12 @@ def slug_base(text: str, year: int | None, fallback: str) -> str:
 
 def characters(value: str | None) -> str:
     """IMDb's JSON array of characters as one string: `["Mary","Jane"]` becomes "Mary / Jane",
-    as IMDb shows a person who plays several parts: one credit per person and part."""
+    as IMDb shows a person playing several parts: one credit naming all of them."""
     if value is None:
         return ""
+    inner = value[2:-2]
+    if value[:2] == '["' and value[-2:] == '"]' and '"' not in inner and "\\" not in inner:
+        return inner[:CHARACTER_LENGTH]  # one plain name, the usual case: no JSON parsing
     try:
         names = json.loads(value)
     except ValueError:
@@ -646,45 +650,49 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         result.titles_skipped = db.scalar("SELECT count(*) FROM imdb_title") - selected
 
     with _timed(on_progress, "merging films"):
-        before = db.count(Film)
-        # A new film takes `slugify(title)-year` unless another film has it or an earlier
-        # title (by id) in this import wants it; then its IMDb id makes it unique. A film
-        # already on the site keeps its slug: permalinks do not move.
-        changed = db.execute(
+        # Films already on the site get what IMDb knows of them, where it differs.
+        updated = db.execute(
             f"""
-            INSERT INTO {film} (title, original_title, title_type, slug, year, runtime_minutes,
-                rating, vote_count, imdb_id, release_country, logline, plot, gross_region,
-                added_at, updated_at)
-            SELECT title, original_title, title_type,
-                CASE
-                    WHEN film_slug IS NOT NULL THEN film_slug
-                    WHEN slug_rank = 1 AND NOT EXISTS (SELECT 1 FROM {film} x WHERE x.slug = s.slug)
-                    THEN slug
-                    ELSE slug || '-' || tconst
-                END,
-                year, runtime, rating, votes, tconst, '', '', '', '', %s, %s
-            FROM (
-                SELECT imdb_selected.*,
-                       row_number() OVER (PARTITION BY slug ORDER BY tconst) AS slug_rank
-                FROM imdb_selected
-            ) s
-            WHERE true
-            ON CONFLICT (imdb_id) DO UPDATE SET
-                title = excluded.title, original_title = excluded.original_title,
-                title_type = excluded.title_type, year = excluded.year,
-                runtime_minutes = excluded.runtime_minutes, rating = excluded.rating,
-                vote_count = excluded.vote_count, updated_at = excluded.updated_at
-            WHERE {film}.title {distinct} excluded.title
-               OR {film}.original_title {distinct} excluded.original_title
-               OR {film}.title_type {distinct} excluded.title_type
-               OR {film}.year {distinct} excluded.year
-               OR {film}.runtime_minutes {distinct} excluded.runtime_minutes
-               OR {film}.rating {distinct} excluded.rating
-               OR {film}.vote_count {distinct} excluded.vote_count
+            UPDATE {film} SET
+                title = s.title, original_title = s.original_title, title_type = s.title_type,
+                year = s.year, runtime_minutes = s.runtime, rating = s.rating,
+                vote_count = s.votes, updated_at = %s
+            FROM imdb_selected s
+            WHERE s.film_id = {film}.id
+              AND ({film}.title {distinct} s.title
+                   OR {film}.original_title {distinct} s.original_title
+                   OR {film}.title_type {distinct} s.title_type
+                   OR {film}.year {distinct} s.year
+                   OR {film}.runtime_minutes {distinct} s.runtime
+                   OR {film}.rating {distinct} s.rating
+                   OR {film}.vote_count {distinct} s.votes)
             """,
-            [now, now],
+            [now],
         )
-        result.films = _tally(selected, changed, db.count(Film) - before)
+        # A new film takes `slugify(title)-year` unless another film has it or an earlier
+        # new title (by id) wants it; then its IMDb id makes it unique. Films already on the
+        # site keep their slugs: permalinks do not move.
+        new = selected - db.scalar("SELECT count(*) FROM imdb_selected WHERE film_id IS NOT NULL")
+        with db.bulk_load(film, bulk=new > db.count(Film)):
+            created = db.execute(
+                f"""
+                INSERT INTO {film} (title, original_title, title_type, slug, year,
+                    runtime_minutes, rating, vote_count, imdb_id, release_country, logline, plot,
+                    gross_region, added_at, updated_at)
+                SELECT s.title, s.original_title, s.title_type,
+                    CASE WHEN s.slug_rank = 1 AND taken.id IS NULL THEN s.slug
+                         ELSE s.slug || '-' || s.tconst END,
+                    s.year, s.runtime, s.rating, s.votes, s.tconst, '', '', '', '', %s, %s
+                FROM (
+                    SELECT imdb_selected.*,
+                           row_number() OVER (PARTITION BY slug ORDER BY tconst) AS slug_rank
+                    FROM imdb_selected WHERE film_id IS NULL
+                ) s
+                LEFT JOIN {film} taken ON taken.slug = s.slug
+                """,
+                [now, now],
+            )
+        result.films = Tally(created, updated, selected - created - updated)
 
     with _timed(on_progress, "merging genres"):
         existing = set(Genre.objects.filter(name__in=genres_seen).values_list("name", flat=True))
@@ -697,76 +705,86 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
             Genre.objects.create(name=name, slug=slug)
             result.genres_created += 1
         each_genre, genre_name = db.genre_names("s")
-        wanted = f"""
+        links = f"""
             SELECT f.id AS film_id, genre.id AS genre_id
             FROM imdb_selected s
             JOIN {film} f ON f.imdb_id = s.tconst
             {each_genre}
             JOIN {Genre._meta.db_table} genre ON genre.name = {genre_name}
+            WHERE s.film_id IS {{}} NULL
         """
-        result.genre_links_added = db.execute(
-            f"""
-            INSERT INTO {film_genre} (film_id, genre_id)
-            SELECT film_id, genre_id FROM ({wanted}) w
-            WHERE true
-            ON CONFLICT (film_id, genre_id) DO NOTHING
-            """
-        )
-        result.genre_links_removed = db.execute(
-            f"""
-            DELETE FROM {film_genre}
-            WHERE film_id IN (SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL)
-              AND NOT EXISTS (
-                  SELECT 1 FROM ({wanted}) w
-                  WHERE w.film_id = {film_genre}.film_id AND w.genre_id = {film_genre}.genre_id
-              )
-            """
-        )
+        if new < selected:  # films already on the site: add and remove their genres
+            result.genre_links_added = db.execute(
+                f"""
+                INSERT INTO {film_genre} (film_id, genre_id)
+                SELECT film_id, genre_id FROM ({links.format("NOT")}) w
+                WHERE true
+                ON CONFLICT (film_id, genre_id) DO NOTHING
+                """
+            )
+            result.genre_links_removed = db.execute(
+                f"""
+                DELETE FROM {film_genre}
+                WHERE film_id IN (SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM ({links.format("NOT")}) w
+                      WHERE w.film_id = {film_genre}.film_id
+                        AND w.genre_id = {film_genre}.genre_id
+                  )
+                """
+            )
+        with db.bulk_load(film_genre, bulk=new > db.count(Film) - new):
+            result.genre_links_added += db.execute(
+                f"INSERT INTO {film_genre} (film_id, genre_id) {links.format('')}"
+            )
 
     with _timed(on_progress, "merging people"):
         db.execute("DROP TABLE IF EXISTS imdb_credited")
         db.execute(
-            """
+            f"""
             CREATE TEMPORARY TABLE imdb_credited AS
-            SELECT p.nconst FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
-            UNION
-            SELECT c.nconst FROM imdb_crew c JOIN imdb_selected s ON s.tconst = c.tconst
+            SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, p.id AS person_id
+            FROM imdb_name n
+            LEFT JOIN {person} p ON p.imdb_id = n.nconst
+            WHERE n.nconst IN (
+                SELECT p.nconst FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
+                UNION
+                SELECT c.nconst FROM imdb_crew c JOIN imdb_selected s ON s.tconst = c.tconst
+            )
             """
         )
         db.index("imdb_credited", "nconst")
-        wanted = db.scalar(
-            "SELECT count(*) FROM imdb_name n JOIN imdb_credited c ON c.nconst = n.nconst"
-        )
-        before = db.count(Person)
-        changed = db.execute(
+        wanted = db.scalar("SELECT count(*) FROM imdb_credited")
+        updated = db.execute(
             f"""
-            INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id)
-            SELECT name,
-                CASE
-                    WHEN person_slug IS NOT NULL THEN person_slug
-                    WHEN slug_rank = 1
-                         AND NOT EXISTS (SELECT 1 FROM {person} x WHERE x.slug = n.slug)
-                    THEN slug
-                    ELSE slug || '-' || nconst
-                END,
-                birth_year, death_year, nconst
-            FROM (
-                SELECT n.*, p.slug AS person_slug,
-                       row_number() OVER (PARTITION BY n.slug ORDER BY n.nconst) AS slug_rank
-                FROM imdb_name n
-                JOIN imdb_credited c ON c.nconst = n.nconst
-                LEFT JOIN {person} p ON p.imdb_id = n.nconst
-            ) n
-            WHERE true
-            ON CONFLICT (imdb_id) DO UPDATE SET
-                name = excluded.name, birth_year = excluded.birth_year,
-                death_year = excluded.death_year
-            WHERE {person}.name {distinct} excluded.name
-               OR {person}.birth_year {distinct} excluded.birth_year
-               OR {person}.death_year {distinct} excluded.death_year
+            UPDATE {person} SET name = n.name, birth_year = n.birth_year,
+                death_year = n.death_year
+            FROM imdb_credited n
+            WHERE n.person_id = {person}.id
+              AND ({person}.name {distinct} n.name
+                   OR {person}.birth_year {distinct} n.birth_year
+                   OR {person}.death_year {distinct} n.death_year)
             """
         )
-        result.people = _tally(wanted, changed, db.count(Person) - before)
+        new = wanted - db.scalar("SELECT count(*) FROM imdb_credited WHERE person_id IS NOT NULL")
+        # Slugs as for films: the first new person (by id) to want one gets it bare.
+        with db.bulk_load(person, bulk=new > db.count(Person)):
+            created = db.execute(
+                f"""
+                INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id)
+                SELECT n.name,
+                    CASE WHEN n.slug_rank = 1 AND taken.id IS NULL THEN n.slug
+                         ELSE n.slug || '-' || n.nconst END,
+                    n.birth_year, n.death_year, n.nconst
+                FROM (
+                    SELECT imdb_credited.*,
+                           row_number() OVER (PARTITION BY slug ORDER BY nconst) AS slug_rank
+                    FROM imdb_credited WHERE person_id IS NULL
+                ) n
+                LEFT JOIN {person} taken ON taken.slug = n.slug
+                """
+            )
+        result.people = Tally(created, updated, wanted - created - updated)
         db.execute("DROP TABLE imdb_credited")
 
     with _timed(on_progress, "merging credits"):
@@ -840,39 +858,42 @@ def _merge_credits(db, result, *, film, person, credit, order):
     """
     columns = f"""film_id, person_id, role, job, "character", credited_as, uncredited,
         {order}, is_star"""
-    # Films already on the site: update their credits in place...
-    changed = db.execute(
-        f"""
-        INSERT INTO {credit} ({columns})
-        {credits.format("")}
-        ON CONFLICT (film_id, person_id, role, "character") DO UPDATE SET
-            job = excluded.job, {order} = excluded.{order}, is_star = excluded.is_star
-        WHERE {credit}.job {distinct} excluded.job
-           OR {credit}.{order} {distinct} excluded.{order}
-           OR {credit}.is_star {distinct} excluded.is_star
-        """
-    )
-    # ...and remove those IMDb no longer lists (people with an IMDb id only: credits entered
-    # by hand or from scraped pages stay).
-    result.credits_removed = db.execute(
-        f"""
-        DELETE FROM {credit}
-        WHERE film_id IN ({old_films})
-          AND person_id IN (SELECT id FROM {person} WHERE imdb_id IS NOT NULL)
-          AND NOT EXISTS (
-              SELECT 1 FROM imdb_credit c
-              WHERE c.film_id = {credit}.film_id AND c.person_id = {credit}.person_id
-                AND c.role = {credit}.role AND c."character" = {credit}."character"
-          )
-        """
-    )
+    changed = result.credits_removed = 0
+    if db.scalar(f"SELECT count(*) FROM ({old_films}) o"):
+        # Films already on the site: update their credits in place...
+        changed = db.execute(
+            f"""
+            INSERT INTO {credit} ({columns})
+            {credits.format("")}
+            ON CONFLICT (film_id, person_id, role, "character") DO UPDATE SET
+                job = excluded.job, {order} = excluded.{order}, is_star = excluded.is_star
+            WHERE {credit}.job {distinct} excluded.job
+               OR {credit}.{order} {distinct} excluded.{order}
+               OR {credit}.is_star {distinct} excluded.is_star
+            """
+        )
+        # ...and remove those IMDb no longer lists (people with an IMDb id only: credits
+        # entered by hand or from scraped pages stay).
+        result.credits_removed = db.execute(
+            f"""
+            DELETE FROM {credit}
+            WHERE film_id IN ({old_films})
+              AND person_id IN (SELECT id FROM {person} WHERE imdb_id IS NOT NULL)
+              AND NOT EXISTS (
+                  SELECT 1 FROM imdb_credit c
+                  WHERE c.film_id = {credit}.film_id AND c.person_id = {credit}.person_id
+                    AND c.role = {credit}.role AND c."character" = {credit}."character"
+              )
+            """
+        )
     # New films have no credits yet: theirs are plain inserts, into a table stripped of its
     # indexes when they outnumber the rows already there.
     new_credits = wanted_count - db.scalar(
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({old_films})"
     )
-    with db.bulk_load(credit, bulk=new_credits > before):
-        changed += db.execute(f"INSERT INTO {credit} ({columns}) {credits.format('NOT')}")
+    if new_credits:
+        with db.bulk_load(credit, bulk=new_credits > before):
+            changed += db.execute(f"INSERT INTO {credit} ({columns}) {credits.format('NOT')}")
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(wanted_count, changed, created)
 
