@@ -111,6 +111,7 @@ def main():
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark measures COPY.")
 
+    load_at_start = os.getloadavg()
     directory = dataset(args.films, args.seed, args.dir)
     files = data_files(directory)
     scratch_url, scratch_name = scratch_database(url)
@@ -163,6 +164,9 @@ def main():
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "postgresql": server,
+            # The machine is shared: other work slows both runs, the import more.
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": os.getloadavg(),
         },
         "command": f"python -m bench.import_imdb --films {args.films} --seed {args.seed}",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),

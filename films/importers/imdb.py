@@ -635,7 +635,7 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
             CREATE TEMPORARY TABLE imdb_selected AS
             SELECT t.tconst, t.title, t.original_title, t.title_type, t.year, t.runtime,
                    t.genres, t.slug, r.rating, COALESCE(r.votes, 0) AS votes,
-                   f.id AS film_id, f.slug AS film_slug
+                   f.id AS film_id
             FROM imdb_title t
             LEFT JOIN imdb_rating r ON r.tconst = t.tconst
             LEFT JOIN {film} f ON f.imdb_id = t.tconst

@@ -84,9 +84,8 @@ class Command(BaseCommand):
 
     def report(self, result):
         write = self.stdout.write
-        verb = "Would import" if result.dry_run else "Imported"
         write(
-            f"{verb} {result.total_rows:,} rows from "
+            f"Read {result.total_rows:,} rows from "
             f"{', '.join(f'{name} ({rows:,})' for name, rows in result.rows_read.items())} "
             f"by {result.method}."
         )
@@ -119,4 +118,4 @@ class Command(BaseCommand):
         if result.errors:
             write(f"Malformed rows skipped: {len(result.errors):,} (listed above).")
         if result.dry_run:
-            write("Dry run: nothing was saved.")
+            write("Dry run: these are the changes an import would make; nothing was saved.")
