@@ -430,3 +430,16 @@ def test_characters_read_any_json_array_of_names(names):
     """The shortcut for one plain name agrees with reading the JSON."""
     text = json.dumps(names, ensure_ascii=False)
     assert characters(text) == " / ".join(name for name in names if name)[:500]
+
+
+def test_command_shows_progress_per_file_only_when_asked(db, dataset):
+    """Off a terminal, progress lines appear at verbosity 2 and not at the default."""
+    directory = dataset()
+    quiet, verbose = StringIO(), StringIO()
+    call_command("importimdb", str(directory), "--dry-run", stdout=quiet)
+    call_command("importimdb", str(directory), "--dry-run", verbosity=2, stdout=verbose)
+    assert "title.principals.tsv: 11 rows" in verbose.getvalue()
+    assert "merging credits:" in verbose.getvalue()
+    assert "rows/s" not in quiet.getvalue()
+    assert "nothing was saved" in quiet.getvalue()
+    assert not Film.objects.exists()
