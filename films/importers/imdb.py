@@ -582,7 +582,7 @@ def import_imdb(
         db = _Database(cursor)
         if db.postgres:
             # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
-            db.execute("SET LOCAL work_mem = '64MB'")
+            db.execute("SET LOCAL work_mem = '256MB'")
         result = ImportResult(method=db.method, dry_run=dry_run)
         errors = _Errors(max_errors, result.errors)
         for name, staging in plans.items():
@@ -844,14 +844,15 @@ def _merge_credits(db, result, *, film, person, credit, order):
     wanted_count = db.scalar("SELECT count(*) FROM imdb_credit")
     before = db.count(Credit)
     old_films = "SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL"
-    # The first billed cast members are the film's stars.
+    # The first billed cast members are the film's stars. (Cast first, then billing: a sort
+    # with no text in its key.)
     credits = f"""
         SELECT film_id, person_id, role, job, "character", '', false, ordering,
-               role = 'cast' AND cast_rank <= {STARS_PER_FILM}
+               role = 'cast' AND rank <= {STARS_PER_FILM}
         FROM (
             SELECT imdb_credit.*, row_number() OVER (
-                PARTITION BY film_id, role ORDER BY ordering, person_id
-            ) AS cast_rank
+                PARTITION BY film_id ORDER BY role <> 'cast', ordering, person_id
+            ) AS rank
             FROM imdb_credit
         ) c
         WHERE film_id {{}} IN ({old_films})
