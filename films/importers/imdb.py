@@ -792,7 +792,6 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
 
 
 def _merge_credits(db, result, *, film, person, credit, order):
-    distinct = db.distinct
     # Every credit of the selected titles: principals, then title.crew's directors and
     # writers that the principals do not already name, billed after them.
     wanted = """
@@ -847,8 +846,8 @@ def _merge_credits(db, result, *, film, person, credit, order):
     # The first billed cast members are the film's stars. (Cast first, then billing: a sort
     # with no text in its key.)
     credits = f"""
-        SELECT film_id, person_id, role, job, "character", '', false, ordering,
-               role = 'cast' AND rank <= {STARS_PER_FILM}
+        SELECT film_id, person_id, role, job, "character", '' AS credited_as,
+               false AS uncredited, ordering, role = 'cast' AND rank <= {STARS_PER_FILM} AS star
         FROM (
             SELECT imdb_credit.*, row_number() OVER (
                 PARTITION BY film_id ORDER BY role <> 'cast', ordering, person_id
@@ -861,16 +860,20 @@ def _merge_credits(db, result, *, film, person, credit, order):
         {order}, is_star"""
     changed = result.credits_removed = 0
     if db.scalar(f"SELECT count(*) FROM ({old_films}) o"):
-        # Films already on the site: update their credits in place...
+        # Films already on the site: update their credits in place. Only the credits that
+        # differ go through the upsert; finding them is one join, not a lookup per credit.
         changed = db.execute(
             f"""
             INSERT INTO {credit} ({columns})
-            {credits.format("")}
+            SELECT * FROM ({credits.format("")}) c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {credit} x
+                WHERE x.film_id = c.film_id AND x.person_id = c.person_id
+                  AND x.role = c.role AND x."character" = c."character" AND x.job = c.job
+                  AND x.{order} = c.ordering AND x.is_star = c.star
+            )
             ON CONFLICT (film_id, person_id, role, "character") DO UPDATE SET
                 job = excluded.job, {order} = excluded.{order}, is_star = excluded.is_star
-            WHERE {credit}.job {distinct} excluded.job
-               OR {credit}.{order} {distinct} excluded.{order}
-               OR {credit}.is_star {distinct} excluded.is_star
             """
         )
         # ...and remove those IMDb no longer lists (people with an IMDb id only: credits
