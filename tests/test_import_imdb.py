@@ -196,12 +196,17 @@ def test_credits_of_missing_people_and_titles_are_counted(db, dataset):
 
 def test_malformed_rows_are_reported_with_file_and_line(db, dataset):
     """Bad lines are skipped and named; the rest of the file is imported."""
-    basics = [*BASICS, ["tt0000005", "movie", "Short Row"], [*BASICS[0][:5], "19x6", N, N, N]]
-    basics[-1][0] = "tt0000006"
+    basics = [
+        *BASICS,
+        ["tt0000005", "movie", "Short Row"],
+        ["tt0000006", "movie", "Bad Year", N, "0", "19x6", N, N, N],
+        ["tt0000007", "movie", "Too Long", N, "0", "2000", N, "99999999999", N],
+    ]
     result = import_imdb(directory=dataset(title_basics=basics))
     assert result.errors == [
         "title.basics.tsv:6: 3 fields, expected 9",
         "title.basics.tsv:7: startYear is not a whole number: '19x6'",
+        "title.basics.tsv:8: runtimeMinutes is too large: '99999999999'",
     ]
     assert Film.objects.count() == 3
 

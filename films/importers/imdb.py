@@ -7,11 +7,13 @@ The import runs in two phases inside one transaction:
    tuples (parsing knows nothing of the ORM) which go straight into a temporary staging
    table: with COPY on PostgreSQL, with batched `executemany` on SQLite. Nothing is kept
    in memory beyond one batch, so memory stays flat whatever the size of the files.
-2. Merging. Set-based SQL, the same on both databases, upserts the staging rows into
-   films, people, genres and credits, matching films and people by their IMDb ids. Rows
-   are only rewritten when a value differs, so a second identical run changes nothing, and
-   only the columns IMDb knows are touched, so a film loaded earlier from a scraped page
-   keeps its slug, plot, trivia, reviews and making-of.
+2. Merging. Set-based SQL, the same on both databases, merges the staging tables into
+   films, genres, people and credits. Films and people are matched by their IMDb ids:
+   those already on the site are updated where a value differs, so a second identical run
+   changes nothing, and only in the columns IMDb knows, so a film loaded earlier from a
+   scraped page keeps its slug, plot, trivia, reviews and making-of; the others are
+   inserted. On PostgreSQL, new rows that outnumber a table's existing ones go into the
+   table with its indexes and constraints dropped and built again afterwards.
 
 IMDb's conventions: a header row, tabs between fields, `\\N` for null, no quoting (titles
 hold stray quotation marks), comma-separated lists and `characters` as a JSON array.
@@ -125,6 +127,8 @@ def _int(value, what):
         return None
     if not value.isdigit():
         raise MalformedRow(f"{what} is not a whole number: {value!r}")
+    if len(value) > 9:  # the database's integer columns stop at 2,147,483,647
+        raise MalformedRow(f"{what} is too large: {value!r}")
     return int(value)
 
 
@@ -453,7 +457,8 @@ def _rows_of(path, staging, errors, on_progress, rows_read):
 
 
 class _Database:
-    """The few statements that differ between PostgreSQL and SQLite."""
+    """Runs the import's SQL, and holds the few statements that differ between PostgreSQL
+    and SQLite."""
 
     def __init__(self, cursor):
         self.cursor = cursor
