@@ -399,7 +399,7 @@ class Progress:
 
 @dataclass
 class ImportResult:
-    method: str  # "copy" (PostgreSQL) or "executemany" (SQLite)
+    method: str = ""  # how rows were staged: "copy" (PostgreSQL) or "executemany" (SQLite)
     dry_run: bool = False
     rows_read: dict[str, int] = field(default_factory=dict)
     films: Tally = field(default_factory=Tally)
@@ -463,7 +463,7 @@ class _Database:
     def __init__(self, cursor):
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
-        self.method = "copy" if self.postgres else "executemany"
+        self.staged_with = None  # how load() wrote rows: "copy" or "executemany"
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
 
     def execute(self, sql, params=()):
@@ -493,6 +493,7 @@ class _Database:
             ):
                 for row in rows:
                     copy.write_row(row)
+            self.staged_with = "copy"
             return
         placeholders = ", ".join(["%s"] * len(staging.columns))
         sql = f"INSERT INTO {staging.table} ({names}) VALUES ({placeholders})"
@@ -504,6 +505,7 @@ class _Database:
                 batch = []
         if batch:
             self.cursor.executemany(sql, batch)
+        self.staged_with = "executemany"
 
     def index(self, table, *columns):
         """Indexes a staging table for the merges' joins: SQLite needs them; PostgreSQL's
@@ -588,7 +590,7 @@ def import_imdb(
         if db.postgres:
             # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
             db.execute("SET LOCAL work_mem = '256MB'")
-        result = ImportResult(method=db.method, dry_run=dry_run)
+        result = ImportResult(dry_run=dry_run)
         errors = _Errors(max_errors, result.errors)
         for name, staging in plans.items():
             db.create(staging)
@@ -598,6 +600,7 @@ def import_imdb(
             if name == "title.principals":
                 rows = merge_duplicate_credits(rows)
             db.load(staging, rows)
+        result.method = db.staged_with
         _index_staging(db)
         _merge(db, result, genres_seen, min_votes=min_votes, limit=limit, on_progress=on_progress)
         for staging in plans.values():
