@@ -14,6 +14,7 @@ from bench.generate import generate
 from films.importers.imdb import (
     ImportAborted,
     MissingFiles,
+    TitleTypes,
     characters,
     fast_slugify,
     import_imdb,
@@ -139,6 +140,26 @@ def test_only_chosen_title_types_are_imported(db, dataset):
         ("tt0000004", "tvMovie"),
     }
     assert result.titles_skipped == 1
+
+
+def test_credits_of_other_title_types_are_dropped_while_reading(db, dataset):
+    """The series' credit never reaches the database; an unknown title's is still counted."""
+    result = import_imdb(directory=dataset())
+    assert result.credits_of_other_types == 1
+    assert result.missing_title_examples == ["tt0000009"]
+
+
+def test_title_types_remember_listed_and_chosen_ids():
+    titles = TitleTypes()
+    titles.add("tt0000003", chosen=False)
+    titles.add("tt0000020", chosen=True)
+    titles.add(f"tt{TitleTypes.LIMIT}", chosen=False)
+    assert titles.drops("tt0000003")
+    assert not titles.drops("tt0000020")
+    assert not titles.drops("tt0000004")  # never listed: kept, to be reported as missing
+    assert not titles.drops("tt9999999")  # past the highest id listed
+    assert not titles.drops(f"tt{TitleTypes.LIMIT}")  # too large to record
+    assert titles.rows_dropped == 1
 
 
 def test_colliding_slugs_get_the_imdb_id(db, dataset):

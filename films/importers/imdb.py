@@ -215,13 +215,54 @@ class Staging:
         return [name for name, _ in self.columns]
 
 
-def _parse_basics(title_types, genres_seen):
+class TitleTypes:
+    """Which titles title.basics listed and which of them have a chosen type, so credits of
+    the others (most of IMDb's 98 million are TV episodes') are dropped while reading.
+
+    One bit per title id in each of two byte arrays that grow with the highest id: a few
+    megabytes for all of IMDb, however many rows the files have. Ids past `LIMIT` are not
+    recorded and their credits are kept, to be sorted out by the merge.
+    """
+
+    LIMIT = 1 << 28
+
+    def __init__(self):
+        self.listed, self.chosen = bytearray(), bytearray()
+        self.rows_dropped = 0
+
+    def add(self, tconst, *, chosen):
+        number = int(tconst[2:])
+        if number >= self.LIMIT:
+            return
+        byte, bit = divmod(number, 8)
+        if byte >= len(self.listed):
+            grow = max(byte + 1 - len(self.listed), len(self.listed))
+            self.listed.extend(bytes(grow))
+            self.chosen.extend(bytes(grow))
+        self.listed[byte] |= 1 << bit
+        if chosen:
+            self.chosen[byte] |= 1 << bit
+
+    def drops(self, tconst):
+        """True for a title title.basics listed with a type not chosen."""
+        number = int(tconst[2:])
+        byte, bit = divmod(number, 8)
+        if number >= self.LIMIT or byte >= len(self.listed):
+            return False
+        if self.listed[byte] >> bit & 1 and not self.chosen[byte] >> bit & 1:
+            self.rows_dropped += 1
+            return True
+        return False
+
+
+def _parse_basics(chosen_types, titles, genres_seen):
     def parse(tconst, title_type, title, original_title, start_year, runtime, genres):
         tconst = _id(tconst, "tt", "tconst")
         title = _required(title, "primaryTitle")
         year = _year(start_year, "startYear", FILM_YEARS)
         runtime = _int(runtime, "runtimeMinutes")
-        if title_type not in title_types:
+        titles.add(tconst, chosen=title_type in chosen_types)
+        if title_type not in chosen_types:
             return [(tconst, False, None, None, None, None, None, None, None)]
         names = [] if genres == NULL else [g for g in genres.split(",") if g]
         genres_seen.update(names)
@@ -253,18 +294,23 @@ def _parse_rating(tconst, average, votes):
     return [(_id(tconst, "tt", "tconst"), rating, _int(votes, "numVotes") or 0)]
 
 
-def _parse_principal(tconst, ordering, nconst, category, job, characters_json):
-    role, job = role_and_job(_required(category, "category"), _text(job))
-    return [
-        (
-            _id(tconst, "tt", "tconst"),
-            _id(nconst, "nm", "nconst"),
-            role,
-            job,
-            characters(_text(characters_json)),
-            _int(ordering, "ordering") or 0,
-        )
-    ]
+def _parse_principal(titles):
+    def parse(tconst, ordering, nconst, category, job, characters_json):
+        if titles.drops(_id(tconst, "tt", "tconst")):
+            return []
+        role, job = role_and_job(_required(category, "category"), _text(job))
+        return [
+            (
+                tconst,
+                _id(nconst, "nm", "nconst"),
+                role,
+                job,
+                characters(_text(characters_json)),
+                _int(ordering, "ordering") or 0,
+            )
+        ]
+
+    return parse
 
 
 def _parse_name(nconst, name, birth_year, death_year):
@@ -277,17 +323,21 @@ def _parse_name(nconst, name, birth_year, death_year):
     return [(nconst, name, slug_base(name, None, nconst), born, died)]
 
 
-def _parse_crew(tconst, directors, writers):
-    tconst = _id(tconst, "tt", "tconst")
-    rows = []
-    for role, people in ((Credit.Role.DIRECTOR, directors), (Credit.Role.WRITER, writers)):
-        if people != NULL:
-            for position, nconst in enumerate(people.split(","), start=1):
-                rows.append((tconst, _id(nconst, "nm", "nconst"), role, position))
-    return rows
+def _parse_crew(titles):
+    def parse(tconst, directors, writers):
+        if titles.drops(_id(tconst, "tt", "tconst")):
+            return []
+        rows = []
+        for role, people in ((Credit.Role.DIRECTOR, directors), (Credit.Role.WRITER, writers)):
+            if people != NULL:
+                for position, nconst in enumerate(people.split(","), start=1):
+                    rows.append((tconst, _id(nconst, "nm", "nconst"), role, position))
+        return rows
+
+    return parse
 
 
-def stagings(title_types, genres_seen) -> dict[str, Staging]:
+def stagings(title_types, titles, genres_seen) -> dict[str, Staging]:
     return {
         "title.basics": Staging(
             "imdb_title",
@@ -311,7 +361,7 @@ def stagings(title_types, genres_seen) -> dict[str, Staging]:
                 "runtimeMinutes",
                 "genres",
             ),
-            _parse_basics(set(title_types), genres_seen),
+            _parse_basics(set(title_types), titles, genres_seen),
         ),
         "title.ratings": Staging(
             "imdb_rating",
@@ -330,7 +380,7 @@ def stagings(title_types, genres_seen) -> dict[str, Staging]:
                 ("ordering", "integer"),
             ),
             ("tconst", "ordering", "nconst", "category", "job", "characters"),
-            _parse_principal,
+            _parse_principal(titles),
         ),
         "name.basics": Staging(
             "imdb_name",
@@ -348,7 +398,7 @@ def stagings(title_types, genres_seen) -> dict[str, Staging]:
             "imdb_crew",
             (("tconst", "text"), ("nconst", "text"), ("role", "text"), ("billing", "integer")),
             ("tconst", "directors", "writers"),
-            _parse_crew,
+            _parse_crew(titles),
         ),
     }
 
@@ -410,6 +460,7 @@ class ImportResult:
     genre_links_added: int = 0
     genre_links_removed: int = 0
     titles_skipped: int = 0  # other title types, too few votes, past --limit
+    credits_of_other_types: int = 0  # principal and crew rows dropped while reading
     missing_person_credits: int = 0
     missing_person_examples: list[str] = field(default_factory=list)
     missing_title_credits: int = 0
@@ -584,7 +635,8 @@ def import_imdb(
     """
     paths = find_datasets(directory)
     genres_seen: set[str] = set()
-    plans = stagings(title_types, genres_seen)
+    titles = TitleTypes()
+    plans = stagings(title_types, titles, genres_seen)
     with transaction.atomic(), connection.cursor() as cursor:
         db = _Database(cursor)
         if db.postgres:
@@ -601,6 +653,7 @@ def import_imdb(
                 rows = merge_duplicate_credits(rows)
             db.load(staging, rows)
         result.method = db.staged_with
+        result.credits_of_other_types = titles.rows_dropped
         _index_staging(db)
         _merge(db, result, genres_seen, min_votes=min_votes, limit=limit, on_progress=on_progress)
         for staging in plans.values():

@@ -104,7 +104,10 @@ class Command(BaseCommand):
             f"Genres: {result.genres_created:,} created; film genres {result.genre_links_added:,}"
             f" added, {result.genre_links_removed:,} removed."
         )
-        write(f"Titles skipped (title type, votes or --limit): {result.titles_skipped:,}.")
+        write(
+            f"Titles skipped (title type, votes or --limit): {result.titles_skipped:,}; "
+            f"credit rows of other title types dropped: {result.credits_of_other_types:,}."
+        )
         if result.missing_person_credits:
             write(
                 f"Credits skipped, person not in the files: {result.missing_person_credits:,} "
