@@ -195,7 +195,7 @@ class Writer:
         self.rows = 0
 
     def row(self, *fields):
-        self.buffer.append("\t".join(NULL if f is None else str(f) for f in fields) + "\n")
+        self.buffer.append("\t".join([NULL if f is None else str(f) for f in fields]) + "\n")
         self.rows += 1
         if len(self.buffer) >= 10_000:
             self.flush()
@@ -303,6 +303,7 @@ def generate(*, films: int, out: Path, seed: int = 1, compress: bool = False) ->
 def _credits(rng, writers, n, person, *, big, people):
     count = 500 if big else min(300, 2 + int(rng.lognormvariate(2.3, 0.8)))
     ordering = 0
+    title = tconst(n)
     directors = [person() for _ in range(1 if rng.random() < 0.9 else 2)]
     credit_writers = [person() for _ in range(rng.randint(0, 3))]
 
@@ -311,7 +312,7 @@ def _credits(rng, writers, n, person, *, big, people):
         ordering += 1
         if rng.random() < 0.0005:
             nm = people + rng.randint(1, 1000)  # a person missing from name.basics
-        writers["title.principals"].row(tconst(n), ordering, nconst(nm), category, job, characters)
+        writers["title.principals"].row(title, ordering, nconst(nm), category, job, characters)
 
     for nm in directors:
         credit("director", nm)
@@ -323,12 +324,10 @@ def _credits(rng, writers, n, person, *, big, people):
         if rng.random() < 0.03:
             parts.append(rng.choice(CHARACTERS))  # one actor, two parts
         if rng.random() < 0.01:
-            parts = ['Dr. "Mac" McGee']  # quotes escaped inside the JSON
-        credit(
-            rng.choice(("actor", "actress")),
-            person(),
-            characters=json.dumps(parts, ensure_ascii=False),
-        )
+            characters = json.dumps(['Dr. "Mac" McGee'])  # quotes escaped inside the JSON
+        else:
+            characters = '["' + '","'.join(parts) + '"]'  # IMDb's spelling, no JSON encoder
+        credit(rng.choice(("actor", "actress")), person(), characters=characters)
     categories, weights = zip(*CREW, strict=True)
     for category in rng.choices(categories, weights, k=max(0, count - ordering)):
         job = rng.choice((None, "executive producer")) if category == "producer" else None
