@@ -231,6 +231,12 @@ class Film(models.Model):
     gross_region = models.CharField(max_length=100, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
+    original_title = models.CharField(
+        max_length=500, blank=True, help_text="The title in its original language."
+    )
+    title_type = models.CharField(
+        max_length=20, blank=True, help_text="IMDb's title type: movie, tvMovie, ..."
+    )
     added_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,471 @@
+import gzip
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils.text import slugify
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.generate import generate
+from films.importers.imdb import (
+    ImportAborted,
+    MissingFiles,
+    TitleTypes,
+    characters,
+    fast_slugify,
+    import_imdb,
+    merge_duplicate_credits,
+    role_and_job,
+)
+from films.models import Credit, Film, Person, Review, Trivia
+from tests.builders import make_film
+
+HEADERS = {
+    "title.basics": "tconst titleType primaryTitle originalTitle isAdult startYear endYear "
+    "runtimeMinutes genres",
+    "title.ratings": "tconst averageRating numVotes",
+    "title.principals": "tconst ordering nconst category job characters",
+    "name.basics": "nconst primaryName birthYear deathYear primaryProfession knownForTitles",
+    "title.crew": "tconst directors writers",
+}
+N = "\\N"
+
+BASICS = [
+    [
+        "tt0000001",
+        "movie",
+        '"Crocodile" Dundee',
+        '"Crocodile" Dundee',
+        "0",
+        "1986",
+        N,
+        "97",
+        "Adventure,Comedy",
+    ],
+    ["tt0000002", "movie", "Amélie", "Le Fabuleux Destin d'Amélie Poulain", "0", "2001", N, N, N],
+    ["tt0000003", "tvSeries", "A Series", "A Series", "0", "1990", "1995", "30", "Drama"],
+    ["tt0000004", "tvMovie", "Amélie", "Amélie", "0", "2001", N, "80", "Drama"],
+]
+RATINGS = [["tt0000001", "6.5", "1000"], ["tt0000002", "8.3", "700000"], ["tt0000004", "5", "12"]]
+PRINCIPALS = [
+    ["tt0000001", "1", "nm0000001", "actor", N, '["Michael J. \\"Crocodile\\" Dundee"]'],
+    ["tt0000001", "2", "nm0000002", "actress", N, '["Sue Charlton","Narrator"]'],
+    ["tt0000001", "3", "nm0000003", "director", N, N],
+    ["tt0000001", "4", "nm0000004", "archive_sound", N, N],
+    ["tt0000001", "5", "nm0000003", "writer", "screenplay", N],
+    ["tt0000001", "6", "nm0000003", "writer", "novel", N],
+    ["tt0000001", "7", "nm0000099", "actor", N, '["Ghost"]'],
+    ["tt0000002", "1", "nm0000002", "actress", N, '["Amélie"]'],
+    ["tt0000002", "2", "nm0000006", "writer", "play", N],
+    ["tt0000003", "1", "nm0000001", "self", N, '["Himself"]'],
+    ["tt0000009", "1", "nm0000001", "actor", N, '["Nobody"]'],
+]
+NAMES = [
+    ["nm0000001", "Paul Hogan", "1939", N, "actor", "tt0000001"],
+    ["nm0000002", "Linda Kozlowski", "1958", N, "actress", N],
+    ["nm0000003", "Peter Faiman", N, N, "director", N],
+    ["nm0000004", "Archive Voice", "1900", "1890", N, N],
+    ["nm0000005", "John Cornell", "1941", "2021", "producer", N],
+    ["nm0000006", "William Shakespeare", "1564", "1616", "writer", N],
+]
+CREW = [["tt0000001", "nm0000003,nm0000005", "nm0000003"], ["tt0000002", N, N]]
+
+
+def write(directory, name, rows, *, gz=False):
+    lines = [HEADERS[name].replace(" ", "\t")] + ["\t".join(row) for row in rows]
+    text = "".join(f"{line}\n" for line in lines)
+    if gz:
+        with gzip.open(directory / f"{name}.tsv.gz", "wt", encoding="utf-8") as file:
+            file.write(text)
+    else:
+        (directory / f"{name}.tsv").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    """The five files with every quirk the importer handles; tests change them in place."""
+
+    def make(gz=False, **changes):
+        files = {
+            "title.basics": BASICS,
+            "title.ratings": RATINGS,
+            "title.principals": PRINCIPALS,
+            "name.basics": NAMES,
+            "title.crew": CREW,
+        }
+        files.update({name.replace("_", "."): rows for name, rows in changes.items()})
+        for path in tmp_path.glob("*.tsv*"):
+            path.unlink()
+        for name, rows in files.items():
+            if rows is not None:
+                write(tmp_path, name, rows, gz=gz)
+        return tmp_path
+
+    return make
+
+
+def credits_of(film):
+    return {
+        (c.person.imdb_id, c.role, c.character): (c.job, c.order, c.is_star)
+        for c in film.credits.select_related("person")
+    }
+
+
+def test_titles_are_read_without_quote_processing(db, dataset):
+    """Stray quotation marks stay in titles, `\\N` becomes empty, ratings and genres load."""
+    import_imdb(directory=dataset())
+    dundee = Film.objects.get(imdb_id="tt0000001")
+    assert dundee.title == '"Crocodile" Dundee'
+    assert dundee.slug == "crocodile-dundee-1986"
+    assert (dundee.year, dundee.runtime_minutes) == (1986, 97)
+    assert (dundee.rating, dundee.vote_count) == (Decimal("6.5"), 1000)
+    assert sorted(dundee.genres.values_list("name", flat=True)) == ["Adventure", "Comedy"]
+    assert dundee.original_title == ""  # the same as the title
+    amelie = Film.objects.get(imdb_id="tt0000002")
+    assert amelie.runtime_minutes is None
+    assert amelie.original_title == "Le Fabuleux Destin d'Amélie Poulain"
+    assert not amelie.genres.exists()
+
+
+def test_only_chosen_title_types_are_imported(db, dataset):
+    """Series are skipped by default; movies and TV movies are films."""
+    result = import_imdb(directory=dataset())
+    assert set(Film.objects.values_list("imdb_id", "title_type")) == {
+        ("tt0000001", "movie"),
+        ("tt0000002", "movie"),
+        ("tt0000004", "tvMovie"),
+    }
+    assert result.titles_skipped == 1
+
+
+def test_credits_of_other_title_types_are_dropped_while_reading(db, dataset):
+    """The series' credit never reaches the database; an unknown title's is still counted."""
+    result = import_imdb(directory=dataset())
+    assert result.credits_of_other_types == 1
+    assert result.missing_title_examples == ["tt0000009"]
+
+
+def test_title_types_remember_listed_and_chosen_ids():
+    titles = TitleTypes()
+    titles.add("tt0000003", chosen=False)
+    titles.add("tt0000020", chosen=True)
+    titles.add(f"tt{TitleTypes.LIMIT}", chosen=False)
+    assert titles.drops("tt0000003")
+    assert not titles.drops("tt0000020")
+    assert not titles.drops("tt0000004")  # never listed: kept, to be reported as missing
+    assert not titles.drops("tt9999999")  # past the highest id listed
+    assert not titles.drops(f"tt{TitleTypes.LIMIT}")  # too large to record
+    assert titles.rows_dropped == 1
+
+
+def test_colliding_slugs_get_the_imdb_id(db, dataset):
+    """Two films named the same in the same year: the first by id takes the plain slug."""
+    import_imdb(directory=dataset())
+    assert Film.objects.get(imdb_id="tt0000002").slug == "amelie-2001"
+    assert Film.objects.get(imdb_id="tt0000004").slug == "amelie-2001-tt0000004"
+
+
+def test_slug_taken_by_another_film_gets_the_imdb_id(db, dataset):
+    make_film(title="Amélie", slug="amelie-2001", year=2001)
+    import_imdb(directory=dataset())
+    assert Film.objects.get(imdb_id="tt0000002").slug == "amelie-2001-tt0000002"
+
+
+def test_credits_map_categories_characters_and_jobs(db, dataset):
+    """Actors are cast with their characters joined; a category without a role is kept as
+    other crew with the category as job; one person's jobs in one role are joined."""
+    import_imdb(directory=dataset())
+    credits = credits_of(Film.objects.get(imdb_id="tt0000001"))
+    assert credits == {
+        ("nm0000001", "cast", 'Michael J. "Crocodile" Dundee'): ("", 1, True),
+        ("nm0000002", "cast", "Sue Charlton / Narrator"): ("", 2, True),
+        ("nm0000003", "director", ""): ("", 3, False),
+        ("nm0000004", "other", ""): ("archive_sound", 4, False),
+        ("nm0000003", "writer", ""): ("screenplay, novel", 5, False),
+        # title.crew's second director follows the principals; its other names are there.
+        ("nm0000005", "director", ""): ("", 9, False),
+    }
+
+
+def test_people_are_matched_by_imdb_id_with_plausible_years(db, dataset):
+    import_imdb(directory=dataset())
+    hogan = Person.objects.get(imdb_id="nm0000001")
+    assert (hogan.name, hogan.slug, hogan.birth_year, hogan.death_year) == (
+        "Paul Hogan",
+        "paul-hogan",
+        1939,
+        None,
+    )
+    voice = Person.objects.get(imdb_id="nm0000004")
+    assert (voice.birth_year, voice.death_year) == (1900, None)  # died before birth: dropped
+    shakespeare = Person.objects.get(imdb_id="nm0000006")
+    assert (shakespeare.birth_year, shakespeare.death_year) == (1564, 1616)
+    assert not Person.objects.filter(imdb_id="nm0000099").exists()
+
+
+def test_credits_of_missing_people_and_titles_are_counted(db, dataset):
+    """A credit naming a person or a title the files lack is reported, not fatal."""
+    result = import_imdb(directory=dataset())
+    assert (result.missing_person_credits, result.missing_person_examples) == (1, ["nm0000099"])
+    assert (result.missing_title_credits, result.missing_title_examples) == (1, ["tt0000009"])
+    assert Credit.objects.count() == 8
+
+
+def test_malformed_rows_are_reported_with_file_and_line(db, dataset):
+    """Bad lines are skipped and named; the rest of the file is imported."""
+    basics = [
+        *BASICS,
+        ["tt0000005", "movie", "Short Row"],
+        ["tt0000006", "movie", "Bad Year", N, "0", "19x6", N, N, N],
+        ["tt0000007", "movie", "Too Long", N, "0", "2000", N, "99999999999", N],
+    ]
+    result = import_imdb(directory=dataset(title_basics=basics))
+    assert result.errors == [
+        "title.basics.tsv:6: 3 fields, expected 9",
+        "title.basics.tsv:7: startYear is not a whole number: '19x6'",
+        "title.basics.tsv:8: runtimeMinutes is too large: '99999999999'",
+    ]
+    assert Film.objects.count() == 3
+
+
+def test_too_many_malformed_rows_stop_and_roll_back(db, dataset):
+    """Past --max-errors nothing is saved, not even the rows read before."""
+    names = [*NAMES, ["nm0000006", "Bad Year", "19x6", N, N, N], ["nm0000007"]]
+    with pytest.raises(ImportAborted) as aborted:
+        import_imdb(directory=dataset(name_basics=names), max_errors=1)
+    assert aborted.value.errors == [
+        "name.basics.tsv:8: birthYear is not a whole number: '19x6'",
+        "name.basics.tsv:9: 1 fields, expected 6",
+    ]
+    assert not Film.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_gzipped_files_are_read(db, dataset):
+    result = import_imdb(directory=dataset(gz=True))
+    assert set(result.rows_read) == {
+        "title.basics.tsv.gz",
+        "title.ratings.tsv.gz",
+        "title.principals.tsv.gz",
+        "name.basics.tsv.gz",
+        "title.crew.tsv.gz",
+    }
+    assert Film.objects.count() == 3
+
+
+def test_title_crew_is_optional_and_the_others_are_required(db, dataset):
+    import_imdb(directory=dataset(title_crew=None))
+    assert not Credit.objects.filter(person__imdb_id="nm0000005").exists()
+    with pytest.raises(MissingFiles, match=r"name\.basics"):
+        import_imdb(directory=dataset(name_basics=None))
+
+
+def test_a_second_identical_run_changes_nothing(db, dataset):
+    directory = dataset()
+    first = import_imdb(directory=directory)
+    stamps = dict(Film.objects.values_list("imdb_id", "updated_at"))
+    second = import_imdb(directory=directory)
+    assert (first.films.created, first.people.created, first.credits.created) == (3, 6, 8)
+    assert (second.films.created, second.films.updated, second.films.unchanged) == (0, 0, 3)
+    assert (second.people.created, second.people.updated, second.people.unchanged) == (0, 0, 6)
+    assert (second.credits.created, second.credits.updated, second.credits.unchanged) == (0, 0, 8)
+    assert (second.credits_removed, second.genre_links_added, second.genre_links_removed) == (
+        0,
+        0,
+        0,
+    )
+    assert dict(Film.objects.values_list("imdb_id", "updated_at")) == stamps
+
+
+def test_a_changed_file_updates_films_people_and_credits_in_place(db, dataset):
+    import_imdb(directory=dataset())
+    dundee = Film.objects.get(imdb_id="tt0000001")
+    basics = [list(row) for row in BASICS]
+    basics[0][8] = "Comedy,Romance"
+    ratings = [["tt0000001", "7.1", "2000"], *RATINGS[1:]]
+    principals = [list(row) for row in PRINCIPALS]
+    principals[1][5] = '["Sue"]'
+    names = [["nm0000001", "Paul Hogan", "1939", "2030", N, N], *NAMES[1:]]
+    result = import_imdb(
+        directory=dataset(
+            title_basics=basics,
+            title_ratings=ratings,
+            title_principals=principals,
+            name_basics=names,
+        )
+    )
+    assert (result.films.updated, result.people.updated) == (1, 1)
+    assert (result.credits.created, result.credits_removed) == (1, 1)
+    assert (result.genre_links_added, result.genre_links_removed) == (1, 1)
+    film = Film.objects.get(imdb_id="tt0000001")
+    assert (film.pk, film.slug, film.rating, film.vote_count) == (
+        dundee.pk,
+        dundee.slug,
+        Decimal("7.1"),
+        2000,
+    )
+    assert sorted(film.genres.values_list("name", flat=True)) == ["Comedy", "Romance"]
+    assert ("nm0000002", "cast", "Sue") in credits_of(film)
+    assert ("nm0000002", "cast", "Sue Charlton / Narrator") not in credits_of(film)
+    assert Person.objects.get(imdb_id="nm0000001").death_year == 2030
+
+
+def test_a_scraped_film_keeps_its_pages_and_slug(db, dataset):
+    """IMDb data for a film loaded from a scraped page updates what IMDb knows and leaves
+    trivia, reviews, plot and credits entered by hand alone."""
+    film = make_film(
+        title="Crocodile Dundee",
+        slug="crocodile-dundee",
+        year=1986,
+        imdb_id="tt0000001",
+        plot="A reporter goes to the outback.",
+    )
+    Trivia.objects.create(film=film, text="Filmed in Kakadu.")
+    Review.objects.create(film=film, body="Great fun.", score=4, scale=5)
+    scraped = film.credits.create(
+        person=Person.objects.create(name="Paul Hogan", slug="paul-hogan-scraped"),
+        role=Credit.Role.CAST,
+        character="Mick Dundee",
+    )
+    result = import_imdb(directory=dataset())
+    film.refresh_from_db()
+    assert result.films.updated == 1
+    assert (film.title, film.slug, film.plot) == (
+        '"Crocodile" Dundee',
+        "crocodile-dundee",
+        "A reporter goes to the outback.",
+    )
+    assert film.trivia.get().text == "Filmed in Kakadu."
+    assert film.reviews.get().body == "Great fun."
+    assert film.credits.filter(pk=scraped.pk).exists()
+
+
+def test_min_votes_and_limit_choose_titles(db, dataset):
+    import_imdb(directory=dataset(), min_votes=100)
+    assert set(Film.objects.values_list("imdb_id", flat=True)) == {"tt0000001", "tt0000002"}
+    Film.objects.all().delete()
+    import_imdb(directory=dataset(), limit=1)
+    assert list(Film.objects.values_list("imdb_id", flat=True)) == ["tt0000001"]
+
+
+def test_dry_run_saves_nothing_and_reports_what_it_would_do(db, dataset):
+    result = import_imdb(directory=dataset(), dry_run=True)
+    assert result.films.created == 3
+    assert not Film.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_the_database_decides_how_rows_are_staged(db, dataset):
+    """PostgreSQL stages rows with COPY, SQLite with batched inserts."""
+    result = import_imdb(directory=dataset())
+    expected = "copy" if connection.vendor == "postgresql" else "executemany"
+    assert result.method == expected
+
+
+def test_command_prints_a_summary(db, dataset):
+    out, err = StringIO(), StringIO()
+    call_command("importimdb", str(dataset()), stdout=out, stderr=err)
+    summary = out.getvalue()
+    assert "Films: 3 created, 0 updated, 0 unchanged." in summary
+    assert "person not in the files: 1 (e.g. nm0000099)" in summary
+    assert "title not in the files: 1 (e.g. tt0000009)" in summary
+
+
+def test_command_fails_past_max_errors(db, dataset):
+    names = [*NAMES, ["nm0000007"]]
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("importimdb", str(dataset(name_basics=names)), "--max-errors=0", stderr=err)
+    assert "name.basics.tsv:8: 1 fields, expected 6" in err.getvalue()
+
+
+def test_characters_join_several_parts_and_survive_broken_json():
+    assert characters('["Mary","Jane"]') == "Mary / Jane"
+    assert characters('["Dr. \\"Mac\\""]') == 'Dr. "Mac"'
+    assert characters('["Broken "quote"]') == 'Broken "quote'
+    assert characters(None) == ""
+
+
+def test_categories_become_roles():
+    assert role_and_job("actress", None) == ("cast", "")
+    assert role_and_job("self", None) == ("self", "")
+    assert role_and_job("archive_footage", None) == ("archive_footage", "")
+    assert role_and_job("production_designer", None) == ("production_designer", "")
+    assert role_and_job("writer", "novel") == ("writer", "novel")
+    assert role_and_job("stunts", "stunt double") == ("other", "stunts: stunt double")
+
+
+def test_duplicate_principals_of_a_title_merge():
+    rows = [
+        ("tt1", "nm1", "writer", "screenplay", "", 3),
+        ("tt1", "nm1", "writer", "novel", "", 2),
+        ("tt1", "nm2", "cast", "", "Mary", 1),
+        ("tt2", "nm1", "writer", "", "", 1),
+    ]
+    assert list(merge_duplicate_credits(rows)) == [
+        ("tt1", "nm1", "writer", "screenplay, novel", "", 2),
+        ("tt1", "nm2", "cast", "", "Mary", 1),
+        ("tt2", "nm1", "writer", "", "", 1),
+    ]
+
+
+def test_generated_data_is_deterministic_and_imports(db, tmp_path):
+    first = generate(films=40, out=tmp_path / "a", seed=3)
+    generate(films=40, out=tmp_path / "b", seed=3)
+    for name in first:
+        assert (tmp_path / "a" / f"{name}.tsv").read_bytes() == (
+            tmp_path / "b" / f"{name}.tsv"
+        ).read_bytes()
+    result = import_imdb(directory=tmp_path / "a")
+    assert result.errors == []
+    assert result.films.created == 40
+    assert Film.objects.get(imdb_id="tt0000007").credits.count() > 400  # the big film
+
+
+def test_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
+    """Loading into empty tables drops their indexes and constraints on PostgreSQL and must
+    put back exactly what the migrations made."""
+    tables = [model._meta.db_table for model in (Film, Film.genres.through, Person, Credit)]
+
+    def schema():
+        with connection.cursor() as cursor:
+            return {t: connection.introspection.get_constraints(cursor, t) for t in tables}
+
+    before = schema()
+    import_imdb(directory=dataset())
+    assert Credit.objects.count() == 8
+    assert schema() == before
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_fast_slugify_agrees_with_django_on_ascii(text):
+    assert fast_slugify(text) == slugify(text)
+
+
+@given(st.text())
+def test_fast_slugify_agrees_with_django_on_any_text(text):
+    assert fast_slugify(text) == slugify(text)
+
+
+@given(st.lists(st.text()))
+def test_characters_read_any_json_array_of_names(names):
+    """The shortcut for one plain name agrees with reading the JSON."""
+    text = json.dumps(names, ensure_ascii=False)
+    assert characters(text) == " / ".join(name for name in names if name)[:500]
+
+
+def test_command_shows_progress_per_file_only_when_asked(db, dataset):
+    """Off a terminal, progress lines appear at verbosity 2 and not at the default."""
+    directory = dataset()
+    quiet, verbose = StringIO(), StringIO()
+    call_command("importimdb", str(directory), "--dry-run", stdout=quiet)
+    call_command("importimdb", str(directory), "--dry-run", verbosity=2, stdout=verbose)
+    assert "title.principals.tsv: 11 rows" in verbose.getvalue()
+    assert "merging credits:" in verbose.getvalue()
+    assert "rows/s" not in quiet.getvalue()
+    assert "nothing was saved" in quiet.getvalue()
+    assert not Film.objects.exists()
