@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('films', '0001_initial'),
+        ('films', '0003_search_unaccent'),
     ]
 
     operations = [
