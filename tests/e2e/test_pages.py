@@ -3,11 +3,10 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
-
-expect = pytest.importorskip("playwright.sync_api").expect
-Axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +22,16 @@ PAGES = {
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_film_to_cast_to_filtered_making_of_to_a_person_and_back(
+def test_home_to_search_to_film_to_cast_to_filtered_making_of_to_a_person_and_back(
     site, open_context, console_errors, javascript
 ):
     page = console_errors(open_context(java_script_enabled=javascript).new_page())
-    page.goto(f"{site}/films/mask-1985/")
+    page.goto(f"{site}/")
+    search_box = page.get_by_label("Search titles, names and places")
+    search_box.fill("mask")
+    search_box.press("Enter")
+    # Mask is the one exact match, so the search opens its page.
+    expect(page).to_have_url(re.compile(r"/films/mask-1985/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Mask (1985)")
 
     page.get_by_role("link", name="Full cast & crew (16)").click()
