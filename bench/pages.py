@@ -26,6 +26,7 @@ import platform
 import random
 import subprocess
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import django
@@ -103,8 +104,11 @@ def run(database_url, cache_env, args):
         settings = {"DJANGO_SETTINGS_MODULE": "bench.settings", **cache_env}
         if not cached:
             settings["DJANGO_PAGE_CACHE_SECONDS"] = "0"
-        site = Site(production_env(database_url, **settings), args.port).start()
+        # One port each, so each keeps its log (var/gunicorn-PORT.log).
+        site = Site(production_env(database_url, **settings), args.port + cached).start()
         try:
+            if cached:
+                require_cacheable(site, FILM)
             rows += [
                 measure(site, name, path, args)
                 for name, path, with_cache in PHASES
@@ -116,6 +120,14 @@ def run(database_url, cache_env, args):
     for row in rows:
         row["ratio_to_bare_view"] = round(row["requests_per_second"] / bare, 3)
     return rows
+
+
+def require_cacheable(site, path):
+    """A page the cache may not keep would be measured uncached under the cached label."""
+    with urllib.request.urlopen(site.base + path, timeout=10) as response:
+        cache_control = response.headers.get("Cache-Control", "")
+    if "public" not in cache_control:
+        raise SystemExit(f"{path} is not cacheable (Cache-Control: {cache_control!r})")
 
 
 def redis_cache(url, prefix):
@@ -153,7 +165,9 @@ def main():
     parser.add_argument(
         "--films", "--size", type=int, default=200, help="generated films besides the seed film"
     )
-    parser.add_argument("--port", type=int, default=8031, help="gunicorn's port on 127.0.0.1")
+    parser.add_argument(
+        "--port", type=int, default=8031, help="gunicorn's port on 127.0.0.1 (and the next one)"
+    )
     parser.add_argument(
         "--redis", default="redis://127.0.0.1:6379/14", help="Redis for the page cache"
     )
