@@ -146,6 +146,12 @@ def forget_cache(cache_env):
             client.delete(key)
 
 
+def revision():
+    """The commit measured, marked dirty when the worktree has changes."""
+    describe = ["git", "describe", "--always", "--dirty"]
+    return subprocess.run(describe, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
 def machine():
     meminfo = Path("/proc/meminfo").read_text()
     total_kb = int(
@@ -201,6 +207,7 @@ def main():
         "wrk": {"threads": 2, "connections": args.connections, "seconds": args.duration},
         "gunicorn": {"workers": 2, "threads": 4},
         "machine": {**started_on, "load_average_after": machine()["load_average"]},
+        "revision": revision(),
         "python": platform.python_version(),
         "django": django.get_version(),
         "at": datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"),
