@@ -44,5 +44,12 @@ test: $(VENV)/.installed-dev
 loadtest: $(VENV)/.installed-dev
 	LOADTEST_SECONDS=60 LOADTEST_CONNECTIONS=32 $(BIN)/pytest -m ops -s tests/ops/test_load.py
 
+# The benchmarks in bench/, one after another, each run as `python -m bench.NAME --size SIZE`
+# against DATABASE_URL; each prints its table and writes it to bench/results/.
+BENCHES ?= pages import_pages
+SIZE ?= 200
+bench: $(VENV)/.installed
+	set -e; for name in $(BENCHES); do $(PY) -m bench.$$name --size $(SIZE); done
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -136,7 +136,7 @@ def run(pages, folder):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=1000, help="film pages to generate")
+    parser.add_argument("--pages", "--size", type=int, default=1000, help="film pages to generate")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moviedb.settings")
     django.setup()

@@ -36,7 +36,7 @@ def page_cache(request, settings, tmp_path):
             pytest.skip(f"Redis is not answering at {REDIS_URL}")
         prefix = f"moviedb-test-{uuid.uuid4().hex}"
         backend = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "moviedb.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
@@ -201,7 +201,7 @@ def test_the_page_cache_can_be_turned_off(client, mask, page_cache, settings):
 def test_pages_are_rendered_when_the_cache_is_down(client, mask, settings):
     """The cache is an optimisation: without it, pages come from the database."""
     down = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "moviedb.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
@@ -224,3 +224,14 @@ def test_an_import_shows_at_the_next_request(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("importfilms", str(tmp_path), verbosity=0)
     assert "Cherilyn" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
+def test_the_redis_cache_reuses_one_client_per_server(page_cache):
+    """Reads and writes go through one client built once, not one built per operation."""
+    cache = caches["default"]
+    cache.set("reuse", "a value")
+    client = cache._cache.get_client("reuse")
+    assert cache.get("reuse") == "a value"
+    assert cache._cache.get_client("reuse") is client
+    assert cache._cache.get_client("reuse", write=True) is client

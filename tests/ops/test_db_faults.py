@@ -15,7 +15,9 @@ import dj_database_url
 import psycopg
 import pytest
 
-from .conftest import Site, assert_clean, production_env, require
+from bench.serving import Site, production_env
+
+from .conftest import assert_clean, require, require_wrk
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="database faults are drilled on PostgreSQL")
@@ -28,6 +30,7 @@ THROWAWAY_PORT = 54329
 @pytest.fixture(scope="module")
 def uncached_site(ops_database):
     """Every request reaches the database: the page cache is off."""
+    require_wrk()
     running = Site(production_env(ops_database, DJANGO_PAGE_CACHE_SECONDS="0"), port=8017)
     yield running.start()
     running.stop()

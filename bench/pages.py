@@ -1,0 +1,248 @@
+"""Page benchmark: the site under wrk, each page compared with a bare Django view.
+
+    python -m bench.pages [--duration S] [--connections N] [--films N]
+
+gunicorn serves the site with gunicorn.conf.py and production settings on 127.0.0.1, from a
+scratch database beside the one DATABASE_URL names (created and dropped here) holding the
+seed film and --films generated ones imported with `importfilms`. wrk then loads, one after
+another and with the same parameters:
+
+1. a bare view returning a fixed string through the same middleware (bench/urls.py);
+2. the film page, rendered on every request (page cache off);
+3. the film list with a realistic combination of filters and facet counts (page cache off);
+4. the film page with the page cache on, in Redis as in production when Redis answers.
+
+Phases 1-3 run against one gunicorn with the page cache off, phase 4 against a second one
+with it on. The machine may be shared, so the ratios to the bare view, measured minutes
+apart in one run, say more than the raw figures; the load average is recorded beside them.
+The table is also written as JSON under bench/results/.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import subprocess
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import django
+import redis
+
+from bench.import_pages import CAST_SIZES, RESULTS, film_pages
+from bench.serving import (
+    ROOT,
+    Site,
+    fresh_postgres_database,
+    prepare_database,
+    production_env,
+    scratch_database_url,
+)
+
+BARE_VIEW = "/bench/bare/"  # bench/urls.py
+FILM = "/films/mask-1985/"
+FILTERED_LIST = "/films/?year_min=1970&year_max=1999&rating_min=5&location=california&sort=rating"
+PHASES = [
+    # name, path, page cache on
+    ("bare view", BARE_VIEW, False),
+    ("film page, uncached", FILM, False),
+    ("filtered film list, uncached", FILTERED_LIST, False),
+    ("film page, cached", FILM, True),
+]
+GOAL = ("film page, cached", 0.70)
+WARMUP_SECONDS = 2
+
+
+def generate_films(folder, films):
+    """`films` generated film pages with their making-of pages, as bench/import_pages.py
+    writes them, with casts of 5 to 300."""
+    rng = random.Random(1985)
+    folder.mkdir()
+    for number in range(films):
+        page, making_of = film_pages(number, CAST_SIZES[number % len(CAST_SIZES)], rng)
+        (folder / f"{number:05}-page.txt").write_text(page, encoding="utf-8")
+        (folder / f"{number:05}-making-of.txt").write_text(making_of, encoding="utf-8")
+
+
+def load_average():
+    return round(os.getloadavg()[0], 2)
+
+
+def measure(site, name, path, args):
+    """wrk against one path after a short warm-up that opens the database connections and
+    fills the page cache."""
+    status, body = site.get(path)
+    if status != 200:
+        raise SystemExit(f"{name}: {path} answered {status}\n{body[:2000]}")
+    with site.load(WARMUP_SECONDS, args.connections, paths=[path]):
+        pass
+    load_before = load_average()
+    with site.load(args.duration, args.connections, paths=[path]) as load:
+        pass
+    r = load.result
+    return {
+        "phase": name,
+        "path": path,
+        "requests": r["requests"],
+        "requests_per_second": r["rps"],
+        "p50_ms": r["p50_ms"],
+        "p95_ms": r["p95_ms"],
+        "p99_ms": r["p99_ms"],
+        "errors": load.errors,
+        "non_2xx_3xx": r["bad_status"],
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+
+
+def run(database_url, cache_env, args):
+    rows = []
+    for cached in (False, True):
+        settings = {"DJANGO_SETTINGS_MODULE": "bench.settings", **cache_env}
+        if not cached:
+            settings["DJANGO_PAGE_CACHE_SECONDS"] = "0"
+        # One port each, so each keeps its log (var/gunicorn-PORT.log).
+        site = Site(production_env(database_url, **settings), args.port + cached).start()
+        try:
+            if cached:
+                require_cacheable(site, FILM)
+            rows += [
+                measure(site, name, path, args)
+                for name, path, with_cache in PHASES
+                if with_cache == cached
+            ]
+        finally:
+            site.stop()
+    bare = rows[0]["requests_per_second"]
+    for row in rows:
+        row["ratio_to_bare_view"] = round(row["requests_per_second"] / bare, 3)
+    return rows
+
+
+def require_cacheable(site, path):
+    """A page the cache may not keep would be measured uncached under the cached label."""
+    with urllib.request.urlopen(site.base + path, timeout=10) as response:
+        cache_control = response.headers.get("Cache-Control", "")
+    if "public" not in cache_control:
+        raise SystemExit(f"{path} is not cacheable (Cache-Control: {cache_control!r})")
+
+
+def redis_cache(url, prefix):
+    """Environment for a page cache in Redis at `url`, or none when Redis does not answer."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return {}
+    return {"REDIS_URL": url, "DJANGO_CACHE_KEY_PREFIX": prefix}
+
+
+def forget_cache(cache_env):
+    if cache_env:
+        client = redis.Redis.from_url(cache_env["REDIS_URL"])
+        for key in client.scan_iter(f"{cache_env['DJANGO_CACHE_KEY_PREFIX']}:*"):
+            client.delete(key)
+
+
+def revision():
+    """The commit measured, marked dirty when the worktree has changes."""
+    describe = ["git", "describe", "--always", "--dirty"]
+    return subprocess.run(describe, cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def machine():
+    meminfo = Path("/proc/meminfo").read_text()
+    total_kb = int(
+        next(line for line in meminfo.splitlines() if line.startswith("MemTotal")).split()[1]
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(total_kb / 2**20, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=12, help="seconds of load per phase")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument(
+        "--films", "--size", type=int, default=200, help="generated films besides the seed film"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8031, help="gunicorn's port on 127.0.0.1 (and the next one)"
+    )
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/14", help="Redis for the page cache"
+    )
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'db.sqlite3'}"
+    vendor = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    cache_env = redis_cache(args.redis, f"moviedb-bench-{os.getpid()}")
+    started_on = machine()
+    with tempfile.TemporaryDirectory() as scratch:
+        database_url = scratch_database_url(url, "bench_pages", scratch)
+        try:
+            generate_films(Path(scratch) / "films", args.films)
+            print(f"Loading the seed film and {args.films} generated films ({vendor}) ...")
+            prepare_database(production_env(database_url), [Path(scratch) / "films"])
+            rows = run(database_url, cache_env, args)
+        except subprocess.CalledProcessError as error:
+            raise SystemExit(error.stderr.decode()[-4000:]) from None
+        finally:
+            forget_cache(cache_env)
+            if vendor == "postgresql":
+                fresh_postgres_database(database_url, drop_only=True)
+
+    goal_phase, goal_ratio = GOAL
+    ratio = next(r["ratio_to_bare_view"] for r in rows if r["phase"] == goal_phase)
+    result = {
+        "benchmark": "pages",
+        "database": vendor,
+        "page_cache": "redis" if cache_env else "local memory",
+        "films": args.films + 1,
+        "wrk": {"threads": 2, "connections": args.connections, "seconds": args.duration},
+        "gunicorn": {"workers": 2, "threads": 4},
+        "machine": {**started_on, "load_average_after": machine()["load_average"]},
+        "revision": revision(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "at": datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"),
+        "goal": {"phase": goal_phase, "ratio_at_least": goal_ratio, "ratio": ratio},
+        "phases": rows,
+    }
+    print_table(result)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"pages-{vendor}-{result['at']}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+def print_table(result):
+    m, w = result["machine"], result["wrk"]
+    print(
+        f"\n{result['database']}, page cache in {result['page_cache']}, {result['films']} films; "
+        f"wrk {w['threads']} threads, {w['connections']} connections, {w['seconds']} s a phase; "
+        f"{m['nproc']} CPUs, {m['memory_gib']} GiB, load average {m['load_average']}"
+    )
+    print(
+        f"{'phase':<30} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'ratio':>6} {'errors':>6} {'load':>5}"
+    )
+    for r in result["phases"]:
+        print(
+            f"{r['phase']:<30} {r['requests_per_second']:>10} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+            f"{r['p99_ms']:>8} {r['ratio_to_bare_view']:>6} "
+            f"{r['errors'] + r['non_2xx_3xx']:>6} {r['load_average_before']:>5}"
+        )
+    goal = result["goal"]
+    met = "met" if goal["ratio"] >= goal["ratio_at_least"] else "MISSED"
+    print(f"goal: {goal['phase']} at least {goal['ratio_at_least']} of the bare view: ", end="")
+    print(f"{goal['ratio']} ({met})")
+
+
+if __name__ == "__main__":
+    main()
