@@ -20,9 +20,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 # On HUP or TERM, workers get this long to finish the requests they hold.
 graceful_timeout = 30
 keepalive = 5
-# Replace each worker after a few thousand requests, so slow leaks cannot build up.
-max_requests = 5000
-max_requests_jitter = 500
+# Replace each worker after some ten thousand requests, so slow leaks cannot build up. The
+# jitter is half the limit so that workers started together are not all replaced in the same
+# second, which left nothing answering under load.
+max_requests = 10000
+max_requests_jitter = 5000
 # The heartbeat file lives in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
