@@ -11,7 +11,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
-from films.models import Credit, Film, FilmingLocation, Genre, Location, Person, Review, Trivia
+from films.models import (
+    Credit,
+    Film,
+    FilmingLocation,
+    Genre,
+    Location,
+    Person,
+    Review,
+    Tagline,
+    Trivia,
+)
+from tests.test_hostile_queries import PAGES
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -248,9 +259,9 @@ def test_the_sitemap_stays_well_formed_xml(client, film):
 
 
 def test_admin_pages_show_every_field_escaped(admin_client, film):
-    """The admin's lists and forms, the film's with all its inlines, print each field as
-    text."""
-    credit = Credit.objects.get(film=film, role="cast")
+    """The admin's lists, and the change form of every row the import made (the film's with
+    all its inlines), print each field as text."""
+    field_of = {text: field for field, text in TEXT.items()}
     pages = {
         reverse("admin:films_film_change", args=[film.pk]): [
             *["title", "logline", "plot", "tagline", "character", "credited_as", "job"],
@@ -258,21 +269,24 @@ def test_admin_pages_show_every_field_escaped(admin_client, film):
             *["contributor", "review_title", "review_body", "review_author", "note"],
         ],
         reverse("admin:films_film_changelist"): ["title", "genre"],
-        reverse("admin:films_person_change", args=[credit.person.pk]): ["actor"],
         reverse("admin:films_person_changelist"): ["director", "actor", "writer"],
-        reverse("admin:films_credit_change", args=[credit.pk]): ["character", "credited_as"],
         reverse("admin:films_credit_changelist"): ["actor", "title", "character"],
         reverse("admin:films_trivia_changelist"): ["title", "goof_category", "contributor"],
         reverse("admin:films_review_changelist"): ["title", "review_author"],
+        reverse("admin:films_tagline_changelist"): ["tagline", "title"],
         reverse("admin:films_genre_changelist"): ["genre"],
         reverse("admin:films_location_changelist"): ["location"],
         reverse("admin:films_filminglocation_changelist"): ["location", "title", "note"],
     }
-    for model in (Trivia, Review, Genre, Location, FilmingLocation):
-        for obj in model.objects.all():
-            pages.setdefault(
-                reverse(f"admin:films_{model._meta.model_name}_change", args=[obj.pk]), []
-            )
+    for model in (Person, Credit, Trivia, Review, Tagline, Genre, Location, FilmingLocation):
+        for row in model.objects.all():
+            path = reverse(f"admin:films_{model._meta.model_name}_change", args=[row.pk])
+            # The row's own text fields, each shown in its form.
+            pages[path] = [
+                field_of[value]
+                for value in (getattr(row, f.attname) for f in model._meta.concrete_fields)
+                if value in field_of
+            ]
     for path, fields in pages.items():
         response = admin_client.get(path)
         assert response.status_code == 200, path
@@ -280,3 +294,17 @@ def test_admin_pages_show_every_field_escaped(admin_client, film):
         assert_inert(html)
         for field in fields:
             assert escape(TEXT[field]) in html, (path, field)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_markup_in_the_query_string_is_not_reflected(client, mask, page):
+    """Every parameter of every filtered page echoes what it was given (in its form, its
+    chips, its error messages) as text."""
+    path_template, names = PAGES[page]
+    location = Location.objects.filter(filmings__film=mask).first()
+    path = path_template.format(film=mask.slug, location=location.slug)
+    for name in names:
+        for payload in PAYLOADS:
+            response = client.get(path, {name: payload}, follow=True)
+            assert response.status_code in (200, 404), (path, name)
+            assert_inert(response.content.decode())
