@@ -19,7 +19,9 @@ import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 8016
+# The drills' sites listen on PORT and the next few ports; OPS_PORT moves them all, so that
+# runs side by side on one machine do not collide.
+PORT = int(os.environ.get("OPS_PORT", 8016))
 REDIS_URL = "redis://127.0.0.1:6379/14"
 WRK = shutil.which("wrk")
 
@@ -154,14 +156,17 @@ class Site:
         return ["/", "/films/mask-1985/", "/films/", "/search/?q=mask", stylesheet]
 
     @contextmanager
-    def load(self, seconds, connections=32, headers=()):
-        """Runs wrk against the site in the background; `.result` holds its report."""
+    def load(self, seconds, connections=32, headers=(), paths=None):
+        """Runs wrk against the site in the background, over `paths` or else the usual mix;
+        `.result` holds its report."""
         require(WRK, "wrk is not installed (apt-get install wrk)")
         command = [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
         command += [arg for header in headers for arg in ("-H", header)]
-        command += ["-s", str(Path(__file__).parent / "mix.lua"), self.base, "--", *self.paths()]
+        command += ["-s", str(Path(__file__).parent / "mix.lua"), self.base]
+        command += ["--", *(paths or self.paths())]
         run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         load = Load()
+        load.process = run
         try:
             yield load
         finally:
@@ -173,6 +178,11 @@ class Site:
 
 class Load:
     result = None
+    process = None
+
+    def stop(self):
+        """Ends the run before its time is up; wrk still reports what it did until then."""
+        self.process.send_signal(signal.SIGINT)
 
     @property
     def errors(self):
