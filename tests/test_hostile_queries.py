@@ -77,6 +77,20 @@ def query_strings(names):
     )
 
 
+@pytest.fixture(autouse=True)
+def page_cache(settings, tmp_path):
+    """The page cache on, as in production: its keys are made from the query string too."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "freshness": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tmp_path,
+            "TIMEOUT": None,
+        },
+    }
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def page_paths(mask):
     location = Location.objects.filter(filmings__film=mask).first()
