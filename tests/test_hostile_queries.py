@@ -7,8 +7,9 @@ is thrown at too.
 
 from urllib.parse import quote_plus
 
+import hypothesis
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from films.filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
@@ -98,11 +99,12 @@ def page_paths(mask):
 
 
 @pytest.mark.parametrize("page", PAGES)
-@settings(
+@hypothesis.settings(
     max_examples=50,
     deadline=None,
     # The fixtures' data is created once per page and only read by the examples, so sharing
-    # the function-scoped fixtures between them is what is wanted.
+    # the function-scoped fixtures between them is what is wanted; and the long strings and
+    # thousands of parameters are slow to draw on purpose.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
