@@ -40,9 +40,11 @@ test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
-# The full load test: 60 s, 32 connections against gunicorn (`make test` runs a 5 s one).
+# The full load test: 60 s, 32 connections against gunicorn (`make test` runs a 5 s one),
+# then 60 s of imports under that load.
 loadtest: $(VENV)/.installed-dev
-	LOADTEST_SECONDS=60 LOADTEST_CONNECTIONS=32 $(BIN)/pytest -m ops -s tests/ops/test_load.py
+	LOADTEST_SECONDS=60 LOADTEST_CONNECTIONS=32 $(BIN)/pytest -m ops -s tests/ops/test_load.py \
+		tests/ops/test_import_under_load.py
 
 # The benchmarks in bench/, one after another, each run as `python -m bench.NAME --size SIZE`
 # against DATABASE_URL; each prints its table and writes it to bench/results/.

@@ -161,6 +161,7 @@ class Site:
         command += ["-s", str(MIX), self.base, "--", *(paths or self.paths())]
         run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         load = Load()
+        load.process = run
         try:
             yield load
         finally:
@@ -172,6 +173,11 @@ class Site:
 class Load:
     result = None
     output = ""
+    process = None
+
+    def stop(self):
+        """Ends the run before its time is up; wrk still reports what it did until then."""
+        self.process.send_signal(signal.SIGINT)
 
     @property
     def errors(self):

@@ -169,6 +169,9 @@ class FilmAdmin(admin.ModelAdmin):
 class GenreAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "film_count"]
     search_fields = ["name"]
+    # Counting films groups the rows, which drops the model's ordering: the select box's
+    # search would page through genres in no order, repeating some and skipping others.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -227,6 +230,7 @@ class TaglineAdmin(admin.ModelAdmin):
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["name", "film_count"]
     search_fields = ["name"]
+    ordering = ["name"]  # as GenreAdmin's
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

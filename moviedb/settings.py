@@ -85,7 +85,7 @@ DATABASE_ROUTERS = ["moviedb.routers.PrimaryReplicaRouter"]
 DATABASE_REPLICA_LAG = _env_int("DATABASE_REPLICA_LAG", 5) if DATABASE_REPLICAS else 0
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "moviedb.admin.MoviedbAdminConfig",  # django.contrib.admin with moviedb.admin.AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,7 +9,9 @@ import redis
 
 from bench.serving import WRK, Site, prepare_database, production_env, scratch_database_url
 
-PORT = 8016
+# The drills' sites listen on PORT and the next few ports; OPS_PORT moves them all, so that
+# runs side by side on one machine do not collide.
+PORT = int(os.environ.get("OPS_PORT", 8016))
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 

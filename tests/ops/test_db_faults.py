@@ -17,7 +17,7 @@ import pytest
 
 from bench.serving import Site, production_env
 
-from .conftest import assert_clean, require, require_wrk
+from .conftest import PORT, assert_clean, require, require_wrk
 
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="database faults are drilled on PostgreSQL")
@@ -31,7 +31,7 @@ THROWAWAY_PORT = 54329
 def uncached_site(ops_database):
     """Every request reaches the database: the page cache is off."""
     require_wrk()
-    running = Site(production_env(ops_database, DJANGO_PAGE_CACHE_SECONDS="0"), port=8017)
+    running = Site(production_env(ops_database, DJANGO_PAGE_CACHE_SECONDS="0"), port=PORT + 1)
     yield running.start()
     running.stop()
 
@@ -139,7 +139,7 @@ def test_the_site_survives_postgresql_stopping_and_starting(throwaway_cluster, o
         conn.execute("CREATE DATABASE moviedb")
     copy_database(ops_database, url)
     env = production_env(url, DJANGO_PAGE_CACHE_SECONDS="0")
-    site = Site(env, port=8018).start()
+    site = Site(env, port=PORT + 2).start()
     try:
         assert site.get("/readyz")[0] == 200
         assert site.get("/films/mask-1985/")[0] == 200

@@ -1,0 +1,124 @@
+"""Hostile query strings: whatever a visitor puts after the `?` of a filtered or paginated
+page, the page answers with a page, a redirect, a 400 or a 404, never a server error.
+
+The parameter names come from the pages' own FilterSets and forms, so a filter added later
+is thrown at too.
+"""
+
+from urllib.parse import quote_plus
+
+import hypothesis
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
+
+from films.filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
+from films.models import Location
+from films.views import SearchForm
+
+# name: (path of the page, given the seed film's slug and a location's slug; its parameters)
+PAGES = {
+    "film list": ("/films/", [*FilmFilter.base_filters, "page"]),
+    "search": ("/search/", [*SearchForm.base_fields]),
+    "people": ("/people/", [*NameFilter.base_filters, "page"]),
+    "locations": ("/locations/", [*NameFilter.base_filters, "page"]),
+    "cast": ("/films/{film}/cast/", [*CreditFilter.base_filters]),
+    "making-of": ("/films/{film}/making-of/", [*MakingOfFilter.base_filters]),
+    "trivia": ("/films/{film}/trivia/", [*TriviaFilter.base_filters]),
+    "reviews": ("/films/{film}/reviews/", ["page"]),
+    "location": ("/locations/{location}/", ["page"]),
+}
+
+# Values a filter understands (so that the filtering and faceting behind them run too),
+# and the classic troublemakers.
+CHOICES = sorted(
+    {
+        str(value)
+        for filterset in (FilmFilter, CreditFilter, MakingOfFilter, TriviaFilter)
+        for f in filterset.base_filters.values()
+        for value, _ in f.extra.get("choices") or ()
+    }
+)
+TROUBLE = [
+    *["", " ", "\x00", "a\x00b", "1\x00", "%00", "0", "-1", "1", "2", "-0", "+1", "1_000"],
+    *["1.5", "1e309", "-1e309", "nan", "inf", "-inf", "0x10", "9" * 5000, str(2**63)],
+    *["on", "off", "true", "false", "drama", "Cher", "%", "_", "\\", "'", '"', "*", "?"],
+    *["\u202eevil\u202c", "\u05e9\u05dc\u05d5\u05dd", "\ufeff", "\U0001f3ac", "e\u0301"],
+    *["<script>", "' OR 1=1 --", "x" * 10_000, "\ud800", "\udfff"],
+]
+values = st.one_of(
+    st.sampled_from(TROUBLE + CHOICES),
+    st.integers().map(str),
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
+    st.floats().map(repr),
+    st.text(),
+    st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Lo", "Mn"])),
+    st.text(min_size=201, max_size=3000),
+)
+
+
+def encode(text):
+    """Percent-encoded UTF-8; a lone surrogate becomes bytes that are not UTF-8 at all."""
+    return quote_plus(text.encode("utf-8", "surrogatepass"))
+
+
+def query_strings(names):
+    pair = st.tuples(st.one_of(st.sampled_from(names), st.sampled_from(names), st.text()), values)
+    few = st.lists(pair, max_size=12)
+    # One parameter many times over, or very many parameters: past Django's limit of
+    # DATA_UPLOAD_MAX_NUMBER_FIELDS as well as below it.
+    repeated = st.builds(lambda p, n: [p] * n, pair, st.sampled_from([50, 999, 1000, 1001, 3000]))
+    many = st.builds(
+        lambda name, n: [(f"{name}{i}", str(i)) for i in range(n)] + [(name, "1")],
+        st.sampled_from(names),
+        st.sampled_from([500, 2000]),
+    )
+    return st.one_of(few, few, few, repeated, many).map(
+        lambda pairs: "&".join(f"{encode(name)}={encode(value)}" for name, value in pairs)
+    )
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings, tmp_path):
+    """The page cache on, as in production: its keys are made from the query string too."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "freshness": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tmp_path,
+            "TIMEOUT": None,
+        },
+    }
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def page_paths(mask):
+    location = Location.objects.filter(filmings__film=mask).first()
+    return {"film": mask.slug, "location": location.slug}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@hypothesis.settings(
+    max_examples=50,
+    deadline=None,
+    # The fixtures' data is created once per page and only read by the examples, so sharing
+    # the function-scoped fixtures between them is what is wanted; and the long strings and
+    # thousands of parameters are slow to draw on purpose.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_query_string_makes_a_page_fail(page, client, page_paths, data):
+    """Every parameter of every filtered or paginated page, given anything at all, gets an
+    answer below 500 (the test client re-raises any exception a view lets escape)."""
+    path_template, names = PAGES[page]
+    path = path_template.format(**page_paths)
+    query = data.draw(query_strings(names), label="query string")
+    response = client.get(f"{path}?{query}")
+    assert response.status_code < 500, (query[:500], response.status_code)
+
+
+def test_the_pages_under_test_exist(client, page_paths):
+    """The paths above are real pages, so the examples exercise their views, not a 404."""
+    for path_template, _ in PAGES.values():
+        assert client.get(path_template.format(**page_paths)).status_code == 200
