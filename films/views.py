@@ -20,7 +20,7 @@ from .filters import (
 from .freshness import remember
 from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
 from .pagination import CappedPaginator
-from .search import matches, relevance
+from .search import ranked_matches
 
 # Lists, search and the home page.
 
@@ -86,22 +86,12 @@ def search(request):
     if query:
         # One more than is shown of each kind, to know whether to link to the whole list.
         limit = SEARCH_RESULTS_PER_KIND + 1
-        films = (
-            Film.objects.title_matches(query)
-            .annotate(relevance=relevance("title", query))
-            .order_by("relevance", "-vote_count", "title", "pk")
-            .for_list()[:limit]
+        films = ranked_matches(
+            Film.objects.for_list(), "title", query, "-vote_count", "title", "pk"
         )
-        people = (
-            Person.objects.filter(matches("name", query))
-            .annotate(relevance=relevance("name", query))
-            .order_by("relevance", "name", "pk")[:limit]
-        )
-        locations = (
-            Location.objects.filter(matches("name", query))
-            .annotate(relevance=relevance("name", query))
-            .order_by("relevance", "name", "pk")[:limit]
-        )
+        films = films[:limit]
+        people = ranked_matches(Person.objects.all(), "name", query, "name", "pk")[:limit]
+        locations = ranked_matches(Location.objects.all(), "name", query, "name", "pk")[:limit]
         found = [*films, *people, *locations]
         if len(found) == 1 and found[0].relevance == 0:
             return redirect(found[0])

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from films.filters import FilmFilter
 from films.models import Film
 from films.pagination import MAX_PAGES
+from films.search import ranked_matches
 from films.views import FILMS_PER_PAGE
 
 pytestmark = [
@@ -89,13 +90,7 @@ FILTERS = [
 
 
 def searched(text):
-    from films.search import relevance
-
-    return (
-        Film.objects.title_matches(text)
-        .annotate(relevance=relevance("title", text))
-        .order_by("relevance", "-vote_count", "title", "pk")
-    )
+    return ranked_matches(Film.objects.all(), "title", text, "-vote_count", "title", "pk")
 
 
 @pytest.mark.usefixtures("many_films")
@@ -111,5 +106,6 @@ def test_lists_and_search_read_through_indexes():
     for query in FILTERS:
         queries[query] = film_list(query)[:FILMS_PER_PAGE]
     queries["search"] = searched("abc")[:21]
+    queries["search, two words"] = searched("film abc")[:21]
     scans = {name: scanned_tables(films) & BIG_TABLES for name, films in queries.items()}
     assert {name: tables for name, tables in scans.items() if tables} == {}
