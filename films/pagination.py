@@ -89,7 +89,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def total(self):
         rows = self.object_list
-        return remember("total", rows, lambda: count_total(rows, exact_up_to=self.exact_up_to))
+        # Counting at least every row the pages can show: when the total is an estimate
+        # (perhaps too low), there are more rows than pages, and every page is full.
+        bound = max(self.exact_up_to, self.max_pages * self.per_page)
+        return remember("total", rows, lambda: count_total(rows, exact_up_to=bound))
 
     @cached_property
     def count(self):

@@ -44,7 +44,8 @@ def test_totals_past_the_bound_are_estimated_on_postgresql_and_exact_on_sqlite()
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    """Two films a page, at most three pages, totals exact up to four films."""
+    """Two films a page, at most three pages, totals exact up to four films (six: as many
+    as the pages show)."""
     monkeypatch.setattr(views, "FILMS_PER_PAGE", 2)
     monkeypatch.setattr(pagination, "MAX_PAGES", 3)
     monkeypatch.setattr(pagination, "EXACT_UP_TO", 4)
