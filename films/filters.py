@@ -121,7 +121,9 @@ class FilmFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["genre"].extra["choices"] = list(Genre.objects.values_list("slug", "name"))
+        genres = Genre.objects.values_list("pk", "slug", "name")
+        self.genre_ids = {slug: pk for pk, slug, _ in genres}
+        self.filters["genre"].extra["choices"] = [(slug, name) for _, slug, name in genres]
 
     def filter_title(self, queryset, name, value):
         return queryset.title_matches(value)
@@ -130,7 +132,7 @@ class FilmFilter(django_filters.FilterSet):
         return queryset.in_decade(int(value))
 
     def filter_genres(self, queryset, name, value):
-        return queryset.in_genres(value)
+        return queryset.in_genres([self.genre_ids[slug] for slug in value])
 
     def filter_credit(self, queryset, name, value):
         # Person and role describe one credit (Cher as cast, not Cher in any role in a film

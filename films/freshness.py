@@ -10,12 +10,20 @@ Saves and deletes through the ORM (the admin, loaddata, `Model.save()`) call
 COPY) must call `data_changed()` themselves once they are done.
 """
 
+import hashlib
+import logging
 import time
 
+import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "films:data-version"
+CACHE_ERRORS = (OSError, redis.RedisError)
+_MISSING = object()
 
 
 def data_version():
@@ -47,3 +55,33 @@ def on_films_write(sender, action="post", **kwargs):
     """Receiver for post_save, post_delete and m2m_changed of every model in this app."""
     if sender._meta.app_label == "films" and action.startswith("post"):
         data_changed()
+
+
+def remember(name, queryset, compute):
+    """compute(), a value derived from queryset's rows (a count, facet counts), kept in the
+    cache until the films data changes.
+
+    The key holds the data version and queryset's SQL without its ordering: the same
+    filters, in whatever order or sort a URL gives them, share one entry, and any change to
+    the data makes every entry stale. COUNT_CACHE_SECONDS = 0 turns this off.
+    """
+    if not settings.COUNT_CACHE_SECONDS:
+        return compute()
+    rows = queryset.order_by()
+    sql, params = rows.query.sql_with_params()
+    digest = hashlib.sha256(repr((rows.db, sql, params)).encode()).hexdigest()
+    cache = caches["default"]
+    try:
+        key = f"films:{name}:{data_version()}:{digest}"
+        found = cache.get(key, _MISSING)
+    except CACHE_ERRORS as error:
+        logger.warning("Counting without the cache: it failed: %s", error)
+        return compute()
+    if found is not _MISSING:
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, settings.COUNT_CACHE_SECONDS)
+    except CACHE_ERRORS as error:
+        logger.warning("Not keeping %s: the cache failed: %s", name, error)
+    return value

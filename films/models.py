@@ -159,11 +159,14 @@ class FilmQuerySet(SluggedQuerySet):
     def in_decade(self, decade):
         return self.filter(year__gte=decade, year__lte=decade + 9)
 
-    def in_genres(self, slugs):
-        """Films in every one of the genres."""
+    def in_genres(self, genre_ids):
+        """Films in every one of the genres (given by id)."""
         films = self
-        for slug in slugs:
-            in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre__slug=slug)
+        # By id, not by a join to the genre's slug: with the id a constant, PostgreSQL knows
+        # from its statistics how common the genre is (a join hides it, and it planned
+        # drama, 40% of films, as if it were rare: 400 ms instead of 15 for page 100).
+        for genre_id in genre_ids:
+            in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre_id=genre_id)
             films = films.filter(Exists(in_genre))
         return films
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
@@ -17,20 +17,24 @@ from .filters import (
     NameFilter,
     TriviaFilter,
 )
+from .freshness import remember
 from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
-from .search import matches, relevance
+from .pagination import CappedPaginator
+from .search import ranked_matches
 
 # Lists, search and the home page.
 
-FILMS_PER_PAGE = 30
+FILMS_PER_PAGE = 24
 NAMES_PER_PAGE = 60
 SEARCH_RESULTS_PER_KIND = 20
 HOME_SHELF_SIZE = 8
 
 
 def paginate(request, queryset, per_page):
-    """The page of `queryset` the query string asks for; a page that doesn't exist is a 404."""
-    paginator = Paginator(queryset, per_page)
+    """The page of `queryset` the query string asks for; a page that doesn't exist is a 404.
+    Lists are paged at most MAX_PAGES deep, with a total that may be estimated (see
+    films/pagination.py)."""
+    paginator = CappedPaginator(queryset, per_page)
     number = request.GET.get("page") or 1
     try:
         page = paginator.page(number)
@@ -54,16 +58,18 @@ def tidy_query_redirect(request):
 @require_safe
 def home(request):
     films = Film.objects.all()
+    people = Person.objects.all()
+    # Totals and facets pass over every film: counted once per change of the data.
     return render(
         request,
         "films/home.html",
         {
-            "film_total": films.count(),
-            "person_total": Person.objects.count(),
+            "film_total": remember("count", films, films.count),
+            "person_total": remember("count", people, people.count),
             "top_rated": films.top_rated()[:HOME_SHELF_SIZE],
             "recently_added": films.recently_added()[:HOME_SHELF_SIZE],
-            "decade_counts": films.decade_counts(),
-            "genre_counts": films.genre_counts(),
+            "decade_counts": remember("decade-counts", films, lambda: list(films.decade_counts())),
+            "genre_counts": remember("genre-counts", films, lambda: list(films.genre_counts())),
         },
     )
 
@@ -80,22 +86,12 @@ def search(request):
     if query:
         # One more than is shown of each kind, to know whether to link to the whole list.
         limit = SEARCH_RESULTS_PER_KIND + 1
-        films = (
-            Film.objects.title_matches(query)
-            .annotate(relevance=relevance("title", query))
-            .order_by("relevance", "-vote_count", "title", "pk")
-            .for_list()[:limit]
+        films = ranked_matches(
+            Film.objects.for_list(), "title", query, "-vote_count", "title", "pk"
         )
-        people = (
-            Person.objects.filter(matches("name", query))
-            .annotate(relevance=relevance("name", query))
-            .order_by("relevance", "name", "pk")[:limit]
-        )
-        locations = (
-            Location.objects.filter(matches("name", query))
-            .annotate(relevance=relevance("name", query))
-            .order_by("relevance", "name", "pk")[:limit]
-        )
+        films = films[:limit]
+        people = ranked_matches(Person.objects.all(), "name", query, "name", "pk")[:limit]
+        locations = ranked_matches(Location.objects.all(), "name", query, "name", "pk")[:limit]
         found = [*films, *people, *locations]
         if len(found) == 1 and found[0].relevance == 0:
             return redirect(found[0])
@@ -126,8 +122,14 @@ def film_list(request):
             "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE),
             "chips": filters.chips(),
             "problems": filters.problems(),
-            "genre_facets": filters.genre_facets(films.genre_counts()),
-            "decade_facets": filters.decade_facets(films.decade_counts()),
+            # Counted once per filter state and data version: at a million films, each is
+            # a pass over every matching film.
+            "genre_facets": filters.genre_facets(
+                remember("genre-counts", films, lambda: list(films.genre_counts()))
+            ),
+            "decade_facets": filters.decade_facets(
+                remember("decade-counts", films, lambda: list(films.decade_counts()))
+            ),
         },
     )
 
@@ -178,7 +180,6 @@ def robots_txt(request):
 # Pages of one film, one person, one location.
 
 REVIEWS_PER_PAGE = 20
-FILMS_PER_PAGE = 24
 DID_YOU_KNOW = (Trivia.Kind.TRIVIA, Trivia.Kind.GOOF, Trivia.Kind.QUOTE)
 
 

@@ -258,3 +258,6 @@ else:
 # shared caches in front of it may reuse one without asking again (ETag revalidation).
 PAGE_CACHE_SECONDS = _env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 PAGE_MAX_AGE = _env_int("DJANGO_PAGE_MAX_AGE", 60)
+# How long list totals and facet counts are kept (0: counted on every request). They are
+# kept under the data version, so a change to the data makes them stale at once anyway.
+COUNT_CACHE_SECONDS = _env_int("DJANGO_COUNT_CACHE_SECONDS", 3600)

@@ -30,3 +30,10 @@ def no_page_cache(settings):
 def fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests that log in many times use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_count_cache(settings):
+    """Totals and facets are counted afresh: tests change data inside one transaction, which
+    never commits, so the data version they are cached under would not move on."""
+    settings.COUNT_CACHE_SECONDS = 0

@@ -1,6 +1,7 @@
 """Search finds films, people and places, ignoring case and accents, on every database."""
 
 import pytest
+from django.db import connection
 
 from films.models import Film
 from tests.builders import make_film, make_location, make_person
@@ -124,3 +125,31 @@ def test_queries_are_escaped_in_the_page(client):
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_words_match_in_any_order(client):
+    """Every word of the query, in any order and without accents, finds a title."""
+    make_film(title="Le Fabuleux Destin d'Amélie Poulain")
+    make_film(title="Poulain Express")
+    titles, _, _ = found(client.get("/search/", {"q": "poulain AMELIE"}))
+    assert titles == ["Le Fabuleux Destin d'Amélie Poulain"]
+
+
+def test_whole_matches_rank_before_matching_words(client):
+    """A title containing the query as typed ranks before one holding its words apart."""
+    make_film(title="Lost in the Queen's Garden", vote_count=900_000)
+    make_film(title="The Lost Queen", vote_count=10)
+    titles, _, _ = found(client.get("/search/", {"q": "lost queen"}))
+    assert titles == ["The Lost Queen", "Lost in the Queen's Garden"]
+
+
+def test_closer_titles_rank_first_on_postgresql(client):
+    """Among titles that contain the query, PostgreSQL ranks the most similar first (trigram
+    similarity); SQLite, without it, ranks them by votes."""
+    make_film(title="A Long Night at the Old Opera House", vote_count=900_000)
+    make_film(title="The Night", vote_count=10)
+    titles, _, _ = found(client.get("/search/", {"q": "night"}))
+    if connection.vendor == "postgresql":
+        assert titles == ["The Night", "A Long Night at the Old Opera House"]
+    else:
+        assert titles == ["A Long Night at the Old Opera House", "The Night"]
