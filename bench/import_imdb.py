@@ -13,9 +13,7 @@ table as JSON to bench/results/import_imdb-<films>.json.
 
 import argparse
 import gzip
-import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -26,9 +24,9 @@ import psycopg
 from dj_database_url import parse
 
 from bench.generate import FILES, generate
+from bench.results import machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 
 
 def dataset(films, seed, directory):
@@ -111,7 +109,7 @@ def main():
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark measures COPY.")
 
-    load_at_start = os.getloadavg()
+    started_on = machine()
     directory = dataset(args.films, args.seed, args.dir)
     files = data_files(directory)
     scratch_url, scratch_name = scratch_database(url)
@@ -159,22 +157,16 @@ def main():
         "files": [path.name for path in files],
         "results": table,
         "goals": {"ratio_to_copy": 0.5, "peak_mb": 500},
+        # The machine is shared: other work slows both runs, the import more.
         "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
+            **started_on,
             "postgresql": server,
-            # The machine is shared: other work slows both runs, the import more.
-            "load_average_at_start": load_at_start,
-            "load_average_at_end": os.getloadavg(),
+            "load_average_at_end": machine()["load_average"],
         },
         "command": f"python -m bench.import_imdb --films {args.films} --seed {args.seed}",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"import_imdb-{args.films}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"Written to {out.relative_to(ROOT)}")
+    write(f"import_imdb-{args.films}", report)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,7 @@ bench/results/.
 
 import argparse
 import datetime
-import json
 import os
-import platform
 import random
 import tempfile
 import time
@@ -22,10 +20,11 @@ from pathlib import Path
 
 import django
 
+from bench.results import machine, write
+
 CAST_SIZES = (5, 20, 60, 150, 300)
 FIRST = "Ann Bob Cy Dee Eve Fay Gus Hal Ida Jon Kay Lee Max Ned Ora Pat Quin Rae Sam Tess"
 LAST = "Lee Roe Poe Fox Day Kim Ray Cho Diaz Moss Hart Wolf Banks Stone Frost Vale Reed Lane"
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def film_pages(number, cast_size, rng):
@@ -170,15 +169,12 @@ def main():
         "database": vendor,
         "pages": args.pages,
         "failures": len(failures),
-        "python": platform.python_version(),
+        "machine": machine(),
         "django": django.get_version(),
         "at": stamp,
         "rows": rows,
     }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"import_pages-{vendor}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write(f"import_pages-{vendor}-{stamp}", result)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,7 @@ The table is also written as JSON under bench/results/.
 
 import argparse
 import datetime
-import json
 import os
-import platform
 import random
 import subprocess
 import tempfile
@@ -32,7 +30,8 @@ from pathlib import Path
 import django
 import redis
 
-from bench.import_pages import CAST_SIZES, RESULTS, film_pages
+from bench.import_pages import CAST_SIZES, film_pages
+from bench.results import machine, write
 from bench.serving import (
     ROOT,
     Site,
@@ -152,18 +151,6 @@ def revision():
     return subprocess.run(describe, cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
-def machine():
-    meminfo = Path("/proc/meminfo").read_text()
-    total_kb = int(
-        next(line for line in meminfo.splitlines() if line.startswith("MemTotal")).split()[1]
-    )
-    return {
-        "nproc": os.cpu_count(),
-        "memory_gib": round(total_kb / 2**20, 1),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=12, help="seconds of load per phase")
@@ -208,17 +195,13 @@ def main():
         "gunicorn": {"workers": 2, "threads": 4},
         "machine": {**started_on, "load_average_after": machine()["load_average"]},
         "revision": revision(),
-        "python": platform.python_version(),
         "django": django.get_version(),
         "at": datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"),
         "goal": {"phase": goal_phase, "ratio_at_least": goal_ratio, "ratio": ratio},
         "phases": rows,
     }
     print_table(result)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"pages-{vendor}-{result['at']}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write(f"pages-{vendor}-{result['at']}", result)
 
 
 def print_table(result):

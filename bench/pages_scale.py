@@ -19,7 +19,6 @@ to bench/results/pages_scale-<sizes>.json.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,9 +30,9 @@ import psycopg
 from dj_database_url import parse
 
 from bench.import_imdb import dataset
+from bench.results import machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 GOAL_RATIO = 1.25
 CAST = 20
 FILMOGRAPHY = 500
@@ -140,7 +139,7 @@ def main():
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the sizes are imported there.")
 
-    load_at_start = os.getloadavg()
+    started_on = machine()
     sizes = sorted(set(args.films))
     # Production settings serve static files through the manifest that collectstatic writes.
     subprocess.run(
@@ -199,24 +198,18 @@ def main():
         "requests_per_page": args.requests,
         "results": {str(films): rows for films, rows in by_size.items()},
         "goal": {"p95_ratio": GOAL_RATIO},
+        # The machine is shared: other work shows up in the tail latencies.
         "machine": {
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
+            **started_on,
             "postgresql": server,
-            # The machine is shared: other work shows up in the tail latencies.
-            "load_average_at_start": load_at_start,
-            "load_average_at_end": os.getloadavg(),
+            "load_average_at_end": machine()["load_average"],
         },
         "command": "python -m bench.pages_scale "
         + " ".join(f"--films {films}" for films in sizes)
         + f" --requests {args.requests}",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"pages_scale-{'-'.join(str(films) for films in sizes)}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"Written to {out.relative_to(ROOT)}")
+    write(f"pages_scale-{'-'.join(str(films) for films in sizes)}", report)
 
 
 if __name__ == "__main__":
