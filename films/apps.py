@@ -13,5 +13,8 @@ class FilmsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_fold, dispatch_uid="films.register_sqlite_fold")
         # Every ORM write to the films data makes cached pages stale (films/freshness.py).
-        for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(on_films_write, dispatch_uid=f"films-freshness-{signal}")
+        # Connected per model: a receiver for every sender would also cost every other
+        # model (sessions, login attempts) Django's fast delete.
+        for model in self.get_models(include_auto_created=True):
+            for signal in (post_save, post_delete, m2m_changed):
+                signal.connect(on_films_write, sender=model, dispatch_uid="films-freshness")

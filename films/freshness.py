@@ -53,7 +53,7 @@ def _new_version():
 
 def on_films_write(sender, action="post", **kwargs):
     """Receiver for post_save, post_delete and m2m_changed of every model in this app."""
-    if sender._meta.app_label == "films" and action.startswith("post"):
+    if action.startswith("post"):
         data_changed()
 
 

@@ -235,3 +235,15 @@ def test_the_redis_cache_reuses_one_client_per_server(page_cache):
     assert cache.get("reuse") == "a value"
     assert cache._cache.get_client("reuse") is client
     assert cache._cache.get_client("reuse", write=True) is client
+
+
+def test_only_films_models_carry_the_freshness_receivers():
+    """Other models keep Django's fast delete: no delete receiver listens to them."""
+    from django.contrib.sessions.models import Session
+    from django.db.models.signals import m2m_changed, post_delete
+
+    from films.models import Credit
+
+    assert post_delete.has_listeners(Credit)
+    assert m2m_changed.has_listeners(Film.genres.through)
+    assert not post_delete.has_listeners(Session)
