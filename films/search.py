@@ -57,25 +57,19 @@ def register_sqlite_fold(sender, connection, **kwargs):
         connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
 
-def relevance(field, text):
-    """0 when `field` is `text`, 1 when it starts with it, 2 when it contains it, 3 otherwise;
-    case and accents aside."""
-    folded_text = Folded(Value(text))
-    return Case(
-        When(Exact(Folded(field), folded_text), then=0),
-        When(StartsWith(Folded(field), folded_text), then=1),
-        When(Contains(Folded(field), folded_text), then=2),
-        default=3,
-    )
-
-
-# Search (/search/): a name or title matches when it contains the query, or holds every word
-# of it in any order ("queen lost" finds "Lost Queen"). On PostgreSQL the words are matched
-# by full-text search (the 'simple' configuration, no stemming: names and titles are not
-# prose) over folded text, and results within one relevance group are ranked by trigram
-# similarity (pg_trgm), which puts "Night" before "A Night at the Opera". SQLite, the small
-# embedded database, checks each word with "contains" and ranks by relevance group only.
-# Migrations 0003 and 0005 give PostgreSQL the trigram and full-text indexes these use.
+# Search (/search/): a name or title matches when it holds every word of the query, in any
+# order and as any part of a word ("queen lost" finds "Lost Queen"). Matches are ranked: the
+# exact one, then those starting with the query, containing it as typed, holding its words as
+# whole words (PostgreSQL's full-text search, the 'simple' configuration: names and titles are
+# not prose), then the rest; within each group, the most similar first (pg_trgm's trigram
+# similarity puts "Night" before "A Night at the Opera").
+#
+# On PostgreSQL the ranking only looks at the CANDIDATES matches nearest to the query, which
+# the trigram GiST index of migration 0007 yields nearest first and stops after: a common word
+# matches tens of thousands of titles at a million films, and ranking them all grew with the
+# table. The exact match and the closest titles are always among them. SQLite, the small
+# embedded database, ranks every match by group only.
+CANDIDATES = 100
 
 
 class WordsMatch(Func):
@@ -86,33 +80,36 @@ class WordsMatch(Func):
     output_field = BooleanField()
 
 
-def _words_match(field, text):
-    words = text.split()
-    if len(words) < 2:
-        # One word is matched by "contains" already, and exactly: the full-text parser
-        # would drop its punctuation ("100%" would find "100 Wolves").
-        return Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        return Q(WordsMatch(Folded(field), Folded(Value(text))))
-    return Q(*[matches(field, word) for word in words])
+class TrigramDistance(Func):
+    """1 - trigram similarity: the order the GiST trigram index yields rows in."""
+
+    template = "%(expressions)s"
+    arg_joiner = " <-> "
+    output_field = FloatField()
 
 
-def _similarity(field, text):
-    if connection.vendor == "postgresql":
-        return Func(Folded(field), Folded(Value(text)), function="similarity")
-    return Value(0.0)
+def _every_word(field, text):
+    return Q(*[matches(field, word) for word in text.split()])
 
 
 def ranked_matches(queryset, field, text, *then):
-    """The rows of queryset whose `field` matches `text`, the best first: the exact match,
-    then those starting with text, containing it, or holding its words; within each, the
-    most similar; then the order of `then`. Each row is annotated with its relevance group
+    """The rows of queryset whose `field` holds every word of `text`, the best first (see
+    above), then in the order of `then`. Each row is annotated with its relevance group
     (0 for an exact match)."""
-    return (
-        queryset.filter(Q(matches(field, text)) | _words_match(field, text))
-        .annotate(
-            relevance=relevance(field, text),
-            similarity=Cast(_similarity(field, text), FloatField()),
-        )
-        .order_by("relevance", F("similarity").desc(), *then)
-    )
+    folded, folded_text = Folded(field), Folded(Value(text))
+    groups = [
+        When(Exact(folded, folded_text), then=0),
+        When(StartsWith(folded, folded_text), then=1),
+        When(Contains(folded, folded_text), then=2),
+    ]
+    similarity = Value(0.0)
+    matching = queryset.filter(_every_word(field, text))
+    if connection.vendor == "postgresql":
+        groups.append(When(WordsMatch(folded, folded_text), then=3))
+        similarity = Func(folded, folded_text, function="similarity")
+        nearest = queryset.model._default_manager.filter(_every_word(field, text))
+        nearest = nearest.order_by(TrigramDistance(folded, folded_text)).values("pk")
+        matching = queryset.filter(pk__in=nearest[:CANDIDATES])
+    return matching.annotate(
+        relevance=Case(*groups, default=4), similarity=Cast(similarity, FloatField())
+    ).order_by("relevance", F("similarity").desc(), *then)
