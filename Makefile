@@ -46,10 +46,13 @@ loadtest: $(VENV)/.installed-dev
 	LOADTEST_SECONDS=60 LOADTEST_CONNECTIONS=32 $(BIN)/pytest -m ops -s tests/ops/test_load.py \
 		tests/ops/test_import_under_load.py
 
-# The benchmarks in bench/, one after another, each run as `python -m bench.NAME --size SIZE`
-# against DATABASE_URL; each prints its table and writes it to bench/results/.
-BENCHES ?= pages import_pages
-SIZE ?= 200
+# The benchmarks in bench/ at SIZE films, one after another, each run as
+# `python -m bench.NAME --size SIZE` against DATABASE_URL (PostgreSQL): importimdb against
+# COPY, page latency at SIZE against 10,000 films, throughput. Each prints its table and
+# writes it to bench/results/. The generated files and imported databases are kept for the
+# next run.
+BENCHES ?= import_imdb pages_scale pages
+SIZE ?= 10000
 bench: $(VENV)/.installed
 	set -e; for name in $(BENCHES); do $(PY) -m bench.$$name --size $(SIZE); done
 

@@ -100,7 +100,7 @@ def copy_plainly(url, files):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--films", type=int, required=True)
+    parser.add_argument("--films", "--size", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, help="reuse (or make) the generated files here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")

@@ -1,11 +1,13 @@
 """Page benchmark: the site under wrk, each page compared with a bare Django view.
 
-    python -m bench.pages [--duration S] [--connections N] [--films N]
+    python -m bench.pages [--duration S] [--connections N] [--films N] [--size N]
 
 gunicorn serves the site with gunicorn.conf.py and production settings on 127.0.0.1, from a
 scratch database beside the one DATABASE_URL names (created and dropped here) holding the
-seed film and --films generated ones imported with `importfilms`. wrk then loads, one after
-another and with the same parameters:
+seed film and --films generated ones imported with `importfilms`; with --size (PostgreSQL),
+the scratch database starts as a copy of bench.pages_scale's database of that many films
+imported from generated IMDb files, so the site is measured at that size. wrk then loads,
+one after another and with the same parameters:
 
 1. a bare view returning a fixed string through the same middleware (bench/urls.py);
 2. the film page, rendered on every request (page cache off);
@@ -31,6 +33,7 @@ import django
 import redis
 
 from bench.import_pages import CAST_SIZES, film_pages
+from bench.pages_scale import database_for
 from bench.results import machine, write
 from bench.serving import (
     ROOT,
@@ -156,7 +159,10 @@ def main():
     parser.add_argument("--duration", type=int, default=12, help="seconds of load per phase")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument(
-        "--films", "--size", type=int, default=200, help="generated films besides the seed film"
+        "--films", type=int, default=200, help="generated film pages besides the seed film"
+    )
+    parser.add_argument(
+        "--size", type=int, help="start from this many films imported from IMDb files (PostgreSQL)"
     )
     parser.add_argument(
         "--port", type=int, default=8031, help="gunicorn's port on 127.0.0.1 (and the next one)"
@@ -168,13 +174,18 @@ def main():
 
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'db.sqlite3'}"
     vendor = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    if args.size and vendor != "postgresql":
+        raise SystemExit("--size needs DATABASE_URL to name a PostgreSQL database.")
     cache_env = redis_cache(args.redis, f"moviedb-bench-{os.getpid()}")
+    # Imported first: the import's load on the machine is not the benchmark's.
+    template = args.size and database_for(url, args.size, seed=1)
     started_on = machine()
     with tempfile.TemporaryDirectory() as scratch:
-        database_url = scratch_database_url(url, "bench_pages", scratch)
+        database_url = scratch_database_url(url, "bench_pages", scratch, template=template)
         try:
             generate_films(Path(scratch) / "films", args.films)
-            print(f"Loading the seed film and {args.films} generated films ({vendor}) ...")
+            imported = f"{args.size:,} imported films, " if args.size else ""
+            print(f"Loading {imported}the seed film and {args.films} generated films ...")
             prepare_database(production_env(database_url), [Path(scratch) / "films"])
             rows = run(database_url, cache_env, args)
         except subprocess.CalledProcessError as error:
@@ -190,7 +201,7 @@ def main():
         "benchmark": "pages",
         "database": vendor,
         "page_cache": "redis" if cache_env else "local memory",
-        "films": args.films + 1,
+        "films": args.films + 1 + (args.size or 0),
         "wrk": {"threads": 2, "connections": args.connections, "seconds": args.duration},
         "gunicorn": {"workers": 2, "threads": 4},
         "machine": {**started_on, "load_average_after": machine()["load_average"]},

@@ -64,19 +64,21 @@ def prepare_database(env, import_paths=()):
     )
 
 
-def scratch_database_url(url, suffix, folder):
-    """A fresh, empty database beside the one `url` names: on the same PostgreSQL server
-    (named after it, plus `suffix`), or a SQLite file in `folder`."""
+def scratch_database_url(url, suffix, folder, template=None):
+    """A fresh database beside the one `url` names: on the same PostgreSQL server (named
+    after it, plus `suffix`; empty, or a copy of the database `template` names), or an empty
+    SQLite file in `folder`."""
     if url.startswith(("postgres://", "postgresql://")):
         config = dj_database_url.parse(url)
         scratch = url.rsplit("/", 1)[0] + f"/{config['NAME']}_{suffix}"
-        fresh_postgres_database(scratch)
+        fresh_postgres_database(scratch, template=template)
         return scratch
     return f"sqlite:///{Path(folder) / f'{suffix}.sqlite3'}"
 
 
-def fresh_postgres_database(url, drop_only=False):
-    """Drops and creates the database `url` names, through the server's postgres database."""
+def fresh_postgres_database(url, drop_only=False, template=None):
+    """Drops and creates the database `url` names (a copy of the database `template` names,
+    if given), through the server's postgres database."""
     import psycopg
 
     config = dj_database_url.parse(url)
@@ -84,7 +86,8 @@ def fresh_postgres_database(url, drop_only=False):
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
         if not drop_only:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+            copy = f' TEMPLATE "{dj_database_url.parse(template)["NAME"]}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"{copy}')
 
 
 def get(url, timeout=10, headers=None):
