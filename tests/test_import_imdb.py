@@ -359,6 +359,19 @@ def test_dry_run_saves_nothing_and_reports_what_it_would_do(db, dataset):
     assert not Person.objects.exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
+def test_the_sites_statement_timeout_does_not_cut_an_import_short(db, dataset):
+    """The site cancels slow page queries; an import of millions of rows is allowed its
+    minutes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 1")
+        try:
+            result = import_imdb(directory=dataset())
+        finally:
+            cursor.execute("RESET statement_timeout")
+    assert result.films.created == Film.objects.count() > 0
+
+
 def test_the_database_decides_how_rows_are_staged(db, dataset):
     """PostgreSQL stages rows with COPY, SQLite with batched inserts."""
     result = import_imdb(directory=dataset())
