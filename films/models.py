@@ -396,8 +396,12 @@ class Credit(models.Model):
         ARCHIVE_FOOTAGE = "archive_footage", "Archive footage"
         OTHER = "other", "Other crew"
 
-    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    # No index of their own: credit_billing_idx and the unique constraint start with film,
+    # credit_person_role_idx with person, and serve those lookups and cascades.
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits", db_index=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="credits", db_index=False
+    )
     role = models.CharField(max_length=30, choices=Role.choices)
     job = models.CharField(max_length=300, blank=True)
     character = models.CharField(max_length=500, blank=True)
