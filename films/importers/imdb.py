@@ -642,6 +642,8 @@ def import_imdb(
         if db.postgres:
             # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
             db.execute("SET LOCAL work_mem = '256MB'")
+            # ...and so do the index builds after a bulk load.
+            db.execute("SET LOCAL maintenance_work_mem = '256MB'")
             # The site's statement timeout guards page queries; a million films take minutes.
             db.execute("SET LOCAL statement_timeout = 0")
         result = ImportResult(dry_run=dry_run)

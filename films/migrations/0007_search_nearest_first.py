@@ -48,7 +48,7 @@ def gin_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("films", "0005_list_and_search_indexes"),
+        ("films", "0006_import_indexes"),
     ]
 
     operations = [
