@@ -23,6 +23,9 @@ COLUMNS = {
 def swap_indexes(apps, schema_editor, *, to_gist):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Building these over millions of rows takes minutes: more than the site's statement
+    # timeout (DATABASE_STATEMENT_TIMEOUT), which is meant for page queries.
+    schema_editor.execute("SET LOCAL statement_timeout = 0")
     for prefix, (table, column, signature) in COLUMNS.items():
         trigram = f"{prefix}_{column}_fold_trgm"
         words = f"{prefix}_{column}_words_idx"
