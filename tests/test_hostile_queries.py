@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from films.filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
-from films.models import Location
+from films.models import Credit, Location
 from films.views import SearchForm
 
-# name: (path of the page, given the seed film's slug and a location's slug; its parameters)
+# name: (path of the page, given the seed film's slug, a location's and a cast member's;
+# its parameters)
 PAGES = {
     "film list": ("/films/", [*FilmFilter.base_filters, "page"]),
     "search": ("/search/", [*SearchForm.base_fields]),
@@ -27,6 +28,8 @@ PAGES = {
     "trivia": ("/films/{film}/trivia/", [*TriviaFilter.base_filters]),
     "reviews": ("/films/{film}/reviews/", ["page"]),
     "location": ("/locations/{location}/", ["page"]),
+    "person": ("/people/{person}/", ["role", "page"]),
+    "filmography": ("/people/{person}/filmography/cast/", ["page"]),
 }
 
 # Values a filter understands (so that the filtering and faceting behind them run too),
@@ -95,7 +98,8 @@ def page_cache(settings, tmp_path):
 @pytest.fixture
 def page_paths(mask):
     location = Location.objects.filter(filmings__film=mask).first()
-    return {"film": mask.slug, "location": location.slug}
+    person = mask.credits.filter(role=Credit.Role.CAST).first().person
+    return {"film": mask.slug, "location": location.slug, "person": person.slug}
 
 
 @pytest.mark.parametrize("page", PAGES)
