@@ -381,9 +381,7 @@ class CreditQuerySet(NaturalKeyQuerySet):
             RowNumber(), partition_by=[F("person_id"), F("role")], order_by=NEWEST_FILM_FIRST
         )
         return (
-            self.annotate(position=position)
-            .filter(position__lte=per_role)
-            .in_filmography_order()
+            self.annotate(position=position).filter(position__lte=per_role).in_filmography_order()
         )
 
     def count_by_role(self):

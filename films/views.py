@@ -197,6 +197,13 @@ def _moved(request, queryset, slug):
     return HttpResponsePermanentRedirect(url)
 
 
+def _canonical_url(request, page):
+    """The address search engines should keep for this page of a list: each page is its own
+    page (the first has no `?page=`), and any other query parameter is left out."""
+    url = request.build_absolute_uri(request.path)
+    return url if page.number == 1 else f"{url}?page={page.number}"
+
+
 def _film_crumbs(film, page=None):
     crumbs = [("Films", reverse("films:film_list"))]
     if page is None:
@@ -345,14 +352,8 @@ def film_reviews(request, slug):
         page_name="Reviews",
         page_obj=page,
         reviews=page.object_list,
+        canonical_url=_canonical_url(request, page),
     )
-
-
-def _canonical_url(request, page):
-    """The address search engines should keep for this page of a list: each page is its own
-    page (the first has no `?page=`), and any other query parameter is left out."""
-    url = request.build_absolute_uri(request.path)
-    return url if page.number == 1 else f"{url}?page={page.number}"
 
 
 def _person_crumbs(person, page=None):
@@ -428,6 +429,6 @@ def location_detail(request, slug):
             "page_obj": page,
             "filmings": page.object_list,
             "breadcrumbs": [("Locations", reverse("films:location_list")), (location.name, None)],
-            "canonical_url": request.build_absolute_uri(request.path),
+            "canonical_url": _canonical_url(request, page),
         },
     )

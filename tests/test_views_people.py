@@ -260,4 +260,7 @@ def test_location_page_is_paginated(client):
     assert "Shot 29" not in first
     assert "Shot 29" in text_of(second)
     assert "25\u201330 of 30 films" in text_of(second)
+    assert f'<link rel="canonical" href="http://testserver{place.get_absolute_url()}?page=2">' in (
+        second.text
+    )
     assert client.get(place.get_absolute_url() + "?page=9999").status_code == 404
