@@ -374,9 +374,8 @@ class CreditQuerySet(NaturalKeyQuerySet):
     def newest_of_each_role(self, per_role):
         """The first per_role credits of each person and role, in filmography order.
 
-        Each person's credits of one role are found through credit_person_role_idx; all of
-        them are joined to their films (a film's year orders them), but only per_role of
-        each role leave the database."""
+        Every credit of the person is read (by index) and joined to its film, as the films'
+        years order them; only per_role of each role leave the database."""
         position = Window(
             RowNumber(), partition_by=[F("person_id"), F("role")], order_by=NEWEST_FILM_FIRST
         )

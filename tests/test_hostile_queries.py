@@ -95,11 +95,16 @@ def page_cache(settings, tmp_path):
     settings.PAGE_CACHE_SECONDS = 600
 
 
+def slugs_for(film):
+    """The slugs PAGES' paths take: the film's, one of its locations' and cast members'."""
+    location = Location.objects.filter(filmings__film=film).first()
+    person = film.credits.filter(role=Credit.Role.CAST).first().person
+    return {"film": film.slug, "location": location.slug, "person": person.slug}
+
+
 @pytest.fixture
 def page_paths(mask):
-    location = Location.objects.filter(filmings__film=mask).first()
-    person = mask.credits.filter(role=Credit.Role.CAST).first().person
-    return {"film": mask.slug, "location": location.slug, "person": person.slug}
+    return slugs_for(mask)
 
 
 @pytest.mark.parametrize("page", PAGES)
