@@ -69,9 +69,10 @@ def pages():
     from films.models import Film, Person
     from films.pagination import MAX_PAGES
 
-    # A film page shows its whole cast and a person page a whole filmography, so their times
-    # follow those lengths: at every size, the most-voted film with the cast nearest CAST
-    # and the person with the filmography nearest FILMOGRAPHY compare like with like.
+    # A film page shows its whole cast, and a person page reads every credit to pick the
+    # newest of each role, so their times follow those lengths: at every size, the
+    # most-voted film with the cast nearest CAST and the person with the filmography nearest
+    # FILMOGRAPHY compare like with like.
     films = Film.objects.annotate(n=Count("credits"))
     film = films.order_by(Func(F("n") - CAST, function="abs"), "-vote_count", "pk").first()
     people = Person.objects.annotate(n=Count("credits"))

@@ -302,9 +302,10 @@ class Tagline(models.Model):
 
 
 class PersonQuerySet(SluggedQuerySet):
-    def for_detail(self):
-        """A person with their whole filmography, in two queries."""
-        filmography = Credit.objects.select_related("film").in_filmography_order()
+    def for_detail(self, *, credits_per_role):
+        """A person with the newest credits_per_role credits of each role they have had, in
+        two queries however long the filmography."""
+        filmography = Credit.objects.select_related("film").newest_of_each_role(credits_per_role)
         return self.prefetch_related(Prefetch("credits", filmography, to_attr="filmography"))
 
 
@@ -341,6 +342,16 @@ class Person(models.Model):
         return (self.slug,)
 
 
+# A filmography's order within one role; ending in the primary key, its pages never overlap.
+NEWEST_FILM_FIRST = [
+    F("film__year").desc(nulls_last=True),
+    F("film__release_date").desc(nulls_last=True),
+    F("film__title"),
+    F("order"),
+    F("pk"),
+]
+
+
 def _rank(field, values):
     """The position of field's value in values, for ordering by a declared order."""
     whens = [When(**{field: value}, then=Value(i)) for i, value in enumerate(values)]
@@ -357,12 +368,25 @@ class CreditQuerySet(NaturalKeyQuerySet):
     def in_filmography_order(self):
         """Sections in Credit.Role order; within one, newest film first."""
         return self.annotate(role_rank=_rank("role", Credit.Role.values)).order_by(
-            "role_rank",
-            F("film__year").desc(nulls_last=True),
-            F("film__release_date").desc(nulls_last=True),
-            "film__title",
-            "order",
+            "role_rank", *NEWEST_FILM_FIRST
         )
+
+    def newest_of_each_role(self, per_role):
+        """The first per_role credits of each person and role, in filmography order.
+
+        Every credit of the person is read (by index) and joined to its film, as the films'
+        years order them; only per_role of each role leave the database."""
+        position = Window(
+            RowNumber(), partition_by=[F("person_id"), F("role")], order_by=NEWEST_FILM_FIRST
+        )
+        return (
+            self.annotate(position=position).filter(position__lte=per_role).in_filmography_order()
+        )
+
+    def count_by_role(self):
+        """{role: how many credits} for the roles present, from one grouped count."""
+        by_role = self.order_by().values("role").annotate(total=Count("*"))
+        return dict(by_role.values_list("role", "total"))
 
     def headline(self, top_billed):
         """The stars, and the first top_billed directors, writers and cast members of each film."""

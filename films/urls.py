@@ -1,10 +1,12 @@
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .converters import RoleConverter
 from .sitemaps import SITEMAPS
 
 app_name = "films"
+register_converter(RoleConverter, "role")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +19,11 @@ urlpatterns = [
     path("films/<slug:slug>/reviews/", views.film_reviews, name="film_reviews"),
     path("people/", views.person_list, name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
+    path(
+        "people/<slug:slug>/filmography/<role:role>/",
+        views.person_filmography,
+        name="person_filmography",
+    ),
     path("locations/", views.location_list, name="location_list"),
     path("locations/<slug:slug>/", views.location_detail, name="location_detail"),
 ]

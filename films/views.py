@@ -180,6 +180,7 @@ def robots_txt(request):
 # Pages of one film, one person, one location.
 
 REVIEWS_PER_PAGE = 20
+CREDITS_PER_ROLE = 50
 DID_YOU_KNOW = (Trivia.Kind.TRIVIA, Trivia.Kind.GOOF, Trivia.Kind.QUOTE)
 
 
@@ -194,6 +195,13 @@ def _moved(request, queryset, slug):
     if query := request.META.get("QUERY_STRING"):
         url = f"{url}?{query}"
     return HttpResponsePermanentRedirect(url)
+
+
+def _canonical_url(request, page):
+    """The address search engines should keep for this page of a list: each page is its own
+    page (the first has no `?page=`), and any other query parameter is left out."""
+    url = request.build_absolute_uri(request.path)
+    return url if page.number == 1 else f"{url}?page={page.number}"
 
 
 def _film_crumbs(film, page=None):
@@ -344,20 +352,66 @@ def film_reviews(request, slug):
         page_name="Reviews",
         page_obj=page,
         reviews=page.object_list,
+        canonical_url=_canonical_url(request, page),
     )
 
 
+def _person_crumbs(person, page=None):
+    crumbs = [("People", reverse("films:person_list"))]
+    if page is None:
+        return [*crumbs, (person.name, None)]
+    return [*crumbs, (person.name, person.get_absolute_url()), (page, None)]
+
+
 def person_detail(request, slug):
-    person = Person.objects.for_detail().filter(slug=slug).first()
+    """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
+    and a link to the whole list of a role that has more."""
+    person = Person.objects.for_detail(credits_per_role=CREDITS_PER_ROLE).filter(slug=slug).first()
     if person is None:
         return _moved(request, Person.objects, slug)
+    totals = person.credits.count_by_role()
+    sections = [
+        {
+            "role": role,
+            "total": totals[role],
+            "credits": [credit for credit in person.filmography if credit.role == role],
+        }
+        for role in Credit.Role
+        if role in totals
+    ]
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
-            "breadcrumbs": [("People", reverse("films:person_list")), (person.name, None)],
+            "sections": sections,
+            "breadcrumbs": _person_crumbs(person),
             "canonical_url": request.build_absolute_uri(request.path),
+        },
+    )
+
+
+def person_filmography(request, slug, role):
+    """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
+    person = Person.objects.filter(slug=slug).first()
+    if person is None:
+        return _moved(request, Person.objects, slug)
+    totals = person.credits.count_by_role()
+    if role not in totals:
+        raise Http404(f"{person} has no credits as {role.label.lower()}.")
+    credits = person.credits.filter(role=role).select_related("film").in_filmography_order()
+    page = paginate(request, credits, CREDITS_PER_ROLE)
+    return render(
+        request,
+        "people/person_filmography.html",
+        {
+            "person": person,
+            "role": role,
+            "roles": [(each, totals[each]) for each in Credit.Role if each in totals],
+            "page_obj": page,
+            "credits": page.object_list,
+            "breadcrumbs": _person_crumbs(person, role.label),
+            "canonical_url": _canonical_url(request, page),
         },
     )
 
@@ -375,6 +429,6 @@ def location_detail(request, slug):
             "page_obj": page,
             "filmings": page.object_list,
             "breadcrumbs": [("Locations", reverse("films:location_list")), (location.name, None)],
-            "canonical_url": request.build_absolute_uri(request.path),
+            "canonical_url": _canonical_url(request, page),
         },
     )

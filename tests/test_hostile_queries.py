@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from films.filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
-from films.models import Location
+from films.models import Credit, Location
 from films.views import SearchForm
 
-# name: (path of the page, given the seed film's slug and a location's slug; its parameters)
+# name: (path of the page, given the seed film's slug, a location's and a cast member's;
+# its parameters)
 PAGES = {
     "film list": ("/films/", [*FilmFilter.base_filters, "page"]),
     "search": ("/search/", [*SearchForm.base_fields]),
@@ -27,6 +28,8 @@ PAGES = {
     "trivia": ("/films/{film}/trivia/", [*TriviaFilter.base_filters]),
     "reviews": ("/films/{film}/reviews/", ["page"]),
     "location": ("/locations/{location}/", ["page"]),
+    "person": ("/people/{person}/", ["role", "page"]),
+    "filmography": ("/people/{person}/filmography/cast/", ["page"]),
 }
 
 # Values a filter understands (so that the filtering and faceting behind them run too),
@@ -92,10 +95,16 @@ def page_cache(settings, tmp_path):
     settings.PAGE_CACHE_SECONDS = 600
 
 
+def slugs_for(film):
+    """The slugs PAGES' paths take: the film's, one of its locations' and cast members'."""
+    location = Location.objects.filter(filmings__film=film).first()
+    person = film.credits.filter(role=Credit.Role.CAST).first().person
+    return {"film": film.slug, "location": location.slug, "person": person.slug}
+
+
 @pytest.fixture
 def page_paths(mask):
-    location = Location.objects.filter(filmings__film=mask).first()
-    return {"film": mask.slug, "location": location.slug}
+    return slugs_for(mask)
 
 
 @pytest.mark.parametrize("page", PAGES)

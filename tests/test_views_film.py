@@ -414,6 +414,9 @@ def test_reviews_are_paginated_with_the_current_page_marked(client):
     populate(film, credits=0, reviews=45)
     html = client.get(url("film_reviews", film, page=2)).content.decode()
     assert '<a href="?page=2" aria-current="page">' in html
+    # Each page of reviews is a page of its own to search engines, not a copy of the first.
+    canonical = f"http://testserver{url('film_reviews', film)}?page=2"
+    assert f'<link rel="canonical" href="{canonical}">' in html
     assert "21\u201340 of 45 reviews" in text_of(client.get(url("film_reviews", film, page=2)))
 
 

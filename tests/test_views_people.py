@@ -1,10 +1,15 @@
 """The person and location pages."""
 
+import re
+from datetime import date, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from films.models import Credit, FilmingLocation
+from films.models import Credit, Film, FilmingLocation
+from films.views import CREDITS_PER_ROLE
 from tests.builders import make_film, make_location, make_person
 from tests.test_views_film import text_of
 
@@ -52,17 +57,159 @@ def test_person_wrong_case_slug_redirects_and_unknown_is_not_found(client, mask)
     assert client.get("/people/nobody-at-all/").status_code == 404
 
 
+def credits_in_bulk(person, films, role=Credit.Role.CAST, **fields):
+    Credit.objects.bulk_create(
+        Credit(person=person, film=film, role=role, order=i, **fields)
+        for i, film in enumerate(films)
+    )
+
+
+def films_in_bulk(n, prefix="Film"):
+    """n films released a hundred days apart from 1900, titled `{prefix} 000` (the oldest)
+    to `{prefix} n-1`."""
+    released = [date(1900, 1, 1) + timedelta(days=100 * i) for i in range(n)]
+    return Film.objects.bulk_create(
+        Film(
+            title=f"{prefix} {i:03}",
+            slug=f"{prefix.lower()}-{i:03}",
+            year=day.year,
+            release_date=day,
+        )
+        for i, day in enumerate(released)
+    )
+
+
+def filmography_titles(response):
+    """The film titles the page lists, in its order."""
+    return re.findall(
+        r'<li class="filmography__item">.*?<a href="[^"]+">([^<]+)</a>',
+        response.content.decode(),
+        re.S,
+    )
+
+
 def test_person_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    """The person, their newest credits of each role, and the count of each role: three
+    queries, for 3 credits in one role or 300 in every role."""
     few, many = make_person(), make_person()
-    for i in range(3):
-        credit(few, make_film(), order=i)
-    for i in range(60):
-        credit(many, make_film(), order=i, role=Credit.Role.values[i % 5])
+    for film in films_in_bulk(3, "Few"):
+        credit(few, film)
+    films = films_in_bulk(300, "Many")
+    for role in Credit.Role:
+        credits_in_bulk(many, films[:25] if role != Credit.Role.CAST else films, role=role)
     assert query_count(client, few.get_absolute_url()) == query_count(
         client, many.get_absolute_url()
     )
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         client.get(many.get_absolute_url())
+
+
+def test_person_page_shows_the_newest_credits_of_a_role_and_links_to_all_of_them(client):
+    """A role with more credits than a page holds shows its newest CREDITS_PER_ROLE and a
+    link to the whole list; a shorter role lists all of its credits and no link."""
+    person = make_person(slug="prolific")
+    films = films_in_bulk(120)
+    credits_in_bulk(person, films)
+    credits_in_bulk(person, films[:2], role=Credit.Role.DIRECTOR)
+    response = client.get(person.get_absolute_url())
+    page = text_of(response)
+    titles = filmography_titles(response)
+    newest = [f"Film {i:03}" for i in range(119, 119 - CREDITS_PER_ROLE, -1)]
+    assert titles == ["Film 001", "Film 000", *newest]  # directing comes first
+    assert "Cast 120 films" in page
+    assert "Director 2 films" in page
+    html = response.content.decode()
+    assert html.count('class="more"') == 1
+    assert '<a href="/people/prolific/filmography/cast/">All 120 cast credits</a>' in html
+
+
+def test_all_credits_of_a_role_are_paged_newest_first_without_gaps_or_repeats(client):
+    """The "All N" link's list: every credit once, CREDITS_PER_ROLE to a page; page 1 is
+    what the person page shows."""
+    person = make_person(slug="prolific")
+    films = films_in_bulk(120)
+    credits_in_bulk(person, films)
+    credits_in_bulk(person, films[:2], role=Credit.Role.DIRECTOR)
+    path = "/people/prolific/filmography/cast/"
+    pages = [client.get(path), client.get(f"{path}?page=2"), client.get(f"{path}?page=3")]
+    assert [response.status_code for response in pages] == [200, 200, 200]
+    titles = [title for response in pages for title in filmography_titles(response)]
+    assert titles == [f"Film {i:03}" for i in range(119, -1, -1)]
+    assert (
+        filmography_titles(pages[0])
+        == filmography_titles(client.get(person.get_absolute_url()))[2:]
+    )
+    last = text_of(pages[2])
+    assert "101\u2013120 of 120 credits" in last
+    assert "<title>Cast, page 3 · " in pages[2].content.decode()
+    # The other roles are a click away, and so is the whole filmography.
+    assert 'href="/people/prolific/filmography/director/">Director' in pages[0].content.decode()
+    assert '<a href="/people/prolific/">All roles</a>' in pages[0].content.decode()
+    assert client.get(f"{path}?page=4").status_code == 404
+
+
+def test_filmography_pages_are_each_their_own_canonical_page(client):
+    """Page 1 of a role is canonical without `?page=`; later pages keep their number; other
+    parameters are dropped. The person page stays canonical at its own address."""
+    person = make_person(slug="prolific")
+    credits_in_bulk(person, films_in_bulk(60))
+    path = "/people/prolific/filmography/cast/"
+
+    def canonical(url):
+        found = re.search(r'<link rel="canonical" href="([^"]+)">', client.get(url).text)
+        return found.group(1)
+
+    assert canonical(path) == f"http://testserver{path}"
+    assert canonical(f"{path}?page=1&utm_source=x") == f"http://testserver{path}"
+    assert canonical(f"{path}?utm_source=x&page=2") == f"http://testserver{path}?page=2"
+    assert canonical("/people/prolific/?page=2") == "http://testserver/people/prolific/"
+
+
+def test_filmography_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    """The person, the count of each role, the role's total and its page of credits."""
+    few, many = make_person(), make_person()
+    credits_in_bulk(few, films_in_bulk(3, "Few"))
+    credits_in_bulk(many, films_in_bulk(300, "Many"))
+    first_of_few = f"/people/{few.slug}/filmography/cast/"
+    second_of_many = f"/people/{many.slug}/filmography/cast/?page=2"
+    assert query_count(client, first_of_few) == query_count(client, second_of_many)
+    with django_assert_max_num_queries(4):
+        client.get(second_of_many)
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/people/cher/?role=nonsense&page=abc", 200),  # the person page takes no parameters
+        ("/people/cher/filmography/cast/?page=abc", 404),
+        ("/people/cher/filmography/cast/?page=0", 404),
+        ("/people/cher/filmography/cast/?page=99999999999999999999", 404),
+        ("/people/cher/filmography/nonsense/", 404),
+        ("/people/cher/filmography/production_designer/", 404),  # hyphens, as URLs are
+        ("/people/cher/filmography/director/", 404),  # a role she has no credits in
+        ("/people/nobody/filmography/cast/", 404),
+        ("/people/CHER/filmography/cast/?page=1", 301),
+    ],
+)
+def test_a_bad_role_or_page_is_not_found_never_an_error(client, mask, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 301:
+        assert response["Location"] == "/people/cher/filmography/cast/?page=1"
+
+
+def test_every_role_has_a_filmography_address(client):
+    """Role names with an underscore are hyphenated in the URL and found again from it."""
+    person = make_person(slug="crew")
+    film = make_film()
+    for role in Credit.Role:
+        credit(person, film, role=role)
+    for role in Credit.Role:
+        url = reverse("films:person_filmography", args=[person.slug, role])
+        assert "_" not in url.removeprefix("/people/crew/")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.context["role"] == role
 
 
 def test_location_page_lists_every_film_shot_there(client, mask):
@@ -113,4 +260,7 @@ def test_location_page_is_paginated(client):
     assert "Shot 29" not in first
     assert "Shot 29" in text_of(second)
     assert "25\u201330 of 30 films" in text_of(second)
+    assert f'<link rel="canonical" href="http://testserver{place.get_absolute_url()}?page=2">' in (
+        second.text
+    )
     assert client.get(place.get_absolute_url() + "?page=9999").status_code == 404

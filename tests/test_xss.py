@@ -22,7 +22,7 @@ from films.models import (
     Tagline,
     Trivia,
 )
-from tests.test_hostile_queries import PAGES
+from tests.test_hostile_queries import PAGES, slugs_for
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -301,8 +301,7 @@ def test_markup_in_the_query_string_is_not_reflected(client, mask, page):
     """Every parameter of every filtered page echoes what it was given (in its form, its
     chips, its error messages) as text."""
     path_template, names = PAGES[page]
-    location = Location.objects.filter(filmings__film=mask).first()
-    path = path_template.format(film=mask.slug, location=location.slug)
+    path = path_template.format(**slugs_for(mask))
     for name in names:
         for payload in PAYLOADS:
             response = client.get(path, {name: payload}, follow=True)

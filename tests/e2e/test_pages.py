@@ -6,6 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from films.models import Credit, Film
+from tests.builders import make_person
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
@@ -17,6 +19,7 @@ PAGES = {
     "trivia": "/films/mask-1985/trivia/",
     "reviews": "/films/mask-1985/reviews/",
     "person": "/people/cher/",
+    "filmography": "/people/cher/filmography/cast/",
     "location": "/locations/azusa-california-usa/",
 }
 
@@ -57,6 +60,68 @@ def test_home_to_search_to_film_to_cast_to_filtered_making_of_to_a_person_and_ba
     page.go_back()
     expect(page).to_have_url(re.compile(r"/films/mask-1985/$"))
     assert console_errors.errors == []
+
+
+@pytest.fixture
+def prolific(site):
+    """A person with 120 cast credits (one film a year) and 2 as director."""
+    person = make_person(name="Prolific Player", slug="prolific-player")
+    films = Film.objects.bulk_create(
+        Film(title=f"Picture {i:03}", slug=f"picture-{i:03}", year=1900 + i) for i in range(120)
+    )
+    Credit.objects.bulk_create(
+        Credit(person=person, film=film, role=Credit.Role.CAST, character=f"Part {i}")
+        for i, film in enumerate(films)
+    )
+    Credit.objects.bulk_create(
+        Credit(person=person, film=film, role=Credit.Role.DIRECTOR) for film in films[:2]
+    )
+    return person
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_long_filmography_is_shown_in_part_and_paged_in_full(
+    site, prolific, open_context, console_errors, javascript
+):
+    page = console_errors(open_context(java_script_enabled=javascript).new_page())
+    page.goto(f"{site}/people/prolific-player/")
+    cast = page.get_by_role("region", name="Cast")
+    expect(cast.locator(".filmography__item")).to_have_count(50)
+    expect(cast.locator(".filmography__item").first).to_contain_text("Picture 119")
+
+    cast.get_by_role("link", name="All 120 cast credits").click()
+    expect(page).to_have_url(re.compile(r"/people/prolific-player/filmography/cast/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cast")
+    page.get_by_role("link", name="Next page").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(page.locator(".filmography__item")).to_have_count(50)
+    expect(page.locator(".filmography__item").first).to_contain_text("Picture 069")
+
+    page.get_by_role("link", name="Director 2").click()
+    expect(page.locator(".filmography__item")).to_have_count(2)
+    page.get_by_role("link", name="All roles").click()
+    expect(page).to_have_url(re.compile(r"/people/prolific-player/$"))
+    assert console_errors.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("path", ["", "filmography/cast/?page=2"], ids=["person", "filmography"])
+def test_long_filmography_pages_fit_the_screen_and_pass_axe(
+    site, prolific, open_context, width, scheme, path
+):
+    """Nothing overflows sideways, no serious accessibility violation; screenshots are left
+    under tests/screenshots/."""
+    context = open_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{site}/people/prolific-player/{path}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    name = "person" if not path else "filmography"
+    page.screenshot(path=SCREENSHOTS / f"{name}-{width}-{scheme}.png", full_page=True)
 
 
 def test_skip_link_is_the_first_stop_and_moves_to_the_content(site, page):
