@@ -107,9 +107,8 @@ def ranked_matches(queryset, field, text, *then):
     if connection.vendor == "postgresql":
         groups.append(When(WordsMatch(folded, folded_text), then=3))
         similarity = Func(folded, folded_text, function="similarity")
-        nearest = queryset.model._default_manager.filter(_every_word(field, text))
-        nearest = nearest.order_by(TrigramDistance(folded, folded_text)).values("pk")
-        matching = queryset.filter(pk__in=nearest[:CANDIDATES])
+        nearest = matching.prefetch_related(None).order_by(TrigramDistance(folded, folded_text))
+        matching = queryset.filter(pk__in=nearest.values("pk")[:CANDIDATES])
     return matching.annotate(
         relevance=Case(*groups, default=4), similarity=Cast(similarity, FloatField())
     ).order_by("relevance", F("similarity").desc(), *then)

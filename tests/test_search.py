@@ -1,10 +1,13 @@
-"""Folding text for search: Python's fold and the database's moviedb_fold agree."""
+"""Folding text for search: Python's fold and the database's moviedb_fold agree; search
+ranks a bounded number of matches on PostgreSQL."""
 
 import pytest
+from django.db import connection
 from django.db.models import Value
 
+from films import search
 from films.models import Film
-from films.search import Folded, fold, matches
+from films.search import Folded, fold, matches, ranked_matches
 from tests.builders import make_film
 
 SPELLINGS = [
@@ -44,3 +47,17 @@ def test_matches_is_a_filter_condition():
     assert [f.title for f in Film.objects.filter(matches("title", "AMELIE"))] == [
         "Le Fabuleux Destin d'Amélie Poulain"
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram index")
+def test_postgresql_ranks_only_the_matches_nearest_the_query(monkeypatch):
+    """A common word matches tens of thousands of titles at a million films: PostgreSQL
+    ranks the CANDIDATES most similar, so the least similar match falls out, however many
+    votes it has."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    make_film(title="A Long Night at the Old Opera House", vote_count=900_000)
+    make_film(title="The Night", vote_count=10)
+    make_film(title="Night", vote_count=5)
+    ranked = ranked_matches(Film.objects.all(), "title", "NIGHT", "-vote_count", "pk")
+    assert [(film.title, film.relevance) for film in ranked] == [("Night", 0), ("The Night", 2)]
