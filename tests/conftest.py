@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 
 from films.models import Film
@@ -37,3 +38,18 @@ def no_count_cache(settings):
     """Totals and facets are counted afresh: tests change data inside one transaction, which
     never commits, so the data version they are cached under would not move on."""
     settings.COUNT_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def local_caches(settings, tmp_path):
+    """The caches of one host without Redis: pages and counts in local memory, emptied for
+    this test, and the data version in a file of this test's own."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "freshness": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tmp_path,
+            "TIMEOUT": None,
+        },
+    }
+    caches["default"].clear()

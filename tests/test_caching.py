@@ -27,7 +27,7 @@ def redis_reachable():
 
 
 @pytest.fixture(params=["locmem", "redis"])
-def page_cache(request, settings, tmp_path):
+def page_cache(request, settings):
     """The page cache on, in local memory (with the version in a file) or in Redis."""
     if request.param == "redis":
         if not redis_reachable():
@@ -42,18 +42,9 @@ def page_cache(request, settings, tmp_path):
         }
         settings.CACHES = {"default": backend, "freshness": {**backend, "TIMEOUT": None}}
     else:
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-            "freshness": {
-                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                "LOCATION": tmp_path,
-                "TIMEOUT": None,
-            },
-        }
+        request.getfixturevalue("local_caches")
     settings.PAGE_CACHE_SECONDS = 600
     settings.PAGE_MAX_AGE = 60
-    if request.param == "locmem":
-        caches["default"].clear()
     yield request.param
     if request.param == "redis":
         client = redis.Redis.from_url(REDIS_URL)

@@ -82,16 +82,8 @@ def query_strings(names):
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings, tmp_path):
+def page_cache(settings, local_caches):
     """The page cache on, as in production: its keys are made from the query string too."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "freshness": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": tmp_path,
-            "TIMEOUT": None,
-        },
-    }
     settings.PAGE_CACHE_SECONDS = 600
 
 

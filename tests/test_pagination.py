@@ -2,7 +2,6 @@
 past it on PostgreSQL, and cached until the data changes."""
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -99,18 +98,9 @@ def test_capped_pagination_of_a_plain_list():
 
 
 @pytest.fixture
-def count_cache(settings, tmp_path):
+def count_cache(settings, local_caches):
     """Totals and facets cached, in caches of this test's own."""
     settings.COUNT_CACHE_SECONDS = 60
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "c"},
-        "freshness": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": tmp_path,
-            "TIMEOUT": None,
-        },
-    }
-    caches["default"].clear()
 
 
 @pytest.mark.usefixtures("count_cache")
