@@ -230,7 +230,15 @@ class Film(models.Model):
     )
     vote_count = models.PositiveIntegerField(default=0)
     runtime_minutes = models.PositiveIntegerField(null=True, blank=True)
-    gross = models.PositiveBigIntegerField(null=True, blank=True, help_text="Whole US dollars.")
+    gross = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="A whole amount of gross_currency."
+    )
+    gross_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        db_default="",
+        help_text="ISO 4217 code of the gross, historic ones too: USD, GBP, DEM, FRF...",
+    )
     gross_region = models.CharField(max_length=100, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
@@ -262,6 +270,12 @@ class Film(models.Model):
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=1870, year__lte=2100),
                 name="film_year_plausible",
+            ),
+            # An amount means nothing without its currency.
+            models.CheckConstraint(
+                condition=Q(gross__isnull=True, gross_currency="")
+                | (Q(gross__isnull=False) & ~Q(gross_currency="")),
+                name="film_gross_has_currency",
             ),
         ]
 
@@ -315,6 +329,18 @@ class Person(models.Model):
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     death_year = models.PositiveSmallIntegerField(null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
+    professions = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text="IMDb's primary professions, most important first: actor,producer,...",
+    )
+    known_for = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text="IMDb ids of the titles the person is known for: tt0089560,tt0093779,...",
+    )
 
     objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)

@@ -61,6 +61,7 @@ def _film(film):
         "vote_count": film.vote_count,
         "runtime_minutes": film.runtime_minutes,
         "gross": film.gross,
+        "gross_currency": film.gross_currency,
         "gross_region": film.gross_region,
         "genres": sorted(genre.name for genre in film.genres.all()),
         "taglines": [t.text for t in sorted(film.taglines.all(), key=lambda t: t.order)],

@@ -36,6 +36,7 @@ _FILM = {
     "vote_count": (int, False),
     "runtime_minutes": ((int, None), False),
     "gross": ((int, None), False),
+    "gross_currency": _OPTIONAL_STR,
     "gross_region": _OPTIONAL_STR,
     "genres": (list, False),
     "taglines": (list, False),

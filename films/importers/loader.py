@@ -42,6 +42,7 @@ SCALAR_FIELDS = (
     "vote_count",
     "runtime_minutes",
     "gross",
+    "gross_currency",
     "gross_region",
 )
 CREDIT_FIELDS = (

@@ -273,6 +273,7 @@ class _PageReader:
             film.release_date, film.release_country = self.release_date(value, label.line)
         elif section == "gross":
             film.gross, film.gross_region = self.gross(value, label.line)
+            film.gross_currency = "USD" if film.gross is not None else ""
         elif section == "runtime":
             film.runtime_minutes = self.runtime(value, label.line)
 

@@ -85,6 +85,7 @@ class FilmRecord:
     vote_count: int = 0
     runtime_minutes: int | None = None
     gross: int | None = None
+    gross_currency: str = ""
     gross_region: str = ""
     imdb_id: str | None = None
     genres: list[str] | None = None
