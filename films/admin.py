@@ -10,8 +10,11 @@ from .models import (
     FilmingLocation,
     FilmSlugRedirect,
     Genre,
+    GenreSlugRedirect,
     Location,
+    LocationSlugRedirect,
     Person,
+    PersonSlugRedirect,
     Review,
     Tagline,
     Trivia,
@@ -100,13 +103,31 @@ class FilmingLocationInline(PreloadedInline):
     fields = ["location", "note"]
 
 
-class FilmSlugRedirectInline(admin.TabularInline):
-    model = FilmSlugRedirect
+class OldAddressInline(admin.TabularInline):
+    """The slugs a row had before, which lead to it. Changing the slug adds one by itself
+    (SlugHistory.save); deleting one frees that address for another row."""
+
     extra = 0
     fields = ["old_slug", "created_at"]
     readonly_fields = ["created_at"]
     verbose_name = "old address"
     verbose_name_plural = "old addresses (redirect here)"
+
+
+class FilmSlugRedirectInline(OldAddressInline):
+    model = FilmSlugRedirect
+
+
+class PersonSlugRedirectInline(OldAddressInline):
+    model = PersonSlugRedirect
+
+
+class LocationSlugRedirectInline(OldAddressInline):
+    model = LocationSlugRedirect
+
+
+class GenreSlugRedirectInline(OldAddressInline):
+    model = GenreSlugRedirect
 
 
 @admin.register(Film)
@@ -149,12 +170,6 @@ class FilmAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("genres")
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        old_slug = form.initial.get("slug")
-        if change and "slug" in form.changed_data and old_slug:
-            FilmSlugRedirect.objects.record(film=obj, old_slug=old_slug)
-
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "logline":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
@@ -173,6 +188,7 @@ class GenreAdmin(admin.ModelAdmin):
     # search would page through genres in no order, repeating some and skipping others.
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [GenreSlugRedirectInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(film_count=Count("films"))
@@ -188,6 +204,7 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["name"]}
     show_full_result_count = False
+    inlines = [PersonSlugRedirectInline]
 
 
 @admin.register(Credit)
@@ -232,6 +249,7 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     ordering = ["name"]  # as GenreAdmin's
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [LocationSlugRedirectInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(film_count=Count("filmings"))

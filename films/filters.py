@@ -24,9 +24,12 @@ class FilterForm(forms.Form):
 
 
 class FilmFilterForm(FilterForm):
+    genre_moves = {}  # a genre's old slug: its current one
+
     def clean_genre(self):
         # ?genre=drama&genre=drama is one filter: one subquery, one chip.
-        return list(dict.fromkeys(self.cleaned_data["genre"]))
+        chosen = (self.genre_moves.get(slug, slug) for slug in self.cleaned_data["genre"])
+        return list(dict.fromkeys(chosen))
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -121,9 +124,13 @@ class FilmFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        genres = Genre.objects.values_list("pk", "slug", "name")
-        self.genre_ids = {slug: pk for pk, slug, _ in genres}
-        self.filters["genre"].extra["choices"] = [(slug, name) for _, slug, name in genres]
+        # One row per genre and old slug: a genre's old slug still chooses it (clean_genre).
+        genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
+        self.genre_ids = {slug: pk for pk, slug, _, _ in genres}
+        choices = {slug: name for _, slug, name, _ in genres}
+        choices |= {old: name for _, _, name, old in genres if old}
+        self.filters["genre"].extra["choices"] = list(choices.items())
+        self.form.genre_moves = {old: slug for _, slug, _, old in genres if old}
 
     def filter_title(self, queryset, name, value):
         return queryset.title_matches(value)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import (
     Case,
@@ -30,16 +31,104 @@ class NaturalKeyQuerySet(models.QuerySet):
 
 
 class SluggedQuerySet(NaturalKeyQuerySet):
+    """Rows with a slug and a slug history (their model's `slug_redirects`): a slug the row
+    had before names it still."""
+
+    def get_by_natural_key(self, slug):
+        row = self.filter(slug=slug).first() or self.filter(slug_redirects__old_slug=slug).first()
+        if row is None:
+            raise self.model.DoesNotExist(f"No {self.model._meta.verbose_name} at {slug!r}.")
+        return row
+
     def current_slug(self, slug):
-        """The slug of the row that slug names in another letter case, or None."""
-        return self.filter(slug__iexact=slug).values_list("slug", flat=True).first()
+        """The slug a row is found at now, for an address in the wrong case or an old one;
+        None when slug names nothing."""
+        found = self.filter(slug__iexact=slug).values_list("slug", flat=True).first()
+        if found is None:
+            old = self.filter(slug_redirects__old_slug__iexact=slug)
+            found = old.values_list("slug", flat=True).first()
+        return found
+
+    def taken_slugs(self, slugs, *, prefixes=()):
+        """Which of slugs, or of the slugs starting with one of prefixes, name a row now or
+        named one before: a new row must not take an address that leads elsewhere."""
+        condition = Q(slug__in=slugs)
+        history = Q(old_slug__in=slugs)
+        for prefix in prefixes:
+            condition |= Q(slug__startswith=prefix)
+            history |= Q(old_slug__startswith=prefix)
+        redirects = self.model.slug_redirects.rel.related_model.objects
+        return set(self.filter(condition).values_list("slug", flat=True)) | set(
+            redirects.filter(history).values_list("old_slug", flat=True)
+        )
 
 
-class Genre(models.Model):
+class SlugHistory(models.Model):
+    """A model whose slug is an address: every slug a row had keeps leading to it.
+
+    Recording the old slug happens in save(), a deliberate exception to keeping side effects
+    out of save(): the history is an invariant of the model, and whoever changes a slug (the
+    admin, an import, a shell) goes through save(). `QuerySet.update()` and raw SQL do not;
+    no writer changes slugs that way. A subclass declares `slug` and a `<Model>SlugRedirect`
+    whose foreign key has related_name="slug_redirects".
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        old_slug = getattr(self, "_saved_slug", None)
+        if old_slug is None and self.pk is not None:  # not read from the database, or deferred
+            old_slug = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True)
+            old_slug = old_slug.first()
+        moved = (
+            old_slug
+            and old_slug != self.slug
+            and (update_fields is None or "slug" in update_fields)
+        )
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if moved:
+                self.record_old_slug(old_slug)
+        self._saved_slug = self.slug
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        row = super().from_db(db, field_names, values, **kwargs)
+        row._saved_slug = row.__dict__.get("slug")
+        return row
+
+    def record_old_slug(self, old_slug):
+        """Makes old_slug lead here. The current slug leads here by itself: a redirect from it
+        (this row's, back from an earlier move, or another row's) is stale and goes."""
+        redirects = type(self).slug_redirects.rel.related_model.objects
+        redirects.filter(old_slug=self.slug).delete()
+        target = type(self).slug_redirects.field.name
+        redirects.update_or_create(old_slug=old_slug, defaults={target: self})
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        if exclude and "slug" in exclude:
+            return
+        redirects = type(self).slug_redirects.rel.related_model.objects
+        target = type(self).slug_redirects.field.name
+        taken = redirects.filter(old_slug=self.slug).exclude(**{f"{target}__pk": self.pk})
+        if owner := taken.values_list(f"{target}__slug", flat=True).first():
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is an old address of another "
+                    f"{self._meta.verbose_name}, now at “{owner}”, and leads there. Choose "
+                    "another, or first delete that old address."
+                }
+            )
+
+
+class Genre(SlugHistory):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = SluggedQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
@@ -114,14 +203,6 @@ class FilmQuerySet(SluggedQuerySet):
                 ),
             )
         )
-
-    def current_slug(self, slug):
-        """The slug a film is found at now, for an address in the wrong case or an old one."""
-        found = super().current_slug(slug)
-        if found is None:
-            old = FilmSlugRedirect.objects.filter(old_slug__iexact=slug)
-            found = old.values_list("film__slug", flat=True).first()
-        return found
 
     # The film list's sort keys. Each ends with title and pk, so films with equal values keep
     # one fixed order and a film never shows up on two pages or on none.
@@ -217,7 +298,7 @@ class FilmQuerySet(SluggedQuerySet):
         )
 
 
-class Film(models.Model):
+class Film(SlugHistory):
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=255, unique=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -323,7 +404,7 @@ class PersonQuerySet(SluggedQuerySet):
         return self.prefetch_related(Prefetch("credits", filmography, to_attr="filmography"))
 
 
-class Person(models.Model):
+class Person(SlugHistory):
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=255, unique=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -589,7 +670,7 @@ class Review(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
-class Location(models.Model):
+class Location(SlugHistory):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
 
@@ -645,25 +726,42 @@ class FilmingLocation(models.Model):
     natural_key.dependencies = ["films.film", "films.location"]
 
 
-class FilmSlugRedirectQuerySet(models.QuerySet):
-    def record(self, *, film, old_slug):
-        """Keeps a film's old address working after an editor gives it a new slug."""
-        with transaction.atomic():
-            self.filter(old_slug=film.slug).delete()  # the film lives there again
-            self.update_or_create(old_slug=old_slug, defaults={"film": film})
-
-
-class FilmSlugRedirect(models.Model):
-    """An address a film had before; its pages redirect permanently to the current one."""
+class SlugRedirect(models.Model):
+    """An address a row had before; its pages redirect permanently to the current one.
+    Rows record these themselves when their slug changes (SlugHistory.save)."""
 
     old_slug = models.SlugField(max_length=255, unique=True)
-    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="slug_redirects")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = FilmSlugRedirectQuerySet.as_manager()
-
     class Meta:
+        abstract = True
         ordering = ["old_slug"]
 
     def __str__(self):
-        return f"{self.old_slug} → {self.film.slug}"
+        return f"{self.old_slug} → {self.target.slug}"
+
+    @property
+    def target(self):
+        return getattr(self, self.target_field)
+
+
+class FilmSlugRedirect(SlugRedirect):
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="slug_redirects")
+    target_field = "film"
+
+
+class PersonSlugRedirect(SlugRedirect):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="slug_redirects")
+    target_field = "person"
+
+
+class LocationSlugRedirect(SlugRedirect):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="slug_redirects")
+    target_field = "location"
+
+
+class GenreSlugRedirect(SlugRedirect):
+    """A genre's old slug keeps working as a filter value of the film list."""
+
+    genre = models.ForeignKey(Genre, on_delete=models.CASCADE, related_name="slug_redirects")
+    target_field = "genre"

@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.core.paginator import InvalidPage
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -184,17 +186,41 @@ CREDITS_PER_ROLE = 50
 DID_YOU_KNOW = (Trivia.Kind.TRIVIA, Trivia.Kind.GOOF, Trivia.Kind.QUOTE)
 
 
-def _moved(request, queryset, slug):
-    """A permanent redirect to this page for the row slug names in another case, or named
-    before an editor changed it; Http404 when slug names nothing."""
-    current = queryset.current_slug(slug)
+class _Moved(Exception):
+    def __init__(self, url):
+        super().__init__(url)
+        self.url = url
+
+
+def get_by_slug(request, queryset, slug):
+    """The row of queryset at slug. For a slug in another letter case, or one the row had
+    before an editor or an import changed it, the page redirects permanently to the same page
+    at the current slug (the view must be wrapped in @follows_moves); Http404 when slug
+    names nothing."""
+    row = queryset.filter(slug=slug).first()
+    if row is not None:
+        return row
+    current = queryset.model.objects.current_slug(slug)
     if current is None or current == slug:
         raise Http404(f"Nothing is found at “{slug}”.")
     match = request.resolver_match
     url = reverse(match.view_name, kwargs={**match.kwargs, "slug": current})
     if query := request.META.get("QUERY_STRING"):
         url = f"{url}?{query}"
-    return HttpResponsePermanentRedirect(url)
+    raise _Moved(url)
+
+
+def follows_moves(view):
+    """Answers a view's get_by_slug() that found an old address with a permanent redirect."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Moved as moved:
+            return HttpResponsePermanentRedirect(moved.url)
+
+    return wrapper
 
 
 def _canonical_url(request, page):
@@ -227,10 +253,9 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
     )
 
 
+@follows_moves
 def film_detail(request, slug):
-    film = Film.objects.for_detail().filter(slug=slug).first()
-    if film is None:
-        return _moved(request, Film.objects, slug)
+    film = get_by_slug(request, Film.objects.for_detail(), slug)
     headline = film.headline_credits
     directors = [c for c in headline if c.role == Credit.Role.DIRECTOR]
     top_cast = [
@@ -262,10 +287,9 @@ def film_detail(request, slug):
     )
 
 
+@follows_moves
 def film_cast(request, slug):
-    film = Film.objects.with_section_counts().filter(slug=slug).first()
-    if film is None:
-        return _moved(request, Film.objects, slug)
+    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     credits = film.credits.select_related("person").in_role_order()
     credit_filter = CreditFilter(request.GET, queryset=credits)
     return _render_film_page(
@@ -304,10 +328,9 @@ def _sections(items, kinds):
     }
 
 
+@follows_moves
 def film_making_of(request, slug):
-    film = Film.objects.with_section_counts().filter(slug=slug).first()
-    if film is None:
-        return _moved(request, Film.objects, slug)
+    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
     making_of_filter = MakingOfFilter(request.GET, queryset=items)
     return _render_film_page(
@@ -321,10 +344,9 @@ def film_making_of(request, slug):
     )
 
 
+@follows_moves
 def film_trivia(request, slug):
-    film = Film.objects.with_section_counts().filter(slug=slug).first()
-    if film is None:
-        return _moved(request, Film.objects, slug)
+    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
     trivia_filter = TriviaFilter(request.GET, queryset=items)
     kinds = [kind for kind in Trivia.Kind if kind not in Trivia.MAKING_OF_KINDS]
@@ -339,10 +361,9 @@ def film_trivia(request, slug):
     )
 
 
+@follows_moves
 def film_reviews(request, slug):
-    film = Film.objects.with_section_counts().filter(slug=slug).first()
-    if film is None:
-        return _moved(request, Film.objects, slug)
+    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     page = paginate(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
     return _render_film_page(
         request,
@@ -363,12 +384,13 @@ def _person_crumbs(person, page=None):
     return [*crumbs, (person.name, person.get_absolute_url()), (page, None)]
 
 
+@follows_moves
 def person_detail(request, slug):
     """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
     and a link to the whole list of a role that has more."""
-    person = Person.objects.for_detail(credits_per_role=CREDITS_PER_ROLE).filter(slug=slug).first()
-    if person is None:
-        return _moved(request, Person.objects, slug)
+    person = get_by_slug(
+        request, Person.objects.for_detail(credits_per_role=CREDITS_PER_ROLE), slug
+    )
     totals = person.credits.count_by_role()
     sections = [
         {
@@ -391,11 +413,10 @@ def person_detail(request, slug):
     )
 
 
+@follows_moves
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
-    person = Person.objects.filter(slug=slug).first()
-    if person is None:
-        return _moved(request, Person.objects, slug)
+    person = get_by_slug(request, Person.objects, slug)
     totals = person.credits.count_by_role()
     if role not in totals:
         raise Http404(f"{person} has no credits as {role.label.lower()}.")
@@ -416,10 +437,9 @@ def person_filmography(request, slug, role):
     )
 
 
+@follows_moves
 def location_detail(request, slug):
-    location = Location.objects.filter(slug=slug).first()
-    if location is None:
-        return _moved(request, Location.objects, slug)
+    location = get_by_slug(request, Location.objects, slug)
     page = paginate(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
     return render(
         request,

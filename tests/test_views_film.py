@@ -204,7 +204,7 @@ def test_subpages_redirect_wrong_case_keeping_the_query(client, mask, name):
 
 
 def test_old_slug_redirects_permanently(client, mask):
-    FilmSlugRedirect.objects.record(film=mask, old_slug="mask")
+    FilmSlugRedirect.objects.create(film=mask, old_slug="mask")
     response = client.get("/films/mask/cast/")
     assert response.status_code == 301
     assert response["Location"] == url("film_cast", mask)
