@@ -6,7 +6,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils.text import slugify
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +15,6 @@ from films.importers.imdb import (
     MissingFiles,
     TitleTypes,
     characters,
-    fast_slugify,
     import_imdb,
     merge_duplicate_credits,
     role_and_job,
@@ -452,16 +450,6 @@ def test_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
     import_imdb(directory=dataset())
     assert Credit.objects.count() == 8
     assert schema() == before
-
-
-@given(st.text(alphabet=st.characters(max_codepoint=127)))
-def test_fast_slugify_agrees_with_django_on_ascii(text):
-    assert fast_slugify(text) == slugify(text)
-
-
-@given(st.text())
-def test_fast_slugify_agrees_with_django_on_any_text(text):
-    assert fast_slugify(text) == slugify(text)
 
 
 @given(st.lists(st.text()))

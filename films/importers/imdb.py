@@ -21,7 +21,6 @@ hold stray quotation marks), comma-separated lists and `characters` as a JSON ar
 
 import gzip
 import json
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -30,9 +29,9 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from films.models import Credit, Film, Genre, Person
+from films.slugs import new_slugs, new_slugs_sql, slug_base
 
 NULL = "\\N"
 DEFAULT_TITLE_TYPES = ("movie", "tvMovie")
@@ -45,7 +44,6 @@ TITLE_LENGTH = Film._meta.get_field("title").max_length
 NAME_LENGTH = Person._meta.get_field("name").max_length
 JOB_LENGTH = Credit._meta.get_field("job").max_length
 CHARACTER_LENGTH = Credit._meta.get_field("character").max_length
-SLUG_BASE_LENGTH = 200  # leaves room in a 255-character slug for "-tt12345678"
 FILM_YEARS = range(1870, 2101)  # what Film's check constraint allows; others are unknown
 PERSON_YEARS = range(1, 2101)
 
@@ -148,24 +146,6 @@ def _required(value, what):
     if value == NULL or not value:
         raise MalformedRow(f"{what} is empty")
     return value
-
-
-_NOT_SLUG = re.compile(r"[^\w\s-]")
-_SLUG_GAPS = re.compile(r"[-\s]+")
-
-
-def fast_slugify(text: str) -> str:
-    """Django's slugify, three times faster on ASCII text (most names and titles), which
-    needs no Unicode normalisation."""
-    if not text.isascii():
-        return slugify(text)
-    return _SLUG_GAPS.sub("-", _NOT_SLUG.sub("", text.lower())).strip("-_")
-
-
-def slug_base(text: str, year: int | None, fallback: str) -> str:
-    """`slugify(title)-year`; ids stand in for titles with no Latin letters or digits."""
-    base = fast_slugify(text)[:SLUG_BASE_LENGTH].strip("-") or fallback
-    return f"{base}-{year}" if year else base
 
 
 def characters(value: str | None) -> str:
@@ -277,7 +257,7 @@ def _parse_basics(chosen_types, titles, genres_seen):
                 year,
                 runtime,
                 json.dumps(names),
-                slug_base(title, year, tconst),
+                slug_base(title, year, fallback=tconst),
             )
         ]
 
@@ -320,7 +300,7 @@ def _parse_name(nconst, name, birth_year, death_year):
     died = _year(death_year, "deathYear", PERSON_YEARS)
     if born and died and died < born:
         died = None
-    return [(nconst, name, slug_base(name, None, nconst), born, died)]
+    return [(nconst, name, slug_base(name, fallback=nconst), born, died)]
 
 
 def _parse_crew(titles):
@@ -524,6 +504,10 @@ class _Database:
     def scalar(self, sql, params=()):
         self.cursor.execute(sql, params)
         return self.cursor.fetchone()[0]
+
+    def rows(self, sql, params=()):
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchall()
 
     def column(self, sql, params=()):
         self.cursor.execute(sql, params)
@@ -734,39 +718,70 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
             """,
             [now],
         )
-        # A new film takes `slugify(title)-year` unless another film has it or an earlier
-        # new title (by id) wants it; then its IMDb id makes it unique. Films already on the
-        # site keep their slugs: permalinks do not move.
+        # New films get slugs by the rule of films/slugs.py: `title-year` when free and
+        # wanted by no earlier new title (by id), else with the IMDb id; the rare rows whose
+        # candidate is taken too are numbered in Python. Films already on the site keep
+        # their slugs: permalinks do not move.
         new = selected - db.scalar("SELECT count(*) FROM imdb_selected WHERE film_id IS NOT NULL")
+        new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
         with db.bulk_load(film, bulk=new > db.count(Film)):
             created = db.execute(
                 f"""
                 INSERT INTO {film} (title, original_title, title_type, slug, year,
                     runtime_minutes, rating, vote_count, imdb_id, release_country, logline, plot,
                     gross_region, added_at, updated_at)
-                SELECT s.title, s.original_title, s.title_type,
-                    CASE WHEN s.slug_rank = 1 AND taken.id IS NULL THEN s.slug
-                         ELSE s.slug || '-' || s.tconst END,
+                SELECT s.title, s.original_title, s.title_type, s.new_slug,
                     s.year, s.runtime, s.rating, s.votes, s.tconst, '', '', '', '', %s, %s
-                FROM (
-                    SELECT imdb_selected.*,
-                           row_number() OVER (PARTITION BY slug ORDER BY tconst) AS slug_rank
-                    FROM imdb_selected WHERE film_id IS NULL
-                ) s
-                LEFT JOIN {film} taken ON taken.slug = s.slug
+                FROM ({new_slugs_sql(Film, rows=new_films, imdb_id="tconst")}) s
                 """,
                 [now, now],
             )
+            leftovers = db.rows(
+                f"""
+                SELECT s.tconst, s.slug, s.title, s.original_title, s.title_type, s.year,
+                    s.runtime, s.rating, s.votes
+                FROM imdb_selected s
+                WHERE s.film_id IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM {film} f WHERE f.imdb_id = s.tconst)
+                ORDER BY s.tconst
+                """
+            )
+            if leftovers:
+                slugs = new_slugs(Film, [(row[1], row[0]) for row in leftovers])
+                Film.objects.bulk_create(
+                    Film(
+                        imdb_id=tconst,
+                        slug=slug,
+                        title=title,
+                        original_title=original_title,
+                        title_type=title_type,
+                        year=year,
+                        runtime_minutes=runtime,
+                        rating=rating,
+                        vote_count=votes,
+                        added_at=now,
+                        updated_at=now,
+                    )
+                    for slug, (
+                        tconst,
+                        _,
+                        title,
+                        original_title,
+                        title_type,
+                        year,
+                        runtime,
+                        rating,
+                        votes,
+                    ) in zip(slugs, leftovers, strict=True)
+                )
+                created += len(leftovers)
         result.films = Tally(created, updated, selected - created - updated)
 
     with _timed(on_progress, "merging genres"):
         existing = set(Genre.objects.filter(name__in=genres_seen).values_list("name", flat=True))
-        taken = set(Genre.objects.values_list("slug", flat=True))
-        for name in sorted(genres_seen - existing):
-            slug = slugify(name) or "genre"
-            while slug in taken:
-                slug += "-imdb"
-            taken.add(slug)
+        names = sorted(genres_seen - existing)
+        slugs = new_slugs(Genre, [(slug_base(name, fallback="genre"), None) for name in names])
+        for name, slug in zip(names, slugs, strict=True):
             Genre.objects.create(name=name, slug=slug)
             result.genres_created += 1
         each_genre, genre_name = db.genre_names("s")
@@ -832,23 +847,32 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
             """
         )
         new = wanted - db.scalar("SELECT count(*) FROM imdb_credited WHERE person_id IS NOT NULL")
-        # Slugs as for films: the first new person (by id) to want one gets it bare.
+        # Slugs as for films: the first new person (by id) to want a name gets it bare.
+        new_people = "SELECT * FROM imdb_credited WHERE person_id IS NULL"
         with db.bulk_load(person, bulk=new > db.count(Person)):
             created = db.execute(
                 f"""
                 INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id)
-                SELECT n.name,
-                    CASE WHEN n.slug_rank = 1 AND taken.id IS NULL THEN n.slug
-                         ELSE n.slug || '-' || n.nconst END,
-                    n.birth_year, n.death_year, n.nconst
-                FROM (
-                    SELECT imdb_credited.*,
-                           row_number() OVER (PARTITION BY slug ORDER BY nconst) AS slug_rank
-                    FROM imdb_credited WHERE person_id IS NULL
-                ) n
-                LEFT JOIN {person} taken ON taken.slug = n.slug
+                SELECT n.name, n.new_slug, n.birth_year, n.death_year, n.nconst
+                FROM ({new_slugs_sql(Person, rows=new_people, imdb_id="nconst")}) n
                 """
             )
+            leftovers = db.rows(
+                f"""
+                SELECT n.nconst, n.slug, n.name, n.birth_year, n.death_year
+                FROM imdb_credited n
+                WHERE n.person_id IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = n.nconst)
+                ORDER BY n.nconst
+                """
+            )
+            if leftovers:
+                slugs = new_slugs(Person, [(row[1], row[0]) for row in leftovers])
+                Person.objects.bulk_create(
+                    Person(imdb_id=nconst, slug=slug, name=name, birth_year=born, death_year=died)
+                    for slug, (nconst, _, name, born, died) in zip(slugs, leftovers, strict=True)
+                )
+                created += len(leftovers)
         result.people = Tally(created, updated, wanted - created - updated)
         db.execute("DROP TABLE imdb_credited")
 

@@ -6,14 +6,11 @@ second import of the same records writes nothing. Its query count does not depen
 size of the film's cast: people, locations and genres are looked up and created in bulk.
 """
 
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
 from films.freshness import data_changed
 from films.models import (
@@ -27,6 +24,7 @@ from films.models import (
     Tagline,
     Trivia,
 )
+from films.slugs import film_slug, new_slugs, slug_base
 
 from .errors import FilmImportError, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
@@ -58,7 +56,6 @@ CREDIT_FIELDS = (
 TRIVIA_FIELDS = ("kind", "order", "text", "goof_category", "character", "contributor")
 REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scale")
 PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year")
-SLUG_LENGTH = 240
 
 
 @dataclass
@@ -75,11 +72,6 @@ class FilmResult:
 
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
-
-
-def film_slug(title, year):
-    base = slugify(title)[:SLUG_LENGTH].strip("-") or "film"
-    return f"{base}-{year}" if year else base
 
 
 def save_film(*, record: FilmRecord, dry_run: bool = False) -> FilmResult:
@@ -295,21 +287,18 @@ def _named(model, names):
 
 
 def _give_slugs(model, rows):
-    """Gives new rows slugs from their names, numbered ("john-smith-2") where one is taken."""
-    if not rows:
-        return
-    bases = {id(row): slugify(row.name)[:SLUG_LENGTH].strip("-") or "unnamed" for row in rows}
-    taken = set(model.objects.filter(slug__in=bases.values()).values_list("slug", flat=True))
-    if clashing := {base for base in bases.values() if base in taken}:
-        numbered = reduce(operator.or_, (Q(slug__startswith=f"{base}-") for base in clashing))
-        taken |= set(model.objects.filter(numbered).values_list("slug", flat=True))
-    for row in rows:
-        slug, number = bases[id(row)], 1
-        while slug in taken:
-            number += 1
-            slug = f"{bases[id(row)]}-{number}"
-        taken.add(slug)
-        row.slug = slug
+    """Gives new rows slugs from their names, by the one rule of films/slugs.py."""
+    if rows:
+        kind = model._meta.model_name
+        wanted = [
+            (
+                slug_base(row.name, fallback=getattr(row, "imdb_id", None) or kind),
+                getattr(row, "imdb_id", None),
+            )
+            for row in rows
+        ]
+        for row, slug in zip(rows, new_slugs(model, wanted), strict=True):
+            row.slug = slug
 
 
 def _create_missing(model, rows):
