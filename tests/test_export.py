@@ -75,13 +75,63 @@ def test_export_holds_every_field_of_the_fixture_film(mask):
         "1985-03-08",
         None,
     )
-    assert film["genres"] == ["Drama"]
+    assert film["genres"] == [{"name": "Drama", "slug": "drama"}]
     assert len(film["credits"]) == 16
     minter = next(c for c in film["credits"] if c["person"]["name"] == "Kelly Jo Minter")
     assert (minter["credited_as"], minter["order"], minter["role"]) == ("Kelly Minter", 14, "cast")
     assert [t["kind"] for t in film["trivia"]][:3] == ["trivia", "goof", "quote"]
     assert film["reviews"][0]["score"] == 4.5
-    assert film["filming_locations"] == [{"location": "Azusa, California, USA", "note": ""}]
+    assert film["filming_locations"] == [
+        {"location": {"name": "Azusa, California, USA", "slug": "azusa-california-usa"}, "note": ""}
+    ]
+    cher = next(c["person"] for c in film["credits"] if c["person"]["name"] == "Cher")
+    assert cher == {
+        "name": "Cher",
+        "slug": "cher",
+        "imdb_id": None,
+        "birth_year": None,
+        "death_year": None,
+        "professions": [],
+        "known_for": [],
+    }
+
+
+def addresses():
+    return {
+        model.__name__: sorted(
+            model.objects.values_list("name" if model is not Film else "title", "slug")
+        )
+        for model in (Film, Person, Genre, Location)
+    }
+
+
+def test_round_trip_into_an_empty_database_keeps_every_address(mask, tmp_path):
+    """Export, then import into an empty database: every film, person, place and genre is at
+    the same address, same-name people included, whichever of them has the IMDb id."""
+    film = make_film(title="Mask", year=1985, slug="mask-1985-tt0089560", imdb_id="tt0089560")
+    smith = make_person(name="John Smith", slug="john-smith")
+    smith_nm = make_person(
+        name="John Smith", slug="john-smith-nm0123456", imdb_id="nm0123456",
+        professions="actor,writer", known_for="tt0089560,tt0093779",
+    )  # fmt: skip
+    other_smith = make_person(name="John Smith", slug="john-smith-7")
+    for order, person in enumerate([smith_nm, smith, other_smith], start=1):
+        Credit.objects.create(film=film, person=person, role="cast", order=order)
+    film.genres.add(
+        make_genre(name="Drama films", slug="drama-2"), make_genre(name="Noir", slug="n")
+    )
+    FilmingLocation.objects.create(film=film, location=make_location(name="Azusa", slug="azusa"))
+    FilmingLocation.objects.create(
+        film=mask, location=make_location(name="Azusa, CA", slug="azusa-california-usa-2")
+    )
+    before = addresses()
+    path = tmp_path / "films.json"
+    call_command("exportfilms", "-o", str(path), verbosity=0)
+    empty_database()
+    call_command("importfilms", str(path), verbosity=0)
+    assert addresses() == before
+    assert Person.objects.get(slug="john-smith-nm0123456").known_for == "tt0089560,tt0093779"
+    assert Person.objects.get(slug="john-smith-nm0123456").professions == "actor,writer"
 
 
 def test_film_option_selects_films(mask):

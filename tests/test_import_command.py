@@ -293,3 +293,35 @@ def test_query_count_does_not_grow_with_the_cast_list(tmp_path):
         assert Film.objects.get(title=f"Cast {size}").credits.count() == size + 1
         counts[size] = len(queries.captured_queries)
     assert counts[300] == counts[5]
+
+
+def test_a_slug_another_person_holds_is_refused_naming_file_and_path(tmp_path):
+    """The film is refused with `file: JSON path`; the person holding the slug keeps it."""
+    Person.objects.create(name="Cher", slug="cher", imdb_id="nm0000128")
+    credits = [{"person": {"name": f"Actor {i}"}, "role": "cast", "order": i} for i in range(1, 4)]
+    credits.append(
+        {"person": {"name": "Cher", "slug": "cher", "imdb_id": "nm0000001"}, "role": "cast",
+         "order": 4}
+    )  # fmt: skip
+    document = {"version": 1, "films": [{"title": "Mask", "year": 1985, "credits": credits}]}
+    (tmp_path / "mask.json").write_text(json.dumps(document))
+    out, err, error = run(tmp_path / "mask.json")
+    assert error is not None
+    assert 'mask.json: films[0].credits[3].person.slug: "cher" belongs to another person' in err
+    assert not Film.objects.exists()
+
+
+def test_a_name_shared_by_two_people_is_a_warning_in_the_summary(tmp_path):
+    Person.objects.create(name="John Smith", slug="john-smith")
+    Person.objects.create(name="John Smith", slug="john-smith-nm0123456", imdb_id="nm0123456")
+    credits = [{"person": {"name": "John Smith"}, "role": "director", "order": 1}]
+    document = {"version": 1, "films": [{"title": "Heat", "year": 1995, "credits": credits}]}
+    (tmp_path / "heat.json").write_text(json.dumps(document))
+    out, err, error = run(tmp_path / "heat.json")
+    assert error is None
+    assert (
+        'heat.json: films[0].credits[0]: "John Smith" could be any of 2 people '
+        "(john-smith, john-smith-nm0123456): credited to a new person, john-smith-2" in out
+    )
+    assert "  warning: " in out
+    assert "1 warning;" in out

@@ -99,6 +99,29 @@ def test_reads_every_field():
     assert str(film.credits[1].origin) == "films.json: films[0].credits[1]"
 
 
+def test_reads_every_address_and_a_persons_identity():
+    """People, genres and places may carry their slugs; people their IMDb professions and
+    known-for titles. A genre or place may still be given by its name alone."""
+    film = copy.deepcopy(FILM)
+    film["genres"] = ["Crime", {"name": "Drama", "slug": "drama-films"}]
+    film["filming_locations"] = [{"location": {"name": "LA", "slug": "la"}, "note": ""}]
+    film["credits"][0]["person"] |= {
+        "slug": "michael-mann-nm0000520",
+        "professions": ["writer", "director"],
+        "known_for": ["tt0113277"],
+    }
+    (record,) = parse({"version": 1, "films": [film]})
+    assert (record.genres, record.genre_slugs) == (["Crime", "Drama"], {"Drama": "drama-films"})
+    assert [(p.location, p.slug) for p in record.filming_locations] == [("LA", "la")]
+    mann = record.credits[0].person
+    assert (mann.slug, mann.professions, mann.known_for) == (
+        "michael-mann-nm0000520",
+        "writer,director",
+        "tt0113277",
+    )
+    assert record.credits[1].person.slug == ""
+
+
 def test_only_the_title_is_required():
     """A film may give only its title; lists default to empty."""
     (film,) = parse({"version": 1, "films": [{"title": "Heat"}]})
@@ -127,6 +150,13 @@ def broken(change):
         (lambda f: f.update(trivia={}), "films[0].trivia", "list"),
         (lambda f: f["reviews"].append([]), "films[0].reviews[1]", "object"),
         (lambda f: f.update(plot="a\x00b"), "films[0].plot", "NUL"),
+        (lambda f: f.update(genres=[{"slug": "x"}]), "films[0].genres[0].name", "missing"),
+        (lambda f: f["filming_locations"][0].update(location={"name": "LA", "slug": 1}),
+         "films[0].filming_locations[0].location.slug", "string"),
+        (lambda f: f["credits"][0]["person"].update(professions="actor"),
+         "films[0].credits[0].person.professions", "list"),
+        (lambda f: f["credits"][0]["person"].update(known_for=[1]),
+         "films[0].credits[0].person.known_for[0]", "string"),
     ],
 )  # fmt: skip
 def test_mistakes_name_their_json_path(change, path, words):

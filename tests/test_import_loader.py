@@ -249,3 +249,129 @@ def test_release_date_and_credit_notes_are_saved():
     saved = Credit.objects.get()
     assert (saved.credited_as, saved.uncredited) == ("Kelly Minter", True)
     assert Film.objects.get().release_date == datetime.date(1985, 3, 8)
+
+
+# Who a credit names: slugs, IMDb ids, and names alone.
+
+
+def test_a_name_shared_by_several_people_gets_a_new_person_and_a_warning():
+    """A bare name matches a person only when exactly one has it; otherwise the credit gets
+    a new person, a warning names the candidates, and a second import reuses that person."""
+    make_person(name="John Smith", slug="john-smith")
+    make_person(name="John Smith", slug="john-smith-nm0123456", imdb_id="nm0123456")
+    credits = [CreditRecord(PersonRecord("John Smith"), role="director", order=1)]
+    credits[0].origin = Origin("heat.txt", line=12)
+    result = save_film(record=film_record(credits=credits))
+    film = Film.objects.get()
+    newcomer = film.credits.get().person
+    assert newcomer.slug == "john-smith-2"
+    assert [str(w) for w in result.warnings] == [
+        'heat.txt:12: "John Smith" could be any of 2 people (john-smith, '
+        "john-smith-nm0123456): credited to a new person, john-smith-2; an editor can merge "
+        "them in the admin if they are one"
+    ]
+    again = save_film(record=film_record(credits=credits))
+    assert (again.outcome, again.warnings) == ("unchanged", [])
+    assert Person.objects.filter(name="John Smith").count() == 3
+
+
+def test_a_name_held_by_one_person_matches_them():
+    smith = make_person(name="John Smith", slug="john-smith-nm0123456", imdb_id="nm0123456")
+    credits = [CreditRecord(PersonRecord("John Smith"), role="director", order=1)]
+    result = save_film(record=film_record(credits=credits))
+    assert Film.objects.get().credits.get().person == smith
+    assert result.warnings == []
+
+
+def test_people_are_found_by_their_slug_or_an_old_one():
+    cher = make_person(name="Cher", slug="cher")
+    cher.slug = "cher-actress"
+    cher.save()
+    credits = [
+        CreditRecord(PersonRecord("Cher", slug="cher", professions="actress"), role="cast", order=1)
+    ]
+    save_film(record=film_record(credits=credits))
+    cher.refresh_from_db()
+    assert Film.objects.get().credits.get().person == cher
+    assert (cher.slug, cher.professions) == ("cher-actress", "actress")
+
+
+def test_a_new_person_takes_the_slug_the_record_gives():
+    make_person(name="John Smith", slug="john-smith")
+    credits = [
+        CreditRecord(PersonRecord("John Smith", slug="john-smith-7"), role="cast", order=1),
+        CreditRecord(
+            PersonRecord("John Smith", slug="john-smith-nm1", imdb_id="nm1"), role="cast", order=2
+        ),
+    ]
+    save_film(record=film_record(credits=credits))
+    assert sorted(Person.objects.values_list("slug", "imdb_id")) == [
+        ("john-smith", None),
+        ("john-smith-7", None),
+        ("john-smith-nm1", "nm1"),
+    ]
+
+
+def test_a_slug_held_by_another_person_is_refused():
+    make_person(name="Cher", slug="cher", imdb_id="nm0000128")
+    credit = CreditRecord(PersonRecord("Cher", slug="cher", imdb_id="nm9"), role="cast", order=1)
+    credit.origin = Origin("mask.json", path="films[0].credits[3]")
+    with pytest.raises(FilmImportError) as error:
+        save_film(record=film_record(credits=[credit]))
+    assert str(error.value) == (
+        'mask.json: films[0].credits[3].person.slug: "cher" belongs to another person, '
+        "Cher (nm0000128)"
+    )
+    assert not Film.objects.exists()
+
+
+def test_a_genre_or_place_slug_held_by_another_is_refused():
+    make_genre_named = Genre.objects.create
+    make_genre_named(name="Crime", slug="crime")
+    make_genre_named(name="Drama", slug="drama")
+    record = film_record(genres=["Drama"], genre_slugs={"Drama": "crime"})
+    record.origin = Origin("heat.json", path="films[0]")
+    with pytest.raises(FilmImportError, match=r'films\[0\]\.genres\[0\]\.slug: "crime" belongs'):
+        save_film(record=record)
+    Location.objects.create(name="LA", slug="la")
+    Location.objects.create(name="Los Angeles", slug="los-angeles")
+    place = FilmingLocationRecord("Los Angeles", slug="la")
+    place.origin = Origin("heat.json", path="films[0].filming_locations[0]")
+    with pytest.raises(FilmImportError, match=r'locations\[0\]\.slug: "la" belongs to another'):
+        save_film(record=film_record(genres=[], filming_locations=[place]))
+
+
+def test_genres_and_places_are_found_by_slug_else_created_with_it():
+    noir = Genre.objects.create(name="Film noir", slug="noir")
+    record = film_record(
+        genres=["Noir", "Heist"],
+        genre_slugs={"Noir": "noir", "Heist": "heists"},
+        filming_locations=[FilmingLocationRecord("Los Angeles", slug="l-a")],
+    )
+    save_film(record=record)
+    film = Film.objects.get()
+    assert sorted(g.slug for g in film.genres.all()) == ["heists", "noir"]
+    assert noir in film.genres.all()
+    assert film.filming_locations.get().location.slug == "l-a"
+
+
+def test_a_film_slug_held_by_a_film_with_another_imdb_id():
+    """A slug made from the title goes to the new film by the rule; one a document gives is
+    refused."""
+    make_film(title="Heat", year=1995, slug="heat-1995", imdb_id="tt0000001")
+    save_film(record=film_record(imdb_id="tt0113277"))
+    assert Film.objects.get(imdb_id="tt0113277").slug == "heat-1995-tt0113277"
+    record = film_record(
+        imdb_id="tt0000002", slug="heat-1995", origin=Origin("x.json", path="films[1]")
+    )
+    with pytest.raises(FilmImportError, match=r'x.json: films\[1\].slug: "heat-1995" belongs'):
+        save_film(record=record)
+
+
+def test_a_renamed_film_is_found_at_its_old_slug():
+    save_film(record=film_record())
+    film = Film.objects.get()
+    film.slug = "heat"
+    film.save()
+    assert save_film(record=film_record()).outcome == "unchanged"
+    assert Film.objects.get().slug == "heat"

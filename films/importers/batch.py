@@ -82,6 +82,9 @@ def import_files(
         else:
             for report in files:
                 report.films.append(result)
+            for warning in result.warnings:
+                named = [r for r in files if r.source == warning.origin.source]
+                (named or files)[0].warnings.append(warning)
         progress("save", done, len(units))
     return reports
 

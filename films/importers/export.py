@@ -37,6 +37,11 @@ def _number(value):
     return None if value is None else float(value)
 
 
+def _list(value):
+    """A comma-separated field as a list."""
+    return value.split(",") if value else []
+
+
 def _date(value):
     return None if value is None else value.isoformat()
 
@@ -63,15 +68,21 @@ def _film(film):
         "gross": film.gross,
         "gross_currency": film.gross_currency,
         "gross_region": film.gross_region,
-        "genres": sorted(genre.name for genre in film.genres.all()),
+        "genres": [
+            {"name": genre.name, "slug": genre.slug}
+            for genre in sorted(film.genres.all(), key=lambda genre: genre.name)
+        ],
         "taglines": [t.text for t in sorted(film.taglines.all(), key=lambda t: t.order)],
         "credits": [
             {
                 "person": {
                     "name": c.person.name,
+                    "slug": c.person.slug,
                     "imdb_id": c.person.imdb_id,
                     "birth_year": c.person.birth_year,
                     "death_year": c.person.death_year,
+                    "professions": _list(c.person.professions),
+                    "known_for": _list(c.person.known_for),
                 },
                 "role": c.role,
                 "order": c.order,
@@ -106,5 +117,8 @@ def _film(film):
             }
             for r in sorted(film.reviews.all(), key=lambda r: r.order)
         ],
-        "filming_locations": [{"location": fl.location.name, "note": fl.note} for fl in locations],
+        "filming_locations": [
+            {"location": {"name": fl.location.name, "slug": fl.location.slug}, "note": fl.note}
+            for fl in locations
+        ],
     }

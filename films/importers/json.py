@@ -47,10 +47,15 @@ _FILM = {
 }
 _PERSON = {
     "name": (str, True),
+    "slug": _OPTIONAL_STR,
     "imdb_id": ((str, None), False),
     "birth_year": ((int, None), False),
     "death_year": ((int, None), False),
+    "professions": (list, False),
+    "known_for": (list, False),
 }
+# A genre or a place: its name, or an object with its name and slug.
+_NAMED = {"name": (str, True), "slug": _OPTIONAL_STR}
 _CREDIT = {
     "person": (dict, True),
     "role": (str, True),
@@ -78,7 +83,7 @@ _REVIEW = {
     "score": (("decimal", None), False),
     "scale": (int, False),
 }
-_FILMING_LOCATION = {"location": (str, True), "note": _OPTIONAL_STR}
+_FILMING_LOCATION = {"location": ((str, dict), True), "note": _OPTIONAL_STR}
 _TYPE_NAMES = {
     str: "a string",
     int: "an integer",
@@ -178,7 +183,7 @@ class _Reader:
     def film(self, value, path):
         fields = self.fields(value, path, _FILM)
         lists = {
-            "genres": lambda values, p: self.strings(values, p),
+            "genres": lambda values, p: self.items(values, p, self.named),
             "taglines": lambda values, p: self.strings(values, p),
             "credits": lambda values, p: self.items(values, p, self.credit),
             "trivia": lambda values, p: self.items(values, p, self.trivia),
@@ -187,11 +192,26 @@ class _Reader:
         }
         for key, read in lists.items():
             fields[key] = read(fields.get(key, []), _join(path, key))
+        genres = fields["genres"]
+        fields["genres"] = [name for name, _ in genres]
+        fields["genre_slugs"] = {name: slug for name, slug in genres if slug}
         return FilmRecord(**fields, origin=self.origin.at_path(path))
+
+    def named(self, value, path):
+        """A genre or place: (name, slug), from its name alone or an object with both."""
+        value = self.typed(value, path, (str, dict))
+        if isinstance(value, str):
+            return value, ""
+        fields = self.fields(value, path, _NAMED)
+        return fields["name"], fields.get("slug", "")
 
     def credit(self, value, path):
         fields = self.fields(value, path, _CREDIT)
-        fields["person"] = PersonRecord(**self.fields(fields["person"], f"{path}.person", _PERSON))
+        person = self.fields(fields["person"], f"{path}.person", _PERSON)
+        for key in ("professions", "known_for"):
+            if key in person:
+                person[key] = ",".join(self.strings(person[key], f"{path}.person.{key}"))
+        fields["person"] = PersonRecord(**person)
         return CreditRecord(**fields, origin=self.origin.at_path(path))
 
     def trivia(self, value, path):
@@ -202,6 +222,7 @@ class _Reader:
 
     def filming_location(self, value, path):
         fields = self.fields(value, path, _FILMING_LOCATION)
+        fields["location"], fields["slug"] = self.named(fields["location"], f"{path}.location")
         return FilmingLocationRecord(**fields, origin=self.origin.at_path(path))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from films.freshness import data_changed
 from films.models import (
@@ -26,7 +26,7 @@ from films.models import (
 )
 from films.slugs import film_slug, new_slugs, slug_base
 
-from .errors import FilmImportError, Origin
+from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
 
 SCALAR_FIELDS = (
@@ -55,7 +55,9 @@ CREDIT_FIELDS = (
 )
 TRIVIA_FIELDS = ("kind", "order", "text", "goof_category", "character", "contributor")
 REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scale")
-PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year")
+PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year", "professions", "known_for")
+# What a record fills in or corrects on a person it finds; a value it leaves out never erases.
+PERSON_DETAILS = ("imdb_id", "birth_year", "death_year", "professions", "known_for")
 
 
 @dataclass
@@ -69,6 +71,9 @@ class FilmResult:
     changes: list[str] = field(default_factory=list)
     credits: int | None = None
     trivia: int = 0
+    # What the import did that an editor may want to check: a name that matched no one
+    # surely, an address a document asked for that could not be given.
+    warnings: list[FilmImportWarning] = field(default_factory=list)
 
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
@@ -76,10 +81,10 @@ class FilmResult:
 
 def save_film(*, record: FilmRecord, dry_run: bool = False) -> FilmResult:
     """Creates or updates the film to match the record; with dry_run, says what would change."""
-    slug = record.slug or film_slug(record.title, record.year)
+    slug = record.slug or film_slug(record.title, record.year, record.imdb_id)
     _validate(record, slug)
     return _in_transaction(
-        record, dry_run, find=lambda: _find_film(slug, record.imdb_id), slug=slug, facts=True
+        record, dry_run, find=lambda: _find_film(record, slug), slug=slug, facts=True
     )
 
 
@@ -105,7 +110,7 @@ def save_making_of(*, record: MakingOfRecord, dry_run: bool = False) -> FilmResu
                 "to attach this making-of page to",
                 origin=record.origin,
             )
-        return film
+        return film, film.slug
 
     return _in_transaction(partial, dry_run, find=find, slug=None, facts=False)
 
@@ -113,7 +118,7 @@ def save_making_of(*, record: MakingOfRecord, dry_run: bool = False) -> FilmResu
 def _in_transaction(record, dry_run, *, find, slug, facts):
     try:
         with transaction.atomic():
-            film = find()
+            film, slug = find()
             result = _Sync(record, film, slug, facts=facts, apply=not dry_run).run()
             if result.outcome != "unchanged" and not dry_run:
                 # Bulk inserts and deletes send no signals: say so, or pages stay cached.
@@ -125,11 +130,32 @@ def _in_transaction(record, dry_run, *, find, slug, facts):
         ) from None
 
 
-def _find_film(slug, imdb_id):
+def _find_film(record, slug):
+    """The film the record speaks of, and the slug a new one gets: found by its slug (or one
+    it had), then by IMDb id. A slug held by a film with another IMDb id is that film's: a
+    document that names it is refused; a slug made from the title goes to the new film by
+    the rule of films/slugs.py."""
     film = Film.objects.filter(slug=slug).first()
-    if film is None and imdb_id:
-        film = Film.objects.filter(imdb_id=imdb_id).first()
-    return film
+    if film is None:
+        film = Film.objects.filter(slug_redirects__old_slug=slug).first()
+    if film and record.imdb_id and film.imdb_id not in (None, record.imdb_id):
+        if record.slug:
+            raise FilmImportError(
+                f'"{slug}" belongs to another film, {film} ({film.imdb_id})',
+                origin=_at(record.origin, "slug"),
+            )
+        film = None
+    if film is None and record.imdb_id:
+        film = Film.objects.filter(imdb_id=record.imdb_id).first()
+    if film is None and not record.slug:
+        (slug,) = new_slugs(Film, [(slug, record.imdb_id)])
+    return film, slug
+
+
+def _at(origin, key):
+    """The origin of a key inside the record read at origin (JSON: its path, `.key` added)."""
+    origin = origin or Origin("(records)")
+    return origin.at_path(f"{origin.path}.{key}") if origin.path else origin
 
 
 class _Sync:
@@ -140,19 +166,34 @@ class _Sync:
         self.created = film is None
         self.film = Film(slug=slug) if film is None else film
         self.changes = []
+        self.warnings = []
 
     def run(self):
         record, film = self.record, self.film
         changed = self.assign_facts() if self.facts else []
-        people, updated_people = _people([c.person for c in record.credits or []])
-        places = _named(Location, [fl.location for fl in record.filming_locations or []])
-        genres = _named(Genre, record.genres or [])
+        people, updated_people = _people(
+            record.credits or [], film=None if self.created else film, warnings=self.warnings
+        )
+        places = _named(
+            Location,
+            [
+                (fl.location, fl.slug, _at(fl.origin, "slug"))
+                for fl in record.filming_locations or []
+            ],
+        )
+        genres = _named(
+            Genre,
+            [
+                (name, record.genre_slugs.get(name, ""), _at(record.origin, f"genres[{i}].slug"))
+                for i, name in enumerate(record.genres or [])
+            ],
+        )
         if self.apply:
             _create_missing(Person, people.values())
             _create_missing(Location, places.values())
             _create_missing(Genre, genres.values())
             if updated_people:
-                Person.objects.bulk_update(updated_people, ["imdb_id", "birth_year", "death_year"])
+                Person.objects.bulk_update(updated_people, PERSON_DETAILS)
             if self.created or changed:
                 film.save()
         self.changes += changed
@@ -194,6 +235,7 @@ class _Sync:
             changes=[] if self.created else self.changes,
             credits=None if record.credits is None else len(record.credits),
             trivia=len(record.trivia or []),
+            warnings=self.warnings,
         )
 
     def assign_facts(self):
@@ -240,49 +282,123 @@ def _values(record, names):
     return {name: getattr(record, name) for name in names}
 
 
-def _people(records):
-    """Person rows for the records, by record key: found by IMDb id or name, or new (unsaved)."""
-    if not records:
+def _people(credits, *, film, warnings):
+    """Person rows for the credits' people, by record key: found, or new (unsaved).
+
+    A person is found by the slug the record gives (or one the person had), else by IMDb
+    id, else by name among people without an id, who then get the id. A record that gives
+    only a name matches the person of that name already credited on this film, else the
+    only person of that name; when several share it, the credit gets a new person and a
+    warning names them: two people are never merged by a name alone."""
+    if not credits:
         return {}, []
+    records = [c.person for c in credits]
     names = {r.name for r in records}
     ids = {r.imdb_id for r in records if r.imdb_id}
-    found = list(Person.objects.filter(Q(name__in=names) | Q(imdb_id__in=ids)).order_by("pk"))
+    slugs = {r.slug for r in records if r.slug}
+    found = Person.objects.filter(Q(name__in=names) | Q(imdb_id__in=ids) | Q(slug__in=slugs))
+    if film is not None:
+        credited = Credit.objects.filter(film=film, person=OuterRef("pk"))
+        found = found.annotate(on_film=Exists(credited))
+    found = list(found.order_by("pk"))
+    by_slug = {p.slug: p for p in found}
+    if old := slugs - by_slug.keys():
+        moved = Person.objects.filter(slug_redirects__old_slug__in=old).annotate(
+            old_slug=F("slug_redirects__old_slug")
+        )
+        by_slug |= {p.old_slug: p for p in moved}
     by_imdb = {p.imdb_id: p for p in found if p.imdb_id}
-    by_name, unnamed = {}, {}
+    by_name = {}
     for person in found:
-        by_name.setdefault(person.name, person)
-        if not person.imdb_id:
-            unnamed.setdefault(person.name, person)
-    people, new, changed = {}, {}, []
-    for r in records:
+        by_name.setdefault(person.name, []).append(person)
+    people, new, changed, ambiguous = {}, {}, [], []
+    for credit, r in zip(credits, records, strict=True):
         if r.key in people:
             continue
-        if r.imdb_id:
-            person = by_imdb.get(r.imdb_id) or unnamed.pop(r.name, None)
-        else:
-            person = by_name.get(r.name)
+        person = None
+        if r.slug and (person := by_slug.get(r.slug)):
+            other = by_imdb.get(r.imdb_id)
+            if (other and other != person) or (
+                r.imdb_id and person.imdb_id and person.imdb_id != r.imdb_id
+            ):
+                raise FilmImportError(
+                    f'"{r.slug}" belongs to another person, {person.name}'
+                    + (f" ({person.imdb_id})" if person.imdb_id else ""),
+                    origin=_at(credit.origin, "person.slug"),
+                )
+        elif r.imdb_id:
+            person = by_imdb.get(r.imdb_id)
+            if person is None and not r.slug:
+                unnamed = [p for p in by_name.get(r.name, []) if not p.imdb_id]
+                person = unnamed[0] if len(unnamed) == 1 else None
+        elif not r.slug:
+            person = _by_name_only(by_name.get(r.name, []))
         if person is None:
-            person = new.setdefault(r.key, Person(name=r.name, imdb_id=r.imdb_id))
-        for name in ("imdb_id", "birth_year", "death_year"):
+            person = new.setdefault(r.key, Person(name=r.name, imdb_id=r.imdb_id, slug=r.slug))
+            if not (r.slug or r.imdb_id) and len(by_name.get(r.name, [])) > 1:
+                ambiguous.append((credit, person, by_name[r.name]))
+        for name in PERSON_DETAILS:
             value = getattr(r, name)
-            if value is not None and getattr(person, name) != value:
+            if value not in (None, "") and getattr(person, name) != value:
                 setattr(person, name, value)
                 if person.pk and person not in changed:
                     changed.append(person)
         people[r.key] = person
-    _give_slugs(Person, list(new.values()))
+    _give_slugs(Person, [p for p in new.values() if not p.slug])
+    for credit, person, namesakes in ambiguous:
+        warnings.append(
+            FilmImportWarning(
+                f'"{person.name}" could be any of {len(namesakes)} people '
+                f"({', '.join(p.slug for p in namesakes)}): credited to a new person, "
+                f"{person.slug}; an editor can merge them in the admin if they are one",
+                credit.origin or Origin("(records)"),
+            )
+        )
     return people, changed
 
 
-def _named(model, names):
-    """Rows of a model with a unique name (genres, locations), found or new (unsaved)."""
-    names = list(dict.fromkeys(names))
-    if not names:
+def _by_name_only(namesakes):
+    """The person a bare name means: the one of that name credited on this film, else the
+    only one of that name; None when there is none or no telling which."""
+    on_film = [p for p in namesakes if getattr(p, "on_film", False)]
+    if len(on_film) == 1:
+        return on_film[0]
+    return namesakes[0] if len(namesakes) == 1 else None
+
+
+def _named(model, wanted):
+    """Rows of a model with a unique name (genres, locations), found or new (unsaved), by
+    name. wanted holds (name, slug or "", origin of the slug): a row is found by the slug
+    (or one it had), else by name; a slug held by a row of another name is refused."""
+    wanted = list({name: (name, slug, origin) for name, slug, origin in wanted}.values())
+    if not wanted:
         return {}
-    rows = {row.name: row for row in model.objects.filter(name__in=names)}
-    new = [model(name=name) for name in names if name not in rows]
-    _give_slugs(model, new)
-    rows.update((row.name, row) for row in new)
+    names = {name for name, _, _ in wanted}
+    slugs = {slug for _, slug, _ in wanted if slug}
+    found = list(model.objects.filter(Q(name__in=names) | Q(slug__in=slugs)))
+    by_name = {row.name: row for row in found}
+    by_slug = {row.slug: row for row in found}
+    if old := slugs - by_slug.keys():
+        moved = model.objects.filter(slug_redirects__old_slug__in=old).annotate(
+            old_slug=F("slug_redirects__old_slug")
+        )
+        by_slug |= {row.old_slug: row for row in moved}
+    rows, new = {}, []
+    kind = model._meta.verbose_name
+    for name, slug, origin in wanted:
+        row = by_slug.get(slug) if slug else None
+        if row is not None and name in by_name and by_name[name] != row:
+            raise FilmImportError(
+                f'"{slug}" belongs to another {kind}, {row.name}; "{name}" is at '
+                f"{by_name[name].slug}",
+                origin=origin,
+            )
+        row = row or by_name.get(name)
+        if row is None:
+            row = model(name=name, slug=slug)
+            new.append(row)
+        rows[name] = row
+    _give_slugs(model, [row for row in new if not row.slug])
     return rows
 
 
@@ -321,6 +437,8 @@ def _validate(record, slug):
     for credit in record.credits or []:
         person = credit.person
         _clean(Person, _values(person, PERSON_FIELDS), credit)
+        if person.slug:
+            _clean(Person, {"slug": person.slug}, credit)
         _check(
             None in (person.birth_year, person.death_year)
             or person.death_year >= person.birth_year,
@@ -365,12 +483,17 @@ def _validate(record, slug):
         _clean(Tagline, {"text": text}, record)
     places = set()
     for place in record.filming_locations or []:
-        _clean(Location, {"name": place.location}, place)
+        _clean(
+            Location,
+            {"name": place.location, **({"slug": place.slug} if place.slug else {})},
+            place,
+        )
         _clean(FilmingLocation, {"note": place.note}, place)
         _check(place.location not in places, f"{place.location!r} is listed twice", place)
         places.add(place.location)
     for name in record.genres or []:
-        _clean(Genre, {"name": name}, record)
+        slug = record.genre_slugs.get(name)
+        _clean(Genre, {"name": name, **({"slug": slug} if slug else {})}, record)
 
 
 def _clean(model, values, record):

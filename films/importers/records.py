@@ -22,11 +22,16 @@ class PersonRecord:
     imdb_id: str | None = None
     birth_year: int | None = None
     death_year: int | None = None
+    slug: str = ""  # the person's address, when the source knows it (the JSON format)
+    professions: str = ""  # IMDb's primary professions, comma-separated: "actor,producer"
+    known_for: str = ""  # IMDb ids of titles, comma-separated
 
     @property
     def key(self):
-        """Who this is: the IMDb id when known, otherwise the name."""
-        return ("imdb", self.imdb_id) if self.imdb_id else ("name", self.name)
+        """Who this is: the IMDb id when known, else the slug when known, else the name."""
+        if self.imdb_id:
+            return ("imdb", self.imdb_id)
+        return ("slug", self.slug) if self.slug else ("name", self.name)
 
 
 @dataclass
@@ -69,6 +74,7 @@ class ReviewRecord:
 class FilmingLocationRecord:
     location: str
     note: str = ""
+    slug: str = ""  # the place's address, when the source knows it
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -89,6 +95,7 @@ class FilmRecord:
     gross_region: str = ""
     imdb_id: str | None = None
     genres: list[str] | None = None
+    genre_slugs: dict[str, str] = field(default_factory=dict)  # name: address, when known
     taglines: list[str] | None = None
     credits: list[CreditRecord] | None = None
     trivia: list[TriviaRecord] | None = None
