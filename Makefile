@@ -27,7 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.python pyproject.toml
 
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata mask
+	$(PY) manage.py loadseed mask
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "To edit in the admin, create a user: $(PY) manage.py createsuperuser"
 	@echo "Serving moviedb on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"

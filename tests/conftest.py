@@ -17,7 +17,7 @@ def plain_static_files(settings):
 @pytest.fixture
 def mask(db):
     """The seed film, loaded from fixtures/ as `make run` loads it."""
-    call_command("loaddata", "mask", verbosity=0)
+    call_command("loadseed", "mask", verbosity=0)
     return Film.objects.get(slug="mask-1985")
 
 

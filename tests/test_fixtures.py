@@ -1,10 +1,13 @@
-"""The seed film in fixtures/ holds every fact of both seed pages."""
+"""The seed film in fixtures/ holds every fact of both seed pages, and `make run` loads it
+without undoing what editors did to it since."""
 
 import datetime
+import shlex
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from films.models import Credit, Film, FilmingLocation, Genre, Location, Person, Review, Trivia
 from tests.builders import make_film, make_person
@@ -97,16 +100,25 @@ def test_review(mask):
     assert (review.score, review.scale) == (Decimal("4.5"), 5)
 
 
+def snapshot():
+    return {m.__name__: sorted(m.objects.values_list(), key=repr) for m in MODELS}
+
+
+def seed_step():
+    """Runs the seed-loading step of `make run`, as the Makefile says it."""
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    (line,) = [line for line in run.splitlines() if "fixtures" not in line and " mask" in line]
+    command, *args = shlex.split(line.split("manage.py", 1)[1])
+    call_command(command, *args, verbosity=0)
+
+
 @pytest.mark.django_db
 def test_loading_twice_changes_nothing():
-    """Natural keys make a second load a no-op: same rows, same primary keys, same values."""
-
-    def snapshot():
-        return {m.__name__: sorted(m.objects.values_list(), key=repr) for m in MODELS}
-
-    call_command("loaddata", "mask", verbosity=0)
+    """A second load is a no-op: same rows, same primary keys, same values."""
+    seed_step()
     first = snapshot()
-    call_command("loaddata", "mask", verbosity=0)
+    seed_step()
     assert snapshot() == first
 
 
@@ -114,8 +126,46 @@ def test_loading_twice_changes_nothing():
 def test_loads_beside_existing_data():
     """The fixture loads into a database that already holds other rows with low ids."""
     other_film, other_person = make_film(), make_person()
-    call_command("loaddata", "mask", verbosity=0)
+    seed_step()
     assert Film.objects.count() == 2
     assert Film.objects.get(pk=other_film.pk).title == other_film.title
     assert Person.objects.get(pk=other_person.pk).name == other_person.name
     assert Person.objects.count() == 17
+
+
+def test_seed_step_after_editors_changes_creates_nothing_and_keeps_them(mask):
+    """An editor retitles the seed film and gives it and Cher new addresses, deletes a trivia
+    item and a credit: running `make run` again leaves all of it as the editor left it."""
+    mask.title, mask.slug = "Mask (director's cut)", "mask"
+    mask.save()
+    cher = Person.objects.get(slug="cher")
+    cher.slug = "cher-actress"
+    cher.save()
+    mask.trivia.filter(kind="goof").delete()
+    mask.credits.filter(person__slug="joe-unger").delete()
+    edited = snapshot()
+    seed_step()
+    assert snapshot() == edited
+    assert list(Film.objects.values_list("title", "slug")) == [("Mask (director's cut)", "mask")]
+    assert Person.objects.filter(name="Cher").count() == 1
+
+
+def test_seed_step_after_a_title_change_alone_keeps_it(mask):
+    Film.objects.filter(pk=mask.pk).update(title="Mask!")
+    seed_step()
+    assert list(Film.objects.values_list("title", flat=True)) == ["Mask!"]
+
+
+def test_seed_step_leaves_a_film_already_imported_alone(mask):
+    """A database holding the film (imported, say) gets nothing of it from the fixture."""
+    mask.taglines.all().delete()
+    mask.genres.clear()
+    seed_step()
+    assert not mask.taglines.exists()
+    assert not mask.genres.exists()
+
+
+@pytest.mark.django_db
+def test_unknown_fixture_is_an_error():
+    with pytest.raises(CommandError, match="no fixture 'nope'"):
+        call_command("loadseed", "nope")

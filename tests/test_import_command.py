@@ -74,7 +74,7 @@ def test_seeds_reproduce_the_fixture_field_by_field():
     for model in (Film, Person, Genre, Location):
         model.objects.all().delete()
     assert all(not rows for rows in snapshot().values())
-    call_command("loaddata", "mask", verbosity=0)
+    call_command("loadseed", "mask", verbosity=0)
     fixture = snapshot()
     for model in MODELS:
         name = model.__name__
@@ -305,7 +305,7 @@ def test_a_slug_another_person_holds_is_refused_naming_file_and_path(tmp_path):
     )  # fmt: skip
     document = {"version": 1, "films": [{"title": "Mask", "year": 1985, "credits": credits}]}
     (tmp_path / "mask.json").write_text(json.dumps(document))
-    out, err, error = run(tmp_path / "mask.json")
+    _, err, error = run(tmp_path / "mask.json")
     assert error is not None
     assert 'mask.json: films[0].credits[3].person.slug: "cher" belongs to another person' in err
     assert not Film.objects.exists()
@@ -317,7 +317,7 @@ def test_a_name_shared_by_two_people_is_a_warning_in_the_summary(tmp_path):
     credits = [{"person": {"name": "John Smith"}, "role": "director", "order": 1}]
     document = {"version": 1, "films": [{"title": "Heat", "year": 1995, "credits": credits}]}
     (tmp_path / "heat.json").write_text(json.dumps(document))
-    out, err, error = run(tmp_path / "heat.json")
+    out, _, error = run(tmp_path / "heat.json")
     assert error is None
     assert (
         'heat.json: films[0].credits[0]: "John Smith" could be any of 2 people '

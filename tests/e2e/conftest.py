@@ -36,7 +36,7 @@ def browser():
 @pytest.fixture
 def site(live_server, transactional_db):
     """The live server's address, serving the seed film."""
-    call_command("loaddata", "mask", verbosity=0)
+    call_command("loadseed", "mask", verbosity=0)
     return live_server.url
 
 
