@@ -1,9 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 
+from . import merging
 from .models import (
     Credit,
     Film,
@@ -205,6 +208,39 @@ class PersonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     show_full_result_count = False
     inlines = [PersonSlugRedirectInline]
+    actions = ["merge_people"]
+
+    @admin.action(description="Merge the selected people", permissions=["change", "delete"])
+    def merge_people(self, request, queryset):
+        """Asks which of the selected people to keep, then merges the others into them."""
+        people = list(queryset.annotate(credit_count=Count("credits")).order_by("pk"))
+        if len(people) < 2:
+            self.message_user(request, "Select two people or more to merge.", messages.WARNING)
+            return None
+        keep = next((p for p in people if str(p.pk) == request.POST.get("keep")), None)
+        if keep is not None and request.POST.get("post") == "yes":
+            result = merging.merge_people(keep=keep, others=[p for p in people if p != keep])
+            self.message_user(
+                request,
+                f"Merged {', '.join(result.merged)} into {keep.slug}: "
+                f"{result.credits_moved} credits moved, {result.credits_merged} merged; "
+                "their addresses now lead to it.",
+                messages.SUCCESS,
+            )
+            return None
+        suggested = max(people, key=lambda p: (p.imdb_id is not None, p.credit_count, -p.pk))
+        return TemplateResponse(
+            request,
+            "admin/films/person/merge_people.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge people",
+                "opts": self.model._meta,
+                "people": people,
+                "suggested": suggested,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(Credit)
