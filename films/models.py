@@ -40,6 +40,13 @@ class SluggedQuerySet(NaturalKeyQuerySet):
             raise self.model.DoesNotExist(f"No {self.model._meta.verbose_name} at {slug!r}.")
         return row
 
+    def by_old_slugs(self, slugs):
+        """{old slug: row} for the rows that had one of slugs before."""
+        target = self.model.slug_redirects.field.name
+        redirects = self.model.slug_redirects.rel.related_model.objects
+        found = redirects.filter(old_slug__in=slugs).select_related(target)
+        return {redirect.old_slug: getattr(redirect, target) for redirect in found}
+
     def current_slug(self, slug):
         """The slug a row is found at now, for an address in the wrong case or an old one;
         None when slug names nothing."""

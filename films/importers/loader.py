@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from films.freshness import data_changed
 from films.models import (
@@ -137,7 +137,7 @@ def _find_film(record, slug):
     the rule of films/slugs.py."""
     film = Film.objects.filter(slug=slug).first()
     if film is None:
-        film = Film.objects.filter(slug_redirects__old_slug=slug).first()
+        film = Film.objects.by_old_slugs([slug]).get(slug)
     if film and record.imdb_id and film.imdb_id not in (None, record.imdb_id):
         if record.slug:
             raise FilmImportError(
@@ -303,10 +303,7 @@ def _people(credits, *, film, warnings):
     found = list(found.order_by("pk"))
     by_slug = {p.slug: p for p in found}
     if old := slugs - by_slug.keys():
-        moved = Person.objects.filter(slug_redirects__old_slug__in=old).annotate(
-            old_slug=F("slug_redirects__old_slug")
-        )
-        by_slug |= {p.old_slug: p for p in moved}
+        by_slug |= Person.objects.by_old_slugs(old)
     by_imdb = {p.imdb_id: p for p in found if p.imdb_id}
     by_name = {}
     for person in found:
@@ -379,10 +376,7 @@ def _named(model, wanted):
     by_name = {row.name: row for row in found}
     by_slug = {row.slug: row for row in found}
     if old := slugs - by_slug.keys():
-        moved = model.objects.filter(slug_redirects__old_slug__in=old).annotate(
-            old_slug=F("slug_redirects__old_slug")
-        )
-        by_slug |= {row.old_slug: row for row in moved}
+        by_slug |= model.objects.by_old_slugs(old)
     rows, new = {}, []
     kind = model._meta.verbose_name
     for name, slug, origin in wanted:
