@@ -15,6 +15,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from films.currencies import is_currency
 from films.freshness import data_changed
 from films.models import (
     Credit,
@@ -323,6 +324,13 @@ def _validate(record, slug):
     film_values = {"slug": slug, "imdb_id": record.imdb_id, **_values(record, SCALAR_FIELDS)}
     _clean(Film, film_values, record)
     _check(record.rating is None or 0 <= record.rating <= 10, "rating must be 0 to 10", record)
+    _check(
+        (record.gross is None) == (record.gross_currency == "")
+        and (not record.gross_currency or is_currency(record.gross_currency)),
+        f"gross {record.gross} with currency {record.gross_currency!r}: a gross needs an "
+        "ISO 4217 currency code, and only a gross has one",
+        record,
+    )
     _check(
         record.year is None or 1870 <= record.year <= 2100,
         "year must be between 1870 and 2100",

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from films.currencies import SYMBOLS, is_currency
+
 from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import (
     PAGE_TRIVIA_KINDS,
@@ -67,7 +69,13 @@ _RATING = re.compile(
     r"^(?P<rating>\d{1,2}(?:\.\d)?)/10"
     r"(?:\s*\((?P<votes>\d{1,3}(?:,\d{3})*|\d+)\s+vote(?:s|d)?\))?$"
 )
-_GROSS = re.compile(r"^\$\s?(?P<amount>\d{1,3}(?:,\d{3})*|\d+)(?:\s*\((?P<region>[^()]+)\))?$")
+# "$42,400,000 (USA)", "£1,200,000 (UK)", "DEM 3,250,000 (West Germany)", "3,250,000 DEM".
+_GROSS = re.compile(
+    r"^(?:(?P<symbol>[^\w\s(),.])\s?|(?P<code>[A-Za-z]{3})\s?)?"
+    r"(?P<amount>\d{1,3}(?:,\d{3})*|\d+)"
+    r"(?:\s?(?P<code_after>[A-Za-z]{3})\b)?"
+    r"(?:\s*\((?P<region>[^()]+)\))?$"
+)
 _RUNTIME = re.compile(r"^(?P<minutes>\d{1,4})\s*min\b", re.IGNORECASE)
 _RELEASE_DATE = re.compile(r"^(?P<date>.*?)\s*(?:\((?P<country>[^()]+)\))?$")
 _DATE_FORMATS = ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y-%m-%d")
@@ -272,8 +280,7 @@ class _PageReader:
         elif section == "release_date":
             film.release_date, film.release_country = self.release_date(value, label.line)
         elif section == "gross":
-            film.gross, film.gross_region = self.gross(value, label.line)
-            film.gross_currency = "USD" if film.gross is not None else ""
+            film.gross, film.gross_currency, film.gross_region = self.gross(value, label.line)
         elif section == "runtime":
             film.runtime_minutes = self.runtime(value, label.line)
 
@@ -308,11 +315,27 @@ class _PageReader:
         return None, ""
 
     def gross(self, value, line):
+        """(amount, ISO 4217 code, region), or (None, "", "") with a warning."""
         match = _GROSS.match(value)
         if not match or int(match["amount"].replace(",", "")) >= 2**63:
-            self.warn(f'gross "{value}" is not an amount like "$42,400,000 (USA)"; skipped', line)
-            return None, ""
-        return int(match["amount"].replace(",", "")), (match["region"] or "").strip()
+            self.warn(
+                f'gross "{value}" is not an amount like "$42,400,000 (USA)" or '
+                '"DEM 3,250,000 (West Germany)"; skipped',
+                line,
+            )
+            return None, "", ""
+        marks = [m for m in (match["symbol"], match["code"], match["code_after"]) if m]
+        if len(marks) != 1:
+            what = "no currency" if not marks else "two currencies"
+            self.warn(f'gross "{value}" has {what}; skipped', line)
+            return None, "", ""
+        (mark,) = marks
+        currency = SYMBOLS.get(mark) if match["symbol"] else mark
+        if currency is None or not is_currency(currency):
+            what = "currency symbol" if match["symbol"] else "ISO 4217 currency code"
+            self.warn(f'gross "{value}": "{mark}" is not a known {what}; skipped', line)
+            return None, "", ""
+        return int(match["amount"].replace(",", "")), currency, (match["region"] or "").strip()
 
     def runtime(self, value, line):
         # Only the first entry is the film's runtime; later ones are other cuts.
