@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from films.freshness import data_changed
 from films.models import Credit, Film, Genre, Person
 
 NULL = "\\N"
@@ -471,6 +472,18 @@ class ImportResult:
     def total_rows(self):
         return sum(self.rows_read.values())
 
+    @property
+    def changed(self):
+        """Whether the import wrote anything a page shows."""
+        tallies = (self.films, self.people, self.credits)
+        return bool(
+            any(tally.created or tally.updated for tally in tallies)
+            or self.credits_removed
+            or self.genres_created
+            or self.genre_links_added
+            or self.genre_links_removed
+        )
+
 
 class _Errors:
     def __init__(self, limit, into):
@@ -666,6 +679,9 @@ def import_imdb(
         db.execute("DROP TABLE imdb_credit")
         if dry_run:
             transaction.set_rollback(True)
+        elif result.changed:
+            # COPY and set-based SQL send no signals: cached pages learn of it from here.
+            data_changed()
     return result
 
 
