@@ -44,6 +44,8 @@ EXAMPLES = 5  # how many ids a report quotes for each kind of problem
 # Keep in step with the max_length of the columns they fill: PostgreSQL refuses longer text.
 TITLE_LENGTH = Film._meta.get_field("title").max_length
 NAME_LENGTH = Person._meta.get_field("name").max_length
+PROFESSIONS_LENGTH = Person._meta.get_field("professions").max_length
+KNOWN_FOR_LENGTH = Person._meta.get_field("known_for").max_length
 JOB_LENGTH = Credit._meta.get_field("job").max_length
 CHARACTER_LENGTH = Credit._meta.get_field("character").max_length
 SLUG_BASE_LENGTH = 200  # leaves room in a 255-character slug for "-tt12345678"
@@ -314,14 +316,17 @@ def _parse_principal(titles):
     return parse
 
 
-def _parse_name(nconst, name, birth_year, death_year):
+def _parse_name(nconst, name, birth_year, death_year, professions, known_for):
     nconst = _id(nconst, "nm", "nconst")
     name = _required(name, "primaryName")[:NAME_LENGTH]
     born = _year(birth_year, "birthYear", PERSON_YEARS)
     died = _year(death_year, "deathYear", PERSON_YEARS)
     if born and died and died < born:
         died = None
-    return [(nconst, name, slug_base(name, None, nconst), born, died)]
+    # Kept verbatim, IMDb's comma lists: "actor,producer", "tt0089560,tt0093779".
+    professions = (_text(professions) or "")[:PROFESSIONS_LENGTH]
+    known_for = (_text(known_for) or "")[:KNOWN_FOR_LENGTH]
+    return [(nconst, name, slug_base(name, None, nconst), born, died, professions, known_for)]
 
 
 def _parse_crew(titles):
@@ -391,8 +396,17 @@ def stagings(title_types, titles, genres_seen) -> dict[str, Staging]:
                 ("slug", "text"),
                 ("birth_year", "integer"),
                 ("death_year", "integer"),
+                ("professions", "text"),
+                ("known_for", "text"),
             ),
-            ("nconst", "primaryName", "birthYear", "deathYear"),
+            (
+                "nconst",
+                "primaryName",
+                "birthYear",
+                "deathYear",
+                "primaryProfession",
+                "knownForTitles",
+            ),
             _parse_name,
         ),
         "title.crew": Staging(
@@ -824,7 +838,8 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         db.execute(
             f"""
             CREATE TEMPORARY TABLE imdb_credited AS
-            SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, p.id AS person_id
+            SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
+                   n.known_for, p.id AS person_id
             FROM imdb_name n
             LEFT JOIN {person} p ON p.imdb_id = n.nconst
             WHERE n.nconst IN (
@@ -839,12 +854,15 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         updated = db.execute(
             f"""
             UPDATE {person} SET name = n.name, birth_year = n.birth_year,
-                death_year = n.death_year
+                death_year = n.death_year, professions = n.professions,
+                known_for = n.known_for
             FROM imdb_credited n
             WHERE n.person_id = {person}.id
               AND ({person}.name {distinct} n.name
                    OR {person}.birth_year {distinct} n.birth_year
-                   OR {person}.death_year {distinct} n.death_year)
+                   OR {person}.death_year {distinct} n.death_year
+                   OR {person}.professions {distinct} n.professions
+                   OR {person}.known_for {distinct} n.known_for)
             """
         )
         new = wanted - db.scalar("SELECT count(*) FROM imdb_credited WHERE person_id IS NOT NULL")
@@ -852,11 +870,12 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         with db.bulk_load(person, bulk=new > db.count(Person)):
             created = db.execute(
                 f"""
-                INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id)
+                INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id,
+                    professions, known_for)
                 SELECT n.name,
                     CASE WHEN n.slug_rank = 1 AND taken.id IS NULL THEN n.slug
                          ELSE n.slug || '-' || n.nconst END,
-                    n.birth_year, n.death_year, n.nconst
+                    n.birth_year, n.death_year, n.nconst, n.professions, n.known_for
                 FROM (
                     SELECT imdb_credited.*,
                            row_number() OVER (PARTITION BY slug ORDER BY nconst) AS slug_rank
