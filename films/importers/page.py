@@ -60,6 +60,8 @@ _LIST_LABELS = {"taglines", "filming_locations"}
 _LABEL = re.compile(rf"^({'|'.join(_LABELS)}):(.*)$", re.IGNORECASE)
 _HEADINGS = {"did you know?": "did_you_know", "user review": "review", "user reviews": "review"}
 _DEBRIS = {"no valid json found", "technical specs", "comments are closed."}
+# The last line of every whole page: debris, but the proof that nothing was cut off after it.
+_END = "Comments are closed."
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE_LINE = re.compile(rf"^({_MONTHS}) \d{{1,2}}(st|nd|rd|th)?, \d{{4}}$", re.IGNORECASE)
 
@@ -152,6 +154,7 @@ class _PageReader:
                 "Did You Know?, ...) were found",
                 1,
             )
+        self.check_complete(text)
         self.check_not_truncated(items)
         film = FilmRecord(
             title="",
@@ -233,6 +236,24 @@ class _PageReader:
                 block = _Block([(number, line)])
                 items.append(block)
         return items
+
+    def check_complete(self, text):
+        """Refuses a page cut off before its last line, "Comments are closed.": importing it
+        would delete from its film every fact of the sections that were cut."""
+        numbered = lines(text)
+        number, last = next(
+            ((n, clean(raw)) for n, raw in reversed(numbered) if clean(raw)), (1, "")
+        )
+        if last.casefold() == _END.casefold():
+            return
+        if _END.casefold().startswith(last.casefold()):
+            problem = f'its last line stops mid-line ("{last}" instead of "{_END}")'
+        else:
+            problem = f'it stops before its end, the line "{_END}"'
+        raise self.error(
+            f"incomplete page: {problem}; it looks truncated, so nothing of it is imported",
+            number,
+        )
 
     def check_not_truncated(self, items):
         last = items[-1]
