@@ -341,3 +341,14 @@ def test_every_removal_is_named_in_the_dry_run_and_the_summary(mask, tmp_path):
     for removal in removals:
         assert f"  removed {removal}\n" in out
     assert not Credit.objects.filter(character="Gar").exists()
+
+
+def test_a_page_whose_making_of_was_refused_says_so(mask, tmp_path):
+    """The film page cannot be named without its making-of page: its error points there."""
+    making_of = tmp_path / "002_making_of.txt"
+    making_of.write_bytes(MAKING_OF_PAGE.read_bytes()[:2000])
+    _, err, failed = run(FILM_PAGE, making_of)
+    assert str(failed) == "2 of 2 files failed"
+    assert f"{making_of}:20: incomplete page" in err
+    assert "a film page has no title" in err
+    assert f"refused in this import: {making_of}" in err
