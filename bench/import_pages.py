@@ -72,6 +72,8 @@ def film_pages(number, cast_size, rng):
             "Contributed by: Someone",
             "Deleted Scenes",
             "When movies are made, scenes are often left on the cutting room floor.",
+            "Alternate Versions",
+            "Sometimes, there will be several versions of a movie floating about.",
         ]
     )
     return page, making_of

@@ -1,12 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
 from . import merging
+from .currencies import format_amount, is_currency
+from .freshness import data_changed
 from .models import (
     Credit,
     Film,
@@ -22,6 +26,34 @@ from .models import (
     Tagline,
     Trivia,
 )
+
+
+class FilmsDataAdmin(admin.ModelAdmin):
+    """An admin of the films data: every write ends by saying the data changed, once per
+    transaction (films/freshness.py), so cached pages show the edit at the next request.
+
+    A save (with its inlines and many-to-many fields) ends in save_related; deletes end in
+    delete_model and delete_queryset; an action runs in one transaction of its own.
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        data_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_changed()
+
+    def response_action(self, request, queryset, **kwargs):
+        with transaction.atomic():
+            response = super().response_action(request, queryset, **kwargs)
+            # Any action may write; one that only asked for confirmation costs a new version.
+            data_changed()
+        return response
 
 
 class KnownChoiceAutocompleteSelect(AutocompleteSelect):
@@ -133,9 +165,50 @@ class GenreSlugRedirectInline(OldAddressInline):
     model = GenreSlugRedirect
 
 
+class FilmForm(forms.ModelForm):
+    def clean_gross_currency(self):
+        currency = self.cleaned_data["gross_currency"].strip().upper()
+        if currency and not is_currency(currency):
+            raise forms.ValidationError(
+                f"{currency} is not an ISO 4217 currency code (USD, GBP, EUR, DEM, FRF, ...)."
+            )
+        return currency
+
+    def clean(self):
+        cleaned = super().clean()
+        gross, currency = cleaned.get("gross"), cleaned.get("gross_currency")
+        if "gross_currency" in cleaned:
+            if gross is not None and not currency:
+                self.add_error("gross_currency", "A gross needs its currency.")
+            elif gross is None and currency:
+                self.add_error("gross_currency", "Only a gross has a currency.")
+        return cleaned
+
+
+class FilmChangeList(ChangeList):
+    """Sorting by gross sorts by currency first: amounts are compared like with like."""
+
+    def get_ordering(self, request, queryset):
+        ordering = []
+        for field in super().get_ordering(request, queryset):
+            if field in ("gross", "-gross"):
+                ordering.append(field.replace("gross", "gross_currency"))
+            ordering.append(field)
+        return ordering
+
+
 @admin.register(Film)
-class FilmAdmin(admin.ModelAdmin):
-    list_display = ["title", "year", "rating", "vote_count", "genre_names", "imdb_id"]
+class FilmAdmin(FilmsDataAdmin):
+    form = FilmForm
+    list_display = [
+        "title",
+        "year",
+        "rating",
+        "vote_count",
+        "genre_names",
+        "gross_in_currency",
+        "imdb_id",
+    ]
     list_filter = ["year", "genres"]
     search_fields = ["title", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["title", "year"]}
@@ -155,6 +228,7 @@ class FilmAdmin(admin.ModelAdmin):
                     "release_country",
                     "runtime_minutes",
                     "gross",
+                    "gross_currency",
                     "gross_region",
                 ]
             },
@@ -173,6 +247,9 @@ class FilmAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("genres")
 
+    def get_changelist(self, request, **kwargs):
+        return FilmChangeList
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "logline":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
@@ -182,9 +259,13 @@ class FilmAdmin(admin.ModelAdmin):
     def genre_names(self, film):
         return ", ".join(genre.name for genre in film.genres.all())
 
+    @admin.display(description="Gross", ordering="gross")
+    def gross_in_currency(self, film):
+        return "" if film.gross is None else format_amount(film.gross, film.gross_currency)
+
 
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(FilmsDataAdmin):
     list_display = ["name", "slug", "film_count"]
     search_fields = ["name"]
     # Counting films groups the rows, which drops the model's ordering: the select box's
@@ -202,7 +283,7 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(FilmsDataAdmin):
     list_display = ["name", "birth_year", "death_year", "imdb_id"]
     search_fields = ["name", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -244,7 +325,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(FilmsDataAdmin):
     list_display = ["person", "film", "role", "character", "order", "is_star", "uncredited"]
     list_filter = ["role", "is_star", "uncredited"]
     list_select_related = ["film", "person"]
@@ -254,7 +335,7 @@ class CreditAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trivia)
-class TriviaAdmin(admin.ModelAdmin):
+class TriviaAdmin(FilmsDataAdmin):
     list_display = ["__str__", "film", "kind", "goof_category", "character", "contributor"]
     list_filter = ["kind", "goof_category"]
     list_select_related = ["film"]
@@ -264,7 +345,7 @@ class TriviaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(FilmsDataAdmin):
     list_display = ["__str__", "film", "author", "score", "scale", "published"]
     list_select_related = ["film"]
     search_fields = ["title", "body", "author", "film__title"]
@@ -272,7 +353,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tagline)
-class TaglineAdmin(admin.ModelAdmin):
+class TaglineAdmin(FilmsDataAdmin):
     list_display = ["text", "film"]
     list_select_related = ["film"]
     search_fields = ["text", "film__title"]
@@ -280,7 +361,7 @@ class TaglineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(FilmsDataAdmin):
     list_display = ["name", "film_count"]
     search_fields = ["name"]
     ordering = ["name"]  # as GenreAdmin's
@@ -296,7 +377,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(FilmingLocation)
-class FilmingLocationAdmin(admin.ModelAdmin):
+class FilmingLocationAdmin(FilmsDataAdmin):
     list_display = ["location", "film", "note"]
     list_select_related = ["film", "location"]
     search_fields = ["location__name", "film__title"]

@@ -4,10 +4,12 @@ The data version is the time of the last change, kept in the "freshness" cache t
 worker shares. The page cache stores each page with the version it was rendered at and
 renders it again when the version has moved on (moviedb/middleware.py).
 
-Saves and deletes through the ORM (the admin, loaddata, `Model.save()`) call
-`data_changed()` through the signals connected in films/apps.py. Writes that send no signals
-(`bulk_create`, `QuerySet.update()`, `QuerySet.delete()` of rows without signals, raw SQL,
-COPY) must call `data_changed()` themselves once they are done.
+Every writer says so itself: the page importer (films/importers/loader.py), the IMDb
+importer (films/importers/imdb.py) and the admin (films/admin.py) each call `data_changed()`
+once they have written, inside their transaction, and the new version is taken when it
+commits. A writer added later does the same. The post_save, post_delete and m2m_changed
+receivers connected in films/apps.py are only a safety net for writes nobody announced (a
+shell session, loaddata); tests of each writer run without them.
 """
 
 import hashlib
@@ -42,8 +44,16 @@ def data_changed():
     """Makes every cached page stale, once the current transaction (if any) commits.
 
     Waiting for the commit matters: a page rendered before then would still show the old
-    data, and must not be kept under the new version.
+    data, and must not be kept under the new version. Called again in the same atomic block
+    (the admin saving a film, then its credits), it asks for one new version, not one per call.
     """
+    connection = transaction.get_connection()
+    block = set(connection.savepoint_ids)
+    if connection.in_atomic_block and any(
+        callback is _new_version and savepoints == block
+        for savepoints, callback, _ in connection.run_on_commit
+    ):
+        return
     transaction.on_commit(_new_version)
 
 
@@ -52,7 +62,8 @@ def _new_version():
 
 
 def on_films_write(sender, action="post", **kwargs):
-    """Receiver for post_save, post_delete and m2m_changed of every model in this app."""
+    """The safety net: receiver for post_save, post_delete and m2m_changed of every model in
+    this app, for writes no writer announced."""
     if action.startswith("post"):
         data_changed()
 

@@ -70,3 +70,24 @@ def populate(film, *, credits, trivia=0, reviews=0, locations=0, taglines=0):
         Location(name=f"Place {film.pk}-{i}", slug=f"place-{film.pk}-{i}") for i in range(locations)
     )
     FilmingLocation.objects.bulk_create(FilmingLocation(film=film, location=p) for p in places)
+
+
+def change_form_data(response):
+    """The admin change form's current values, as a browser would submit them."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        forms += formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [str(v) for v in value]
+            else:
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+    return data

@@ -53,3 +53,23 @@ def local_caches(settings, tmp_path):
         },
     }
     caches["default"].clear()
+
+
+@pytest.fixture
+def writers_announce_changes():
+    """The freshness safety net off (films/apps.py): a writer's test then passes only if the
+    writer itself says that the data changed."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from films.freshness import on_films_write
+
+    models = list(apps.get_app_config("films").get_models(include_auto_created=True))
+    signals = (post_save, post_delete, m2m_changed)
+    for model in models:
+        for signal in signals:
+            signal.disconnect(on_films_write, sender=model, dispatch_uid="films-freshness")
+    yield
+    for model in models:
+        for signal in signals:
+            signal.connect(on_films_write, sender=model, dispatch_uid="films-freshness")

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from films.models import Genre, Trivia
-from tests.builders import make_film, make_genre, populate
+from tests.builders import change_form_data, make_film, make_genre, populate
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,47 @@ def test_autocomplete_finds_people(editor, mask):
         {"term": "stol", "app_label": "films", "model_name": "credit", "field_name": "person"},
     )
     assert [r["text"] for r in response.json()["results"]] == ["Eric Stoltz"]
+
+
+@pytest.mark.parametrize(
+    ("gross", "currency", "error"),
+    [
+        (3_250_000, "XYZ", "not an ISO 4217 currency code"),
+        (3_250_000, "", "A gross needs its currency."),
+        (None, "DEM", "Only a gross has a currency."),
+    ],
+)
+def test_the_film_form_checks_the_gross_currency(editor, mask, gross, currency, error):
+    """An editor cannot save a gross without a real currency, or a currency without a gross."""
+    change_url = reverse("admin:films_film_change", args=[mask.pk])
+    data = change_form_data(editor.get(change_url))
+    data.update(gross="" if gross is None else str(gross), gross_currency=currency)
+    response = editor.post(change_url, data)
+    assert response.status_code == 200
+    assert error in response.text
+    mask.refresh_from_db()
+    assert (mask.gross, mask.gross_currency) == (42_400_000, "USD")
+
+
+def test_an_editor_gives_a_gross_a_withdrawn_currency(editor, mask):
+    change_url = reverse("admin:films_film_change", args=[mask.pk])
+    data = change_form_data(editor.get(change_url))
+    data.update(gross="3250000", gross_currency="dem", gross_region="West Germany")
+    assert editor.post(change_url, data).status_code == 302
+    mask.refresh_from_db()
+    assert (mask.gross, mask.gross_currency) == (3_250_000, "DEM")
+
+
+def test_sorting_by_gross_compares_like_with_like(editor):
+    """Grosses sort by currency, then amount: francs are never ranked among dollars."""
+    for title, gross, currency in [
+        ("a", 500, "USD"), ("b", 100, "DEM"), ("c", 50, "USD"), ("d", 900, "DEM"), ("e", None, ""),
+    ]:  # fmt: skip
+        make_film(title=title, gross=gross, gross_currency=currency)
+    url = reverse("admin:films_film_changelist")
+    column = editor.get(url).context["cl"].list_display.index("gross_in_currency")
+    ascending = editor.get(f"{url}?o={column}").context["cl"].result_list
+    assert [film.title for film in ascending if film.gross] == ["b", "d", "c", "a"]
+    descending = editor.get(f"{url}?o=-{column}").context["cl"].result_list
+    assert [film.title for film in descending if film.gross] == ["a", "c", "d", "b"]
+    assert "DEM 900" in editor.get(url).text

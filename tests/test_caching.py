@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from films.freshness import data_changed, data_version
 from films.models import Film
+from tests.builders import change_form_data
 from tests.seeds import FILM_PAGE, MAKING_OF_PAGE
 
 pytestmark = pytest.mark.django_db
@@ -59,27 +60,6 @@ def editor(django_user_model):
     return client
 
 
-def change_form_data(response):
-    """The admin change form's current values, as a browser would submit them."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
-        forms += formset.forms
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, list | tuple):
-                data[form.add_prefix(name)] = [str(v) for v in value]
-            else:
-                data[form.add_prefix(name)] = "on" if value is True else str(value)
-    return data
-
-
 def test_a_cached_page_costs_no_query(client, mask, page_cache, django_assert_num_queries):
     client.get(mask.get_absolute_url())
     with django_assert_num_queries(0):
@@ -108,7 +88,7 @@ def test_an_unchanged_page_answers_304(client, mask, page_cache):
 
 
 def test_an_admin_edit_shows_at_the_next_request(
-    client, editor, mask, page_cache, django_capture_on_commit_callbacks
+    client, editor, mask, page_cache, django_capture_on_commit_callbacks, writers_announce_changes
 ):
     url = mask.get_absolute_url()
     etag = client.get(url)["ETag"]
@@ -125,7 +105,7 @@ def test_an_admin_edit_shows_at_the_next_request(
 
 
 def test_an_admin_delete_shows_at_the_next_request(
-    client, editor, mask, page_cache, django_capture_on_commit_callbacks
+    client, editor, mask, page_cache, django_capture_on_commit_callbacks, writers_announce_changes
 ):
     home = reverse("films:home")
     assert f'href="{mask.get_absolute_url()}"' in client.get(home).content.decode()
@@ -134,6 +114,73 @@ def test_an_admin_delete_shows_at_the_next_request(
     assert deleted.status_code == 302
     assert client.get(mask.get_absolute_url()).status_code == 404
     assert f'href="{mask.get_absolute_url()}"' not in client.get(home).content.decode()
+
+
+def test_a_json_import_shows_at_the_next_request(
+    client, mask, page_cache, writers_announce_changes, django_capture_on_commit_callbacks, tmp_path
+):
+    """Importing a JSON document that renames a cached film makes its page fresh."""
+    url = mask.get_absolute_url()
+    assert "Mask" in client.get(url).text
+    exported = tmp_path / "films.json"
+    call_command("exportfilms", "-o", str(exported), verbosity=0)
+    exported.write_text(exported.read_text().replace('"title": "Mask"', '"title": "Mask, again"'))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("importfilms", str(exported), verbosity=0)
+    assert "Mask, again" in client.get(url).text
+
+
+def test_an_admin_inline_edit_shows_at_the_next_request(
+    client, editor, mask, page_cache, writers_announce_changes, django_capture_on_commit_callbacks
+):
+    """Changing only a credit, in the film's inline, is a change of the film's page too."""
+    url = mask.get_absolute_url()
+    assert "Florence &#x27;Rusty&#x27; Dennis" in client.get(url).text
+    change_url = reverse("admin:films_film_change", args=[mask.pk])
+    data = change_form_data(editor.get(change_url))
+    (field,) = [k for k, v in data.items() if v == "Florence 'Rusty' Dennis"]
+    data[field] = "Rusty Dennis"
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = editor.post(change_url, data)
+    assert saved.status_code == 302, saved.context["errors"] if saved.context else saved
+    page = client.get(url).text
+    assert "Rusty Dennis" in page
+    assert "Florence" not in page
+
+
+def test_an_admin_bulk_delete_shows_at_the_next_request(
+    client, editor, mask, page_cache, writers_announce_changes, django_capture_on_commit_callbacks
+):
+    """The changelist's "delete selected" action, confirmed, makes cached pages fresh."""
+    url = mask.get_absolute_url()
+    assert client.get(url).status_code == 200
+    changelist = reverse("admin:films_film_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = editor.post(
+            changelist,
+            {"action": "delete_selected", "_selected_action": [mask.pk], "post": "yes"},
+        )
+    assert deleted.status_code == 302
+    assert not Film.objects.exists()
+    assert client.get(url).status_code == 404
+
+
+def test_an_admin_save_asks_for_one_new_version(
+    editor, mask, page_cache, django_capture_on_commit_callbacks
+):
+    """A film and its credits saved together are one change: one new version, however many
+    rows (and safety-net signals) the save wrote."""
+    change_url = reverse("admin:films_film_change", args=[mask.pk])
+    data = change_form_data(editor.get(change_url))
+    data["title"] = "Mask, corrected"
+    for key, value in list(data.items()):
+        if key.startswith("credits-") and key.endswith("-character") and value:
+            data[key] = f"{value} (again)"
+    with django_capture_on_commit_callbacks() as callbacks:
+        saved = editor.post(change_url, data)
+    assert saved.status_code == 302
+    assert mask.credits.filter(character__endswith="(again)").count() == 15
+    assert len(callbacks) == 1
 
 
 def test_a_bulk_write_shows_once_the_importer_reports_it(
@@ -204,7 +251,7 @@ def test_pages_are_rendered_when_the_cache_is_down(client, mask, settings):
 
 
 def test_an_import_shows_at_the_next_request(
-    client, mask, page_cache, django_capture_on_commit_callbacks, tmp_path
+    client, mask, page_cache, django_capture_on_commit_callbacks, tmp_path, writers_announce_changes
 ):
     """Importing a changed page of a cached film makes its page fresh at the next request."""
     url = mask.get_absolute_url()

@@ -265,7 +265,7 @@ def test_two_pages_matching_one_making_of_page_both_fail(tmp_path):
 def test_title_option_needs_a_single_page(tmp_path):
     """--title names one page only; with two pages each is told so."""
     other = tmp_path / "other.txt"
-    other.write_text("Release Year: 1999\n\nStars: Ann Lee\n")
+    other.write_text("Release Year: 1999\n\nStars: Ann Lee\n\nComments are closed.\n")
     _, err, failed = run(FILM_PAGE, other, title="Mask")
     assert str(failed) == "2 of 2 files failed"
     assert err.count("--title applies only when one page is imported") == 2
@@ -277,7 +277,8 @@ def film_page(cast_size):
     return (
         f"Release Year: 1999\n\nRating: 6.1/10 (10 voted)\n\nDirector: Dir {cast_size}\n\n"
         f"Stars: Actor {cast_size}-0\n\nA plot.\n\n{cast}\n\nTaglines: One.\n\n"
-        f"Filming Locations: Place {cast_size}\n\nDid You Know?\n\nA fact.\n"
+        f"Filming Locations: Place {cast_size}\n\nDid You Know?\n\nA fact.\n\n"
+        "Comments are closed.\n"
     )
 
 
@@ -325,3 +326,61 @@ def test_a_name_shared_by_two_people_is_a_warning_in_the_summary(tmp_path):
     )
     assert "  warning: " in out
     assert "1 warning;" in out
+
+
+def cuts(path, count=12):
+    """The file's bytes cut at `count` offsets spread over it, and right before its end."""
+    data = path.read_bytes()
+    offsets = {len(data) * i // count for i in range(1, count)} | {946, len(data) - 1}
+    return [data[:offset] for offset in sorted(offsets) if offset < len(data)]
+
+
+@pytest.mark.parametrize("cut_seed", ["page", "making-of"])
+def test_a_cut_seed_is_refused_and_deletes_nothing(mask, tmp_path, cut_seed):
+    """Cut anywhere, either seed is refused (or reads as the whole page): the film keeps
+    every fact it had, and the error names the file and its last line."""
+    before = snapshot()
+    for data in cuts(FILM_PAGE if cut_seed == "page" else MAKING_OF_PAGE):
+        page, making_of = tmp_path / "000_page.txt", tmp_path / "002_making_of.txt"
+        page.write_bytes(data if cut_seed == "page" else FILM_PAGE.read_bytes())
+        making_of.write_bytes(data if cut_seed == "making-of" else MAKING_OF_PAGE.read_bytes())
+        out, err, failed = run(page, making_of)
+        assert snapshot() == before, data[-40:]
+        cut = page if cut_seed == "page" else making_of
+        if failed is not None:
+            assert f"error: {cut}:" in err
+            assert "incomplete page" in err or "not UTF-8" in err or "not a " in err
+        else:
+            assert "0 created, 0 updated, 1 unchanged" in out
+
+
+def test_every_removal_is_named_in_the_dry_run_and_the_summary(mask, tmp_path):
+    """An update that deletes items says which, with --dry-run and for real."""
+    page = tmp_path / "000_page.txt"
+    text = seed_text().replace("Sam Elliott - Gar\n", "").replace("Anachronisms: When", "When")
+    page.write_text(text.replace("Filming Locations: Azusa, California, USA\n\n", ""))
+    out, _, failed = run(page, MAKING_OF_PAGE, dry_run=True)
+    assert failed is None
+    removals = [
+        "credit: Sam Elliott (cast, Gar)",
+        "goof: When Rocky and Ben are trading baseball cards back and fort…",
+        "filming location: Azusa, California, USA",
+    ]
+    for removal in removals:
+        assert f"  would remove {removal}\n" in out
+    assert Credit.objects.filter(character="Gar").exists()
+    out, _, failed = run(page, MAKING_OF_PAGE)
+    for removal in removals:
+        assert f"  removed {removal}\n" in out
+    assert not Credit.objects.filter(character="Gar").exists()
+
+
+def test_a_page_whose_making_of_was_refused_says_so(mask, tmp_path):
+    """The film page cannot be named without its making-of page: its error points there."""
+    making_of = tmp_path / "002_making_of.txt"
+    making_of.write_bytes(MAKING_OF_PAGE.read_bytes()[:2000])
+    _, err, failed = run(FILM_PAGE, making_of)
+    assert str(failed) == "2 of 2 files failed"
+    assert f"{making_of}:20: incomplete page" in err
+    assert "a film page has no title" in err
+    assert f"refused in this import: {making_of}" in err

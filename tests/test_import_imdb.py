@@ -470,3 +470,62 @@ def test_command_shows_progress_per_file_only_when_asked(db, dataset):
     assert "rows/s" not in quiet.getvalue()
     assert "nothing was saved" in quiet.getvalue()
     assert not Film.objects.exists()
+
+
+def test_people_keep_their_professions_and_known_for_titles(db, dataset):
+    """name.basics' primaryProfession and knownForTitles are kept verbatim, "" for \\N, and a
+    re-import with other values updates them."""
+    names = [list(row) for row in NAMES]
+    names[0][4:] = ["actor,producer,writer", "tt0000001,tt0090555"]
+    first = import_imdb(directory=dataset(name_basics=names))
+    hogan = Person.objects.get(imdb_id="nm0000001")
+    assert (hogan.professions, hogan.known_for) == ("actor,producer,writer", "tt0000001,tt0090555")
+    assert Person.objects.filter(imdb_id="nm0000002").values_list(
+        "professions", "known_for"
+    ).get() == ("actress", "")
+    names[0][4:] = ["actor", N]
+    names[1][5] = "tt0000002"
+    second = import_imdb(directory=dataset(name_basics=names))
+    assert (first.people.created, second.people.updated) == (6, 2)
+    people = Person.objects.filter(imdb_id__in=["nm0000001", "nm0000002"]).order_by("imdb_id")
+    assert list(people.values_list("professions", "known_for")) == [
+        ("actor", ""),
+        ("actress", "tt0000002"),
+    ]
+    assert import_imdb(directory=dataset(name_basics=names)).people.updated == 0
+
+
+def test_a_re_import_that_changes_a_title_shows_at_the_next_request(
+    db,
+    dataset,
+    client,
+    settings,
+    local_caches,
+    writers_announce_changes,
+    django_capture_on_commit_callbacks,
+):
+    """With the page cache on, a film page cached before a re-import that renames the film
+    shows the new title at the next request: the importer itself says the data changed."""
+    settings.PAGE_CACHE_SECONDS = 600
+    with django_capture_on_commit_callbacks(execute=True):
+        import_imdb(directory=dataset())
+    url = Film.objects.get(imdb_id="tt0000001").get_absolute_url()
+    assert "Crocodile" in client.get(url).text
+    basics = [list(row) for row in BASICS]
+    basics[0][2] = "Mick Dundee"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        import_imdb(directory=dataset(title_basics=basics))
+    assert len(callbacks) == 1
+    page = client.get(url).text
+    assert "Mick Dundee" in page
+    assert "Crocodile" not in page.split("<title>")[1].split("</title>")[0]
+
+
+def test_an_identical_re_import_keeps_cached_pages(
+    db, dataset, writers_announce_changes, django_capture_on_commit_callbacks
+):
+    """Nothing changed, nothing to refresh: an identical re-import asks for no new version."""
+    import_imdb(directory=dataset())
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = import_imdb(directory=dataset())
+    assert (result.changed, callbacks) == (False, [])

@@ -157,6 +157,10 @@ def broken(change):
          "films[0].credits[0].person.professions", "list"),
         (lambda f: f["credits"][0]["person"].update(known_for=[1]),
          "films[0].credits[0].person.known_for[0]", "string"),
+        (lambda f: f.update(gross_currency="XYZ"), "films[0].gross_currency", "ISO 4217"),
+        (lambda f: f.update(gross_currency=""), "films[0].gross_currency", "needs its currency"),
+        (lambda f: f.update(gross=None, gross_currency="DEM"), "films[0].gross_currency",
+         "no gross"),
     ],
 )  # fmt: skip
 def test_mistakes_name_their_json_path(change, path, words):
@@ -213,3 +217,17 @@ def test_any_text_gives_films_or_an_import_error(text):
         assert result.origin.source == "films.json"
     else:
         assert all(film.title is not None for film in result)
+
+
+def test_a_gross_keeps_its_currency():
+    """ "gross_currency" is any ISO 4217 code, withdrawn ones too; no gross, no currency."""
+    (film,) = parse(broken(lambda f: f.update(gross=3250000, gross_currency="DEM")))
+    assert (film.gross, film.gross_currency) == (3250000, "DEM")
+    (film,) = parse(broken(lambda f: f.update(gross=None)))
+    assert (film.gross, film.gross_currency) == (None, "")
+
+
+def test_a_document_older_than_the_currency_means_dollars():
+    """Documents written before "gross_currency" existed had only US dollars."""
+    (film,) = parse(broken(lambda f: f.pop("gross_currency", None)))
+    assert (film.gross, film.gross_currency) == (67436818, "USD")

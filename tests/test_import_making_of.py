@@ -14,6 +14,13 @@ HEAD = (
     "starring Al Pacino, Robert De Niro et al.\nRewind Archive\n"
 )
 
+# Every whole page ends with its two sections, each opened by the site's boilerplate.
+TAIL = (
+    "\nDeleted Scenes\nWhen movies are made, scenes are often left on the cutting room floor.\n"
+    "Alternate Versions\nSometimes, there will be several versions of a movie floating about "
+    "on cable, tv or video etc."
+)
+
 
 def making_of(text):
     return parse_making_of(text, source="making-of.txt").making_of
@@ -63,7 +70,9 @@ def test_deleted_scenes_and_alternate_versions():
 def test_entities_are_decoded_whatever_their_case():
     """&Quot;, &QUOT;, &amp; and &#39; are decoded in stories and contributors alike."""
     (story,) = making_of(
-        HEAD + "Pacino &amp; De Niro&#39;s &QUOT;diner&Quot; scene.\nContributed by: A &Amp; B"
+        HEAD
+        + "Pacino &amp; De Niro&#39;s &QUOT;diner&Quot; scene.\nContributed by: A &Amp; B"
+        + TAIL
     ).trivia
     assert story.text == 'Pacino & De Niro\'s "diner" scene.'
     assert story.contributor == "A & B"
@@ -71,7 +80,7 @@ def test_entities_are_decoded_whatever_their_case():
 
 def test_genre_may_be_missing():
     """ "the making of the 1995 movie starring ..." names no genre."""
-    record = making_of(HEAD.replace("1995 Crime movie", "1995 movie") + "A story.")
+    record = making_of(HEAD.replace("1995 Crime movie", "1995 movie") + "A story." + TAIL)
     assert (record.year, record.genres) == (1995, [])
 
 
@@ -116,3 +125,46 @@ def test_any_text_gives_a_record_or_an_import_error(text):
         assert result.origin.source == "making-of.txt"
     else:
         assert result.title
+
+
+def test_every_cut_of_the_seed_is_refused_or_reads_the_same():
+    """A making-of page cut anywhere is refused, unless all it lost is the end of the site's
+    boilerplate: then it reads exactly as the whole page."""
+    text = MAKING_OF_PAGE.read_text(encoding="utf-8")
+    whole = making_of(text)
+    read_the_same = 0
+    for end in range(len(text) - 1, 0, -1):
+        try:
+            record = making_of(text[:end])
+        except FilmImportError:
+            continue
+        assert record == whole, end
+        read_the_same += 1
+    assert 0 < read_the_same < 100  # cuts after "... or video etc." only
+
+
+@pytest.mark.parametrize(
+    ("tail", "words"),
+    [
+        ("A story.", 'stops before its "Deleted Scenes" section'),
+        ("Deleted Scenes\nWhen movies are made, scenes are often left on the cutting room floor.",
+         'stops before its "Alternate Versions" section'),
+        (TAIL.removesuffix("\nSometimes, there will be several versions of a movie floating about "
+                           "on cable, tv or video etc."),
+         "\"Alternate Versions\" section stops before the site's opening line"),
+        (TAIL + "\nThe TV cut is shor", "stops mid-sentence"),
+    ],
+)  # fmt: skip
+def test_a_page_cut_before_its_fixed_sections_end_is_refused(tail, words):
+    """Each page ends with "Deleted Scenes" and "Alternate Versions", each opened by the site's
+    boilerplate; a page that stops before them, or mid-sentence, is refused at its last line."""
+    text = HEAD + tail
+    with pytest.raises(FilmImportError) as caught:
+        making_of(text)
+    assert words in caught.value.message
+    assert caught.value.origin.line == len(text.rstrip("\n").split("\n"))
+
+
+def test_a_last_story_may_end_with_its_contributor():
+    record = making_of(HEAD + TAIL + "\nThe TV cut is shorter.\nContributed by: Ann")
+    assert (record.trivia[-1].kind, record.trivia[-1].contributor) == ("alternate_version", "Ann")

@@ -14,7 +14,8 @@ from tests.seeds import FILM_PAGE
 
 
 def page(text):
-    return parse_page(text, source="film.txt")
+    """The text as a whole page: ending, as every page does, with "Comments are closed."."""
+    return parse_page(f"{text}\n\nComments are closed.", source="film.txt")
 
 
 def error_of(text):
@@ -190,6 +191,45 @@ def test_gross_and_taglines():
     assert film.taglines == ["First one.", "Second one."]
 
 
+@pytest.mark.parametrize(
+    ("gross", "expected"),
+    [
+        ("$42,400,000 (USA)", (42_400_000, "USD", "USA")),
+        ("£1,200,000 (UK)", (1_200_000, "GBP", "UK")),
+        ("€5,000", (5_000, "EUR", "")),
+        ("¥100,000,000 (Japan)", (100_000_000, "JPY", "Japan")),
+        ("DEM 3,250,000 (West Germany)", (3_250_000, "DEM", "West Germany")),
+        ("FRF 12,000,000", (12_000_000, "FRF", "")),
+        ("3,250,000 DEM", (3_250_000, "DEM", "")),
+        ("ITL 900000000 (Italy)", (900_000_000, "ITL", "Italy")),
+    ],
+)
+def test_gross_keeps_its_currency(gross, expected):
+    """A sign ($ £ € ¥) or an ISO 4217 code, current or withdrawn, before or after the amount."""
+    parsed = page(f"Release Year: 1980\n\nGross: {gross}")
+    assert (parsed.film.gross, parsed.film.gross_currency, parsed.film.gross_region) == expected
+    assert parsed.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("gross", "words"),
+    [
+        ("XYZ 3,250,000 (West Germany)", '"XYZ" is not a known ISO 4217 currency code'),
+        ("₹5,000", '"₹" is not a known currency symbol'),
+        ("3,250,000 (USA)", "has no currency"),
+        ("$3,250,000 DEM", "has two currencies"),
+        ("lots (USA)", "is not an amount"),
+    ],
+)
+def test_a_gross_in_no_known_currency_is_a_warning(gross, words):
+    """An amount whose currency is unknown is left out with a warning naming its line."""
+    parsed = page(f"Release Year: 1980\n\nGross: {gross}")
+    assert (parsed.film.gross, parsed.film.gross_currency) == (None, "")
+    (warning,) = parsed.warnings
+    assert str(warning).startswith("film.txt:3: gross")
+    assert words in warning.message
+
+
 @pytest.mark.parametrize("category", GOOF_CATEGORIES)
 def test_goof_categories(category):
     """ "Category: text" with an IMDb goof category is a goof of that category."""
@@ -293,3 +333,38 @@ def test_any_bytes_give_a_page_or_an_import_error(data):
     except FilmImportError as error:
         result = error
     assert isinstance(result, FilmImportError) or result.film.title == ""
+
+
+def test_a_page_cut_off_is_refused_at_its_last_line():
+    """`head -c 946` of the seed stops in the cast list: refused, naming that line."""
+    cut = FILM_PAGE.read_bytes()[:946].decode()
+    with pytest.raises(FilmImportError) as caught:
+        parse_page(cut, source="000.txt")
+    assert caught.value.origin.line == len(cut.split("\n"))
+    assert str(caught.value).startswith(f"000.txt:{caught.value.origin.line}: incomplete page")
+    assert 'it stops before its end, the line "Comments are closed."' in caught.value.message
+
+
+def test_a_page_whose_last_line_stops_mid_line_is_refused():
+    text = FILM_PAGE.read_text(encoding="utf-8").removesuffix("osed.")
+    with pytest.raises(FilmImportError) as caught:
+        parse_page(text, source="000.txt")
+    assert "its last line stops mid-line" in caught.value.message
+
+
+def test_every_cut_of_the_seed_page_is_refused():
+    """Wherever the page is cut, even between two sections, it is refused: importing what is
+    left would delete the facts that were cut off."""
+    text = FILM_PAGE.read_text(encoding="utf-8")
+    for end in range(len(text) - 1, 0, -1):
+        cut = text[:end]
+        if not cut.strip():
+            continue
+        with pytest.raises(FilmImportError, match=r"incomplete page|not a film page"):
+            parse_page(cut, source="000.txt")
+
+
+def test_a_whole_page_may_end_in_blank_lines():
+    text = FILM_PAGE.read_text(encoding="utf-8")
+    padded = parse_page(f"{text}\n\n  \n", source="000.txt").film
+    assert padded == parse_page(text, source="000.txt").film

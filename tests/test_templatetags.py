@@ -17,9 +17,14 @@ def test_number_groups_thousands(value, expected):
     assert moviedb.number(value) == expected
 
 
-def test_money_is_whole_dollars_with_separators():
-    assert moviedb.money(42400000) == "$42,400,000"
-    assert moviedb.money(None) == ""
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [(42400000, "USD", "$42,400,000"), (1200000, "GBP", "£1,200,000"), (5000, "EUR", "€5,000"),
+     (3250000, "DEM", "DEM 3,250,000"), (100000, "JPY", "JPY 100,000"), (None, "USD", "")],
+)  # fmt: skip
+def test_money_shows_the_amount_in_its_own_currency(amount, currency, shown):
+    """Dollars, pounds and euros by their sign; every other currency by its ISO code."""
+    assert moviedb.money(amount, currency) == shown
 
 
 def test_long_date_reads_day_month_year():

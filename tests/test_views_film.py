@@ -68,6 +68,14 @@ def test_film_page_shows_the_seed_facts(client, mask):
     assert "Stars " + ", ".join(c.person.name for c in stars) in page
 
 
+def test_a_gross_shows_in_its_own_currency(client):
+    """A gross earned in Deutsche Mark reads as such, never as dollars."""
+    film = make_film(gross=3_250_000, gross_currency="DEM", gross_region="West Germany")
+    text = text_of(client.get(url("film_detail", film)))
+    assert "Gross DEM 3,250,000 (West Germany)" in text
+    assert "$" not in text
+
+
 def test_film_page_links_people_locations_and_sections(client, mask):
     """Directors, stars and cast link to their people pages; locations to theirs; sections too."""
     html = client.get(url("film_detail", mask)).content.decode()

@@ -149,6 +149,9 @@ def _films(reports, title):
             film.title = matches[0].parsed.title
         else:
             hint = " (--title applies only when one page is imported)" if title else ""
+            refused = [r.source for r in reports if r.failed and r.format == "making-of"]
+            if refused:
+                hint += f"; refused in this import: {', '.join(refused)}"
             report.errors.append(
                 _page_error(
                     report,

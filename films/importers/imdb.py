@@ -30,6 +30,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from films.freshness import data_changed
 from films.models import Credit, Film, Genre, Person
 from films.slugs import new_slugs, new_slugs_sql, slug_base
 
@@ -42,6 +43,8 @@ EXAMPLES = 5  # how many ids a report quotes for each kind of problem
 # Keep in step with the max_length of the columns they fill: PostgreSQL refuses longer text.
 TITLE_LENGTH = Film._meta.get_field("title").max_length
 NAME_LENGTH = Person._meta.get_field("name").max_length
+PROFESSIONS_LENGTH = Person._meta.get_field("professions").max_length
+KNOWN_FOR_LENGTH = Person._meta.get_field("known_for").max_length
 JOB_LENGTH = Credit._meta.get_field("job").max_length
 CHARACTER_LENGTH = Credit._meta.get_field("character").max_length
 FILM_YEARS = range(1870, 2101)  # what Film's check constraint allows; others are unknown
@@ -293,14 +296,17 @@ def _parse_principal(titles):
     return parse
 
 
-def _parse_name(nconst, name, birth_year, death_year):
+def _parse_name(nconst, name, birth_year, death_year, professions, known_for):
     nconst = _id(nconst, "nm", "nconst")
     name = _required(name, "primaryName")[:NAME_LENGTH]
     born = _year(birth_year, "birthYear", PERSON_YEARS)
     died = _year(death_year, "deathYear", PERSON_YEARS)
     if born and died and died < born:
         died = None
-    return [(nconst, name, slug_base(name, fallback=nconst), born, died)]
+    # Kept verbatim, IMDb's comma lists: "actor,producer", "tt0089560,tt0093779".
+    professions = (_text(professions) or "")[:PROFESSIONS_LENGTH]
+    known_for = (_text(known_for) or "")[:KNOWN_FOR_LENGTH]
+    return [(nconst, name, slug_base(name, fallback=nconst), born, died, professions, known_for)]
 
 
 def _parse_crew(titles):
@@ -370,8 +376,17 @@ def stagings(title_types, titles, genres_seen) -> dict[str, Staging]:
                 ("slug", "text"),
                 ("birth_year", "integer"),
                 ("death_year", "integer"),
+                ("professions", "text"),
+                ("known_for", "text"),
             ),
-            ("nconst", "primaryName", "birthYear", "deathYear"),
+            (
+                "nconst",
+                "primaryName",
+                "birthYear",
+                "deathYear",
+                "primaryProfession",
+                "knownForTitles",
+            ),
             _parse_name,
         ),
         "title.crew": Staging(
@@ -450,6 +465,18 @@ class ImportResult:
     @property
     def total_rows(self):
         return sum(self.rows_read.values())
+
+    @property
+    def changed(self):
+        """Whether the import wrote anything a page shows."""
+        tallies = (self.films, self.people, self.credits)
+        return bool(
+            any(tally.created or tally.updated for tally in tallies)
+            or self.credits_removed
+            or self.genres_created
+            or self.genre_links_added
+            or self.genre_links_removed
+        )
 
 
 class _Errors:
@@ -650,6 +677,9 @@ def import_imdb(
         db.execute("DROP TABLE imdb_credit")
         if dry_run:
             transaction.set_rollback(True)
+        elif result.changed:
+            # COPY and set-based SQL send no signals: cached pages learn of it from here.
+            data_changed()
     return result
 
 
@@ -823,7 +853,8 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         db.execute(
             f"""
             CREATE TEMPORARY TABLE imdb_credited AS
-            SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, p.id AS person_id
+            SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
+                   n.known_for, p.id AS person_id
             FROM imdb_name n
             LEFT JOIN {person} p ON p.imdb_id = n.nconst
             WHERE n.nconst IN (
@@ -838,12 +869,15 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         updated = db.execute(
             f"""
             UPDATE {person} SET name = n.name, birth_year = n.birth_year,
-                death_year = n.death_year
+                death_year = n.death_year, professions = n.professions,
+                known_for = n.known_for
             FROM imdb_credited n
             WHERE n.person_id = {person}.id
               AND ({person}.name {distinct} n.name
                    OR {person}.birth_year {distinct} n.birth_year
-                   OR {person}.death_year {distinct} n.death_year)
+                   OR {person}.death_year {distinct} n.death_year
+                   OR {person}.professions {distinct} n.professions
+                   OR {person}.known_for {distinct} n.known_for)
             """
         )
         new = wanted - db.scalar("SELECT count(*) FROM imdb_credited WHERE person_id IS NOT NULL")
@@ -852,14 +886,17 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
         with db.bulk_load(person, bulk=new > db.count(Person)):
             created = db.execute(
                 f"""
-                INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id)
-                SELECT n.name, n.new_slug, n.birth_year, n.death_year, n.nconst
+                INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id,
+                    professions, known_for)
+                SELECT n.name, n.new_slug, n.birth_year, n.death_year, n.nconst,
+                    n.professions, n.known_for
                 FROM ({new_slugs_sql(Person, rows=new_people, imdb_id="nconst")}) n
                 """
             )
             leftovers = db.rows(
                 f"""
-                SELECT n.nconst, n.slug, n.name, n.birth_year, n.death_year
+                SELECT n.nconst, n.slug, n.name, n.birth_year, n.death_year, n.professions,
+                    n.known_for
                 FROM imdb_credited n
                 WHERE n.person_id IS NULL
                   AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = n.nconst)
@@ -869,8 +906,18 @@ def _merge(db, result, genres_seen, *, min_votes, limit, on_progress):
             if leftovers:
                 slugs = new_slugs(Person, [(row[1], row[0]) for row in leftovers])
                 Person.objects.bulk_create(
-                    Person(imdb_id=nconst, slug=slug, name=name, birth_year=born, death_year=died)
-                    for slug, (nconst, _, name, born, died) in zip(slugs, leftovers, strict=True)
+                    Person(
+                        imdb_id=nconst,
+                        slug=slug,
+                        name=name,
+                        birth_year=born,
+                        death_year=died,
+                        professions=professions,
+                        known_for=known_for,
+                    )
+                    for slug, (nconst, _, name, born, died, professions, known_for) in zip(
+                        slugs, leftovers, strict=True
+                    )
                 )
                 created += len(leftovers)
         result.people = Tally(created, updated, wanted - created - updated)

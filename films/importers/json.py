@@ -8,6 +8,8 @@ import datetime
 import json
 from decimal import Decimal
 
+from films.currencies import is_currency
+
 from .errors import FilmImportError, Origin
 from .records import (
     CreditRecord,
@@ -195,6 +197,7 @@ class _Reader:
         genres = fields["genres"]
         fields["genres"] = [name for name, _ in genres]
         fields["genre_slugs"] = {name: slug for name, slug in genres if slug}
+        self.gross_currency(fields, path)
         return FilmRecord(**fields, origin=self.origin.at_path(path))
 
     def named(self, value, path):
@@ -204,6 +207,20 @@ class _Reader:
             return value, ""
         fields = self.fields(value, path, _NAMED)
         return fields["name"], fields.get("slug", "")
+
+    def gross_currency(self, fields, path):
+        """A gross carries its ISO 4217 code. Documents written before the code existed have
+        no "gross_currency" key: their grosses were all US dollars."""
+        gross, currency = fields.get("gross"), fields.get("gross_currency")
+        if currency is None:
+            fields["gross_currency"] = currency = "" if gross is None else "USD"
+        where = _join(path, "gross_currency")
+        if gross is None and currency:
+            raise self.error(where, f'"{currency}" is given but there is no gross')
+        if gross is not None and not currency:
+            raise self.error(where, "a gross needs its currency, an ISO 4217 code like USD")
+        if currency and not is_currency(currency):
+            raise self.error(where, f'"{currency}" is not an ISO 4217 currency code')
 
     def credit(self, value, path):
         fields = self.fields(value, path, _CREDIT)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, Q
 
+from films.currencies import is_currency
 from films.freshness import data_changed
 from films.models import (
     Credit,
@@ -58,6 +59,8 @@ REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scal
 PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year", "professions", "known_for")
 # What a record fills in or corrects on a person it finds; a value it leaves out never erases.
 PERSON_DETAILS = ("imdb_id", "birth_year", "death_year", "professions", "known_for")
+# The related rows that name a row in the import's report of what it removed.
+_NAMED_BY = {Credit: ("person",), FilmingLocation: ("location",)}
 
 
 @dataclass
@@ -69,6 +72,7 @@ class FilmResult:
     year: int | None
     outcome: str  # "created", "updated" or "unchanged"
     changes: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # each item deleted, "credit: Cher as Rusty"
     credits: int | None = None
     trivia: int = 0
     # What the import did that an editor may want to check: a name that matched no one
@@ -165,8 +169,7 @@ class _Sync:
         self.record, self.apply, self.facts = record, apply, facts
         self.created = film is None
         self.film = Film(slug=slug) if film is None else film
-        self.changes = []
-        self.warnings = []
+        self.changes, self.removed, self.warnings = [], [], []
 
     def run(self):
         record, film = self.record, self.film
@@ -204,25 +207,33 @@ class _Sync:
                 {"person_id": people[c.person.key].pk, **_values(c, CREDIT_FIELDS[1:])}
                 for c in record.credits
             ]
-            self.rows("credits", Credit, CREDIT_FIELDS, desired)
+            self.rows("credits", Credit, CREDIT_FIELDS, desired, item="credit")
         if record.trivia is not None:
             desired = [_values(t, TRIVIA_FIELDS) for t in record.trivia]
-            self.rows("trivia", Trivia, TRIVIA_FIELDS, desired, kind__in=record.trivia_kinds)
+            self.rows(
+                "trivia", Trivia, TRIVIA_FIELDS, desired, item="", kind__in=record.trivia_kinds
+            )
         if record.reviews is not None:
             desired = [_values(r, REVIEW_FIELDS) for r in record.reviews]
-            self.rows("reviews", Review, REVIEW_FIELDS, desired)
+            self.rows("reviews", Review, REVIEW_FIELDS, desired, item="review")
         if record.taglines is not None:
             desired = [
                 {"order": order, "text": text}
                 for order, text in enumerate(record.taglines, start=1)
             ]
-            self.rows("taglines", Tagline, ("order", "text"), desired)
+            self.rows("taglines", Tagline, ("order", "text"), desired, item="tagline")
         if record.filming_locations is not None:
             desired = [
                 {"location_id": places[fl.location].pk, "note": fl.note}
                 for fl in record.filming_locations
             ]
-            self.rows("filming locations", FilmingLocation, ("location_id", "note"), desired)
+            self.rows(
+                "filming locations",
+                FilmingLocation,
+                ("location_id", "note"),
+                desired,
+                item="filming location",
+            )
         if record.genres is not None:
             self.genres(list(genres.values()))
         if self.apply and self.changes and not self.created and not changed:
@@ -233,6 +244,7 @@ class _Sync:
             year=film.year,
             outcome="created" if self.created else "updated" if self.changes else "unchanged",
             changes=[] if self.created else self.changes,
+            removed=self.removed,
             credits=None if record.credits is None else len(record.credits),
             trivia=len(record.trivia or []),
             warnings=self.warnings,
@@ -249,8 +261,10 @@ class _Sync:
                 changed.append(name)
         return changed
 
-    def rows(self, label, model, fields, desired, **only):
-        """Deletes the rows the record no longer has, inserts the new ones, keeps the rest.
+    def rows(self, label, model, fields, desired, *, item, **only):
+        """Deletes the rows the record no longer has, inserts the new ones, keeps the rest,
+        and names each row deleted (`item`: what one row is called, "" where its own name
+        says, as a trivia item's "Goof: ...").
 
         Rows are compared by the values of `fields`; `desired` holds those values, one dict
         per row. A person or place not created yet (in a dry run) has a None id: its row is new.
@@ -262,6 +276,12 @@ class _Sync:
         wanted = {tuple(values[name] for name in fields): values for values in desired}
         removed = [pk for values, pk in have.items() if values not in wanted]
         added = [values for key, values in wanted.items() if key not in have]
+        if removed:
+            gone = model.objects.filter(pk__in=removed).order_by("pk")
+            if model in _NAMED_BY:
+                gone = gone.select_related(*_NAMED_BY[model])
+            for row in gone:
+                self.removed.append(f"{item}: {_name_of(row)}" if item else _name_of(row))
         if self.apply:
             if removed:
                 model.objects.filter(pk__in=removed).delete()
@@ -271,11 +291,31 @@ class _Sync:
             self.changes.append(f"{label} +{len(added)} -{len(removed)}")
 
     def genres(self, genres):
-        current = set() if self.created else set(self.film.genres.values_list("pk", flat=True))
-        if current != {genre.pk for genre in genres}:
+        current = {} if self.created else dict(self.film.genres.values_list("pk", "name"))
+        if set(current) != {genre.pk for genre in genres}:
             if self.apply:
                 self.film.genres.set(genres)
             self.changes.append("genres")
+            kept = {genre.pk for genre in genres}
+            self.removed += [f"genre: {name}" for pk, name in current.items() if pk not in kept]
+
+
+def _name_of(row):
+    """What a row about to be deleted is, for the import's report."""
+    if isinstance(row, Credit):
+        what = ", ".join(filter(None, [row.get_role_display().lower(), row.character]))
+        return f"{row.person.name} ({what})"
+    if isinstance(row, FilmingLocation):
+        return f"{row.location.name} ({row.note})" if row.note else row.location.name
+    if isinstance(row, Review):
+        return row.title or _shortened(row.body)
+    if isinstance(row, Trivia):
+        return f"{row.get_kind_display().lower()}: {_shortened(row.text)}"
+    return row.text  # a tagline
+
+
+def _shortened(text, length=60):
+    return text if len(text) <= length else f"{text[: length - 1]}…"
 
 
 def _values(record, names):
@@ -422,6 +462,13 @@ def _validate(record, slug):
     film_values = {"slug": slug, "imdb_id": record.imdb_id, **_values(record, SCALAR_FIELDS)}
     _clean(Film, film_values, record)
     _check(record.rating is None or 0 <= record.rating <= 10, "rating must be 0 to 10", record)
+    _check(
+        (record.gross is None) == (record.gross_currency == "")
+        and (not record.gross_currency or is_currency(record.gross_currency)),
+        f"gross {record.gross} with currency {record.gross_currency!r}: a gross needs an "
+        "ISO 4217 currency code, and only a gross has one",
+        record,
+    )
     _check(
         record.year is None or 1870 <= record.year <= 2100,
         "year must be between 1870 and 2100",

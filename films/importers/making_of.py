@@ -22,11 +22,36 @@ _IDENTITY = re.compile(
 _CONTRIBUTOR = re.compile(r"^Contributed by:\s*(?P<name>.*)$", re.IGNORECASE)
 _SECTIONS = {"deleted scenes": "deleted_scene", "alternate versions": "alternate_version"}
 _DEBRIS = {"making of...", "rewind archive"}
+_SENTENCE_ENDS = (".", "!", "?", '"', "'", ")", "\u201d", "\u2019", "\u2026")
 # The first line of each section on the site, the same on every page: not a fact.
 _BOILERPLATE = (
     "when movies are made, scenes are often left on the cutting room floor.",
     "sometimes, there will be several versions of a movie floating about",
 )
+
+
+def _check_complete(text, seen, error):
+    """Refuses a page cut off before its end: every page closes with its two fixed sections,
+    "Deleted Scenes" and "Alternate Versions", each opened by the site's boilerplate, and its
+    last line ends a sentence (or names a contributor)."""
+    number, last = next(((n, clean(raw)) for n, raw in reversed(lines(text)) if clean(raw)))
+    for heading, kind in _SECTIONS.items():
+        name = heading.title()
+        if heading not in seen:
+            problem = f'it stops before its "{name}" section'
+        elif f"{kind} boilerplate" not in seen:
+            problem = f'its "{name}" section stops before the site\'s opening line'
+        else:
+            continue
+        raise error(
+            f"incomplete page: {problem}; it looks truncated, so nothing of it is imported", number
+        )
+    if not (_CONTRIBUTOR.match(last) or last.endswith(_SENTENCE_ENDS)):
+        raise error(
+            f'incomplete page: its last line stops mid-sentence ("...{last[-30:]}"); it looks '
+            "truncated, so nothing of it is imported",
+            number,
+        )
 
 
 @dataclass
@@ -77,6 +102,7 @@ def parse_making_of(text: str, *, source: str) -> MakingOfPage:
                 number,
             )
         elif kind != "behind_the_scenes" and lowered.startswith(_BOILERPLATE):
+            seen[f"{kind} boilerplate"] = number
             continue
         else:
             order = 1 + sum(1 for item in items if item.kind == kind)
@@ -90,6 +116,7 @@ def parse_making_of(text: str, *, source: str) -> MakingOfPage:
             'no "the making of the <year> <Genre> movie starring ..." line to give the year',
             seen["title"],
         )
+    _check_complete(text, seen, error)
     return MakingOfPage(
         MakingOfRecord(
             title=title, year=year, genres=genres, stars=stars, trivia=items, origin=origin

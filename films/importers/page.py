@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from films.currencies import SYMBOLS, is_currency
+
 from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import (
     PAGE_TRIVIA_KINDS,
@@ -58,6 +60,8 @@ _LIST_LABELS = {"taglines", "filming_locations"}
 _LABEL = re.compile(rf"^({'|'.join(_LABELS)}):(.*)$", re.IGNORECASE)
 _HEADINGS = {"did you know?": "did_you_know", "user review": "review", "user reviews": "review"}
 _DEBRIS = {"no valid json found", "technical specs", "comments are closed."}
+# The last line of every whole page: debris, but the proof that nothing was cut off after it.
+_END = "Comments are closed."
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE_LINE = re.compile(rf"^({_MONTHS}) \d{{1,2}}(st|nd|rd|th)?, \d{{4}}$", re.IGNORECASE)
 
@@ -67,7 +71,13 @@ _RATING = re.compile(
     r"^(?P<rating>\d{1,2}(?:\.\d)?)/10"
     r"(?:\s*\((?P<votes>\d{1,3}(?:,\d{3})*|\d+)\s+vote(?:s|d)?\))?$"
 )
-_GROSS = re.compile(r"^\$\s?(?P<amount>\d{1,3}(?:,\d{3})*|\d+)(?:\s*\((?P<region>[^()]+)\))?$")
+# "$42,400,000 (USA)", "£1,200,000 (UK)", "DEM 3,250,000 (West Germany)", "3,250,000 DEM".
+_GROSS = re.compile(
+    r"^(?:(?P<symbol>[^\w\s(),.])\s?|(?P<code>[A-Za-z]{3})\s?)?"
+    r"(?P<amount>\d{1,3}(?:,\d{3})*|\d+)"
+    r"(?:\s?(?P<code_after>[A-Za-z]{3})\b)?"
+    r"(?:\s*\((?P<region>[^()]+)\))?$"
+)
 _RUNTIME = re.compile(r"^(?P<minutes>\d{1,4})\s*min\b", re.IGNORECASE)
 _RELEASE_DATE = re.compile(r"^(?P<date>.*?)\s*(?:\((?P<country>[^()]+)\))?$")
 _DATE_FORMATS = ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y-%m-%d")
@@ -144,6 +154,7 @@ class _PageReader:
                 "Did You Know?, ...) were found",
                 1,
             )
+        self.check_complete(text)
         self.check_not_truncated(items)
         film = FilmRecord(
             title="",
@@ -226,6 +237,24 @@ class _PageReader:
                 items.append(block)
         return items
 
+    def check_complete(self, text):
+        """Refuses a page cut off before its last line, "Comments are closed.": importing it
+        would delete from its film every fact of the sections that were cut."""
+        numbered = lines(text)
+        number, last = next(
+            ((n, clean(raw)) for n, raw in reversed(numbered) if clean(raw)), (1, "")
+        )
+        if last.casefold() == _END.casefold():
+            return
+        if _END.casefold().startswith(last.casefold()):
+            problem = f'its last line stops mid-line ("{last}" instead of "{_END}")'
+        else:
+            problem = f'it stops before its end, the line "{_END}"'
+        raise self.error(
+            f"incomplete page: {problem}; it looks truncated, so nothing of it is imported",
+            number,
+        )
+
     def check_not_truncated(self, items):
         last = items[-1]
         if isinstance(last, _Heading) or (isinstance(last, _Label) and not last.values):
@@ -272,8 +301,7 @@ class _PageReader:
         elif section == "release_date":
             film.release_date, film.release_country = self.release_date(value, label.line)
         elif section == "gross":
-            film.gross, film.gross_region = self.gross(value, label.line)
-            film.gross_currency = "USD" if film.gross is not None else ""
+            film.gross, film.gross_currency, film.gross_region = self.gross(value, label.line)
         elif section == "runtime":
             film.runtime_minutes = self.runtime(value, label.line)
 
@@ -308,11 +336,27 @@ class _PageReader:
         return None, ""
 
     def gross(self, value, line):
+        """(amount, ISO 4217 code, region), or (None, "", "") with a warning."""
         match = _GROSS.match(value)
         if not match or int(match["amount"].replace(",", "")) >= 2**63:
-            self.warn(f'gross "{value}" is not an amount like "$42,400,000 (USA)"; skipped', line)
-            return None, ""
-        return int(match["amount"].replace(",", "")), (match["region"] or "").strip()
+            self.warn(
+                f'gross "{value}" is not an amount like "$42,400,000 (USA)" or '
+                '"DEM 3,250,000 (West Germany)"; skipped',
+                line,
+            )
+            return None, "", ""
+        marks = [m for m in (match["symbol"], match["code"], match["code_after"]) if m]
+        if len(marks) != 1:
+            what = "no currency" if not marks else "two currencies"
+            self.warn(f'gross "{value}" has {what}; skipped', line)
+            return None, "", ""
+        (mark,) = marks
+        currency = SYMBOLS.get(mark) if match["symbol"] else mark
+        if currency is None or not is_currency(currency):
+            what = "currency symbol" if match["symbol"] else "ISO 4217 currency code"
+            self.warn(f'gross "{value}": "{mark}" is not a known {what}; skipped', line)
+            return None, "", ""
+        return int(match["amount"].replace(",", "")), currency, (match["region"] or "").strip()
 
     def runtime(self, value, line):
         # Only the first entry is the film's runtime; later ones are other cuts.

@@ -1,7 +1,8 @@
 """Formatting shared by every page, so a number or a date reads the same everywhere.
 
 {% load moviedb %} then: 12168|number → "12,168"; date|long_date → "8 March 1985";
-42400000|money → "$42,400,000"; 124|runtime → "2h 4m"; 124|iso_duration → "PT2H4M";
+gross|money:"USD" → "$42,400,000", gross|money:"DEM" → "DEM 3,250,000";
+124|runtime → "2h 4m"; 124|iso_duration → "PT2H4M";
 rating|rating → "7.0"; score|out_of_five:scale → 4.5; {% stars value %} draws 5 stars.
 """
 
@@ -13,6 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from films.currencies import format_amount
 
 register = template.Library()
 
@@ -39,11 +42,15 @@ def number(value):
 
 
 @register.filter
-def money(value, currency="$"):
-    """Whole US dollars: 42400000 → "$42,400,000"."""
+def money(value, currency):
+    """A whole amount in its own currency (films/currencies.py): 42400000|money:"USD" →
+    "$42,400,000", 3250000|money:"DEM" → "DEM 3,250,000"."""
     if value is None or value == "":
         return ""
-    return f"{currency}{number(value)}"
+    try:
+        return format_amount(int(value), currency)
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter

@@ -63,6 +63,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name}: {result} [{result.slug}] {outcome}{changes}; {', '.join(counts)}"
             )
+            for removed in result.removed:
+                self.stdout.write(f"  {'would remove' if dry_run else 'removed'} {removed}")
         for warning in report.warnings:
             self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
 
