@@ -325,3 +325,19 @@ def test_a_name_shared_by_two_people_is_a_warning_in_the_summary(tmp_path):
     )
     assert "  warning: " in out
     assert "1 warning;" in out
+
+
+def test_a_scraped_page_never_merges_two_people_by_name():
+    """The seed page credits "Cher" by name alone; with two Chers on the site it credits a
+    new person and warns, naming both; importing the page again changes nothing."""
+    Person.objects.create(name="Cher", slug="cher", imdb_id="nm0000128")
+    Person.objects.create(name="Cher", slug="cher-2")
+    out, _, failed = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert failed is None
+    assert '"Cher" could be any of 2 people (cher, cher-2): credited to a new person, cher-3' in out
+    mask = Film.objects.get()
+    assert mask.credits.get(character="Florence 'Rusty' Dennis").person.slug == "cher-3"
+    out, _, _ = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert "0 created, 0 updated, 1 unchanged" in out
+    assert "could be any of" not in out
+    assert Person.objects.filter(name="Cher").count() == 3
