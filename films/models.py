@@ -94,10 +94,12 @@ class SlugHistory(models.Model):
             and old_slug != self.slug
             and (update_fields is None or "slug" in update_fields)
         )
-        with transaction.atomic(using=kwargs.get("using")):
-            super().save(*args, **kwargs)
-            if moved:
+        if moved:
+            with transaction.atomic(using=kwargs.get("using")):
+                super().save(*args, **kwargs)
                 self.record_old_slug(old_slug)
+        else:
+            super().save(*args, **kwargs)
         self._saved_slug = self.slug
 
     @classmethod

@@ -384,3 +384,17 @@ def test_a_page_whose_making_of_was_refused_says_so(mask, tmp_path):
     assert f"{making_of}:20: incomplete page" in err
     assert "a film page has no title" in err
     assert f"refused in this import: {making_of}" in err
+def test_a_scraped_page_never_merges_two_people_by_name():
+    """The seed page credits "Cher" by name alone; with two Chers on the site it credits a
+    new person and warns, naming both; importing the page again changes nothing."""
+    Person.objects.create(name="Cher", slug="cher", imdb_id="nm0000128")
+    Person.objects.create(name="Cher", slug="cher-2")
+    out, _, failed = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert failed is None
+    assert '"Cher" could be any of 2 people (cher, cher-2): credited to a new person, cher-3' in out
+    mask = Film.objects.get()
+    assert mask.credits.get(character="Florence 'Rusty' Dennis").person.slug == "cher-3"
+    out, _, _ = run(FILM_PAGE, MAKING_OF_PAGE)
+    assert "0 created, 0 updated, 1 unchanged" in out
+    assert "could be any of" not in out
+    assert Person.objects.filter(name="Cher").count() == 3
