@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response, a cached page too, carries its own request's id.
+    "moviedb.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -204,6 +206,64 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Logging: errors with their tracebacks and warnings go to stderr (gunicorn's error log), one
+# access line per request to stdout. Every line names the request it was written for
+# (moviedb/request_log.py), the traceback's lines too.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "moviedb.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "moviedb.request_log.RequestIdFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        },
+        "access": {
+            "()": "moviedb.request_log.RequestIdFormatter",
+            "format": "%(asctime)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "access",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default handlers print only while debugging: its records go to the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "moviedb.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
+# Error tracking (optional): with SENTRY_DSN set, errors are also reported to Sentry, each
+# tagged with its request id. Needs the `sentry` extra: pip install -e ".[sentry]".
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install -e ".[sentry]".'
+        ) from None
+    from moviedb.request_log import tag_error_report
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        before_send=tag_error_report,
+    )
 
 # The admin: its address, Argon2 password hashes, and login throttling. Five failed logins
 # for the same user name from the same address lock that pair out for the cool-off period.
