@@ -282,6 +282,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=_env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Axes keeps the user name of each attempt in a 255-character column; any typed name must
+# be counted, never refused by the database (moviedb/admin.py).
+AXES_USERNAME_CALLABLE = "moviedb.admin.lockout_username"
+# An editor's session lasts a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = 8 * 60 * 60
 # Behind proxies, the client's address is the one the nearest trusted proxy appended to
 # X-Forwarded-For; DJANGO_TRUSTED_PROXY_COUNT says how many proxies stand in front.
 TRUSTED_PROXY_COUNT = _env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
