@@ -5,7 +5,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+
+from moviedb.http import read_only
 
 from . import jsonld
 from .filters import (
@@ -55,7 +56,7 @@ def tidy_query_redirect(request):
     return redirect(f"{request.path}?{encoded}" if encoded else request.path)
 
 
-@require_safe
+@read_only
 def home(request):
     films = Film.objects.all()
     people = Person.objects.all()
@@ -78,7 +79,7 @@ class SearchForm(FilterForm):
     q = forms.CharField(label="Search for", max_length=TEXT_MAX_LENGTH, required=False)
 
 
-@require_safe
+@read_only
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -107,7 +108,7 @@ def search(request):
     return render(request, "films/search.html", context)
 
 
-@require_safe
+@read_only
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -134,7 +135,7 @@ def film_list(request):
     )
 
 
-@require_safe
+@read_only
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -157,7 +158,7 @@ def person_list(request):
     )
 
 
-@require_safe
+@read_only
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -171,7 +172,7 @@ def location_list(request):
     )
 
 
-@require_safe
+@read_only
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("films:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
@@ -227,6 +228,7 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
     )
 
 
+@read_only
 def film_detail(request, slug):
     film = Film.objects.for_detail().filter(slug=slug).first()
     if film is None:
@@ -262,6 +264,7 @@ def film_detail(request, slug):
     )
 
 
+@read_only
 def film_cast(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -304,6 +307,7 @@ def _sections(items, kinds):
     }
 
 
+@read_only
 def film_making_of(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -321,6 +325,7 @@ def film_making_of(request, slug):
     )
 
 
+@read_only
 def film_trivia(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -339,6 +344,7 @@ def film_trivia(request, slug):
     )
 
 
+@read_only
 def film_reviews(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -363,6 +369,7 @@ def _person_crumbs(person, page=None):
     return [*crumbs, (person.name, person.get_absolute_url()), (page, None)]
 
 
+@read_only
 def person_detail(request, slug):
     """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
     and a link to the whole list of a role that has more."""
@@ -391,6 +398,7 @@ def person_detail(request, slug):
     )
 
 
+@read_only
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
     person = Person.objects.filter(slug=slug).first()
@@ -416,6 +424,7 @@ def person_filmography(request, slug, role):
     )
 
 
+@read_only
 def location_detail(request, slug):
     location = Location.objects.filter(slug=slug).first()
     if location is None:

@@ -102,8 +102,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every response, a cached page too, carries its own request's id.
     "moviedb.request_log.RequestIdMiddleware",
+    "moviedb.http.PolicyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "moviedb.http.StaticFilesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Conditional GET sits outside the page cache, so cached pages answer 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -184,6 +185,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent on every response by moviedb.http.PolicyHeadersMiddleware: the pages use none of
+# these browser features, and no other site may embed this one's files.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+    )
+)
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = []
 if not SECURE_HSTS_PRELOAD:
     # W021 asks for the HSTS preload flag. Preloading asks browsers to hard-code HTTPS for

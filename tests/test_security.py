@@ -165,6 +165,15 @@ def test_the_throttle_keeps_names_that_fit_and_shortens_the_others(rf):
     assert lockout_username(rf.post("/", {"username": "x" * 300}))[:100] == "x" * 100
 
 
+def test_every_response_sends_the_policy_headers(client, mask):
+    for url in [mask.get_absolute_url(), "/no/such/page/", "/healthz", "/robots.txt"]:
+        response = client.get(url)
+        policy = dict(feature.split("=") for feature in response["Permissions-Policy"].split(", "))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert policy[feature] == "()", (url, feature)
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
 def test_an_editors_session_lasts_a_working_day(client, django_user_model):
     django_user_model.objects.create_superuser("editor", "editor@example.com", "right password")
     assert login(client, "editor", "right password").status_code == 302
