@@ -1,12 +1,17 @@
+from functools import partial
+
 from django import forms
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from moviedb.http import read_only
+from moviedb.origin import absolute_url, site_origin
 
 from . import jsonld
 from .filters import (
@@ -22,6 +27,7 @@ from .freshness import remember
 from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
 from .pagination import CappedPaginator
 from .search import ranked_matches
+from .sitemaps import for_origin as sitemap_sections
 
 # Lists, search and the home page.
 
@@ -174,8 +180,31 @@ def location_list(request):
 
 @read_only
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("films:sitemap"))
+    sitemap_url = absolute_url(request, reverse("films:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+
+
+@read_only
+@sitemap_views.x_robots_tag
+def sitemap_index(request):
+    """/sitemap.xml: Django's index of the site map's sections, on the site's origin."""
+    items = []
+    for name, section in sitemap_sections(site_origin(request)).items():
+        url = absolute_url(request, reverse("films:sitemap_section", kwargs={"section": name}))
+        lastmod = section.get_latest_lastmod()
+        items.append(sitemap_views.SitemapIndexItem(url, lastmod))
+        items += [
+            sitemap_views.SitemapIndexItem(f"{url}?p={number}", lastmod)
+            for number in range(2, section.paginator.num_pages + 1)
+        ]
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
+    )
+
+
+@read_only
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, sitemap_sections(site_origin(request)), section=section)
 
 
 # Pages of one film, one person, one location.
@@ -201,7 +230,7 @@ def _moved(request, queryset, slug):
 def _canonical_url(request, page):
     """The address search engines should keep for this page of a list: each page is its own
     page (the first has no `?page=`), and any other query parameter is left out."""
-    url = request.build_absolute_uri(request.path)
+    url = absolute_url(request, request.path)
     return url if page.number == 1 else f"{url}?page={page.number}"
 
 
@@ -222,7 +251,8 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
             "section": section,
             "page_name": page_name,
             "breadcrumbs": _film_crumbs(film, page_name),
-            "canonical_url": request.build_absolute_uri(request.path),
+            "canonical_url": absolute_url(request, request.path),
+            "site_origin": site_origin(request),
             **context,
         },
     )
@@ -259,7 +289,7 @@ def film_detail(request, slug):
             directors=directors,
             cast=top_cast,
             review=review,
-            absolute=request.build_absolute_uri,
+            absolute=partial(absolute_url, request),
         ),
     )
 
@@ -393,7 +423,7 @@ def person_detail(request, slug):
             "person": person,
             "sections": sections,
             "breadcrumbs": _person_crumbs(person),
-            "canonical_url": request.build_absolute_uri(request.path),
+            "canonical_url": absolute_url(request, request.path),
         },
     )
 

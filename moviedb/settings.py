@@ -3,9 +3,11 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +45,32 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+
+def _site_url(name):
+    """The site's public origin, e.g. https://films.example.org, or "" when not set."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a port that is no number)
+        is_origin = parts.path in ("", "/") and not (
+            parts.query or parts.fragment or "@" in parts.netloc
+        )
+    except (ValidationError, ValueError):
+        is_origin = False
+    if not is_origin:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's origin, such as https://films.example.org, not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+# The origin of every absolute URL the site writes (canonical links, og:url, JSON-LD, the
+# site map, robots.txt); without it, the origin the request came in on (moviedb/origin.py).
+SITE_URL = _site_url("DJANGO_SITE_URL")
 
 DATABASES = {
     "default": dj_database_url.parse(
