@@ -293,6 +293,8 @@ LOGGING = {
         # Django's default handlers print only while debugging: its records go to the root's.
         "django": {"handlers": [], "level": LOG_LEVEL},
         "moviedb.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at INFO in every process, management commands too.
+        "axes": {"level": "WARNING"},
     },
 }
 # Error tracking (optional): with SENTRY_DSN set, errors are also reported to Sentry, each
