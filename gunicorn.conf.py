@@ -31,6 +31,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # The proxy in front of gunicorn: addresses allowed to set X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-accesslog = "-"
+# The site writes the access log itself, to stdout, one line per request with the request's
+# id (moviedb/request_log.py); gunicorn's error log and the site's errors go to stderr.
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'

@@ -4,7 +4,21 @@ from django.urls import reverse
 from .models import Film, Location, Person
 
 
-class ListPageSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """A section whose URLs start with the site's origin (moviedb/origin.py), not with
+    whatever Host the request that asked for it sent."""
+
+    def __init__(self, origin):
+        self.scheme, self.domain = origin.split("://")
+
+    def get_protocol(self, protocol=None):
+        return self.scheme
+
+    def get_domain(self, site=None):
+        return self.domain
+
+
+class ListPageSitemap(SiteSitemap):
     def items(self):
         return ["films:home", "films:film_list", "films:person_list", "films:location_list"]
 
@@ -12,7 +26,7 @@ class ListPageSitemap(Sitemap):
         return reverse(item)
 
 
-class FilmSitemap(Sitemap):
+class FilmSitemap(SiteSitemap):
     def items(self):
         return Film.objects.order_by("pk").only("slug", "updated_at")
 
@@ -20,12 +34,12 @@ class FilmSitemap(Sitemap):
         return film.updated_at
 
 
-class PersonSitemap(Sitemap):
+class PersonSitemap(SiteSitemap):
     def items(self):
         return Person.objects.order_by("pk").only("slug")
 
 
-class LocationSitemap(Sitemap):
+class LocationSitemap(SiteSitemap):
     def items(self):
         return Location.objects.order_by("pk").only("slug")
 
@@ -38,3 +52,8 @@ SITEMAPS = {
     "people": PersonSitemap,
     "locations": LocationSitemap,
 }
+
+
+def for_origin(origin):
+    """The sections, each writing its URLs on origin."""
+    return {name: section(origin) for name, section in SITEMAPS.items()}

@@ -1,13 +1,17 @@
 import functools
 
 from django import forms
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+
+from moviedb.http import read_only
+from moviedb.origin import absolute_url, site_origin
 
 from . import jsonld
 from .filters import (
@@ -23,6 +27,7 @@ from .freshness import remember
 from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
 from .pagination import CappedPaginator
 from .search import ranked_matches
+from .sitemaps import for_origin as sitemap_sections
 
 # Lists, search and the home page.
 
@@ -57,7 +62,7 @@ def tidy_query_redirect(request):
     return redirect(f"{request.path}?{encoded}" if encoded else request.path)
 
 
-@require_safe
+@read_only
 def home(request):
     films = Film.objects.all()
     people = Person.objects.all()
@@ -80,7 +85,7 @@ class SearchForm(FilterForm):
     q = forms.CharField(label="Search for", max_length=TEXT_MAX_LENGTH, required=False)
 
 
-@require_safe
+@read_only
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -109,7 +114,7 @@ def search(request):
     return render(request, "films/search.html", context)
 
 
-@require_safe
+@read_only
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -136,7 +141,7 @@ def film_list(request):
     )
 
 
-@require_safe
+@read_only
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -159,7 +164,7 @@ def person_list(request):
     )
 
 
-@require_safe
+@read_only
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -173,10 +178,33 @@ def location_list(request):
     )
 
 
-@require_safe
+@read_only
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("films:sitemap"))
+    sitemap_url = absolute_url(request, reverse("films:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+
+
+@read_only
+@sitemap_views.x_robots_tag
+def sitemap_index(request):
+    """/sitemap.xml: Django's index of the site map's sections, on the site's origin."""
+    items = []
+    for name, section in sitemap_sections(site_origin(request)).items():
+        url = absolute_url(request, reverse("films:sitemap_section", kwargs={"section": name}))
+        lastmod = section.get_latest_lastmod()
+        items.append(sitemap_views.SitemapIndexItem(url, lastmod))
+        items += [
+            sitemap_views.SitemapIndexItem(f"{url}?p={number}", lastmod)
+            for number in range(2, section.paginator.num_pages + 1)
+        ]
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
+    )
+
+
+@read_only
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, sitemap_sections(site_origin(request)), section=section)
 
 
 # Pages of one film, one person, one location.
@@ -226,7 +254,7 @@ def follows_moves(view):
 def _canonical_url(request, page):
     """The address search engines should keep for this page of a list: each page is its own
     page (the first has no `?page=`), and any other query parameter is left out."""
-    url = request.build_absolute_uri(request.path)
+    url = absolute_url(request, request.path)
     return url if page.number == 1 else f"{url}?page={page.number}"
 
 
@@ -247,12 +275,14 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
             "section": section,
             "page_name": page_name,
             "breadcrumbs": _film_crumbs(film, page_name),
-            "canonical_url": request.build_absolute_uri(request.path),
+            "canonical_url": absolute_url(request, request.path),
+            "site_origin": site_origin(request),
             **context,
         },
     )
 
 
+@read_only
 @follows_moves
 def film_detail(request, slug):
     film = get_by_slug(request, Film.objects.for_detail(), slug)
@@ -282,11 +312,12 @@ def film_detail(request, slug):
             directors=directors,
             cast=top_cast,
             review=review,
-            absolute=request.build_absolute_uri,
+            absolute=functools.partial(absolute_url, request),
         ),
     )
 
 
+@read_only
 @follows_moves
 def film_cast(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
@@ -328,6 +359,7 @@ def _sections(items, kinds):
     }
 
 
+@read_only
 @follows_moves
 def film_making_of(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
@@ -344,6 +376,7 @@ def film_making_of(request, slug):
     )
 
 
+@read_only
 @follows_moves
 def film_trivia(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
@@ -361,6 +394,7 @@ def film_trivia(request, slug):
     )
 
 
+@read_only
 @follows_moves
 def film_reviews(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
@@ -384,6 +418,7 @@ def _person_crumbs(person, page=None):
     return [*crumbs, (person.name, person.get_absolute_url()), (page, None)]
 
 
+@read_only
 @follows_moves
 def person_detail(request, slug):
     """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
@@ -408,11 +443,12 @@ def person_detail(request, slug):
             "person": person,
             "sections": sections,
             "breadcrumbs": _person_crumbs(person),
-            "canonical_url": request.build_absolute_uri(request.path),
+            "canonical_url": absolute_url(request, request.path),
         },
     )
 
 
+@read_only
 @follows_moves
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
@@ -437,6 +473,7 @@ def person_filmography(request, slug, role):
     )
 
 
+@read_only
 @follows_moves
 def location_detail(request, slug):
     location = get_by_slug(request, Location.objects, slug)

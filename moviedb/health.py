@@ -4,7 +4,10 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 
+from .http import read_only
 
+
+@read_only
 @never_cache
 def healthz(request):
     """The process is up and answering. Touches no database: a database outage must not
@@ -12,6 +15,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+@read_only
 @never_cache
 def readyz(request):
     """The site can serve pages: the primary database answers."""

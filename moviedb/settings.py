@@ -3,9 +3,11 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +45,32 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+
+def _site_url(name):
+    """The site's public origin, e.g. https://films.example.org, or "" when not set."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a port that is no number)
+        is_origin = parts.path in ("", "/") and not (
+            parts.query or parts.fragment or "@" in parts.netloc
+        )
+    except (ValidationError, ValueError):
+        is_origin = False
+    if not is_origin:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's origin, such as https://films.example.org, not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+# The origin of every absolute URL the site writes (canonical links, og:url, JSON-LD, the
+# site map, robots.txt); without it, the origin the request came in on (moviedb/origin.py).
+SITE_URL = _site_url("DJANGO_SITE_URL")
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -100,8 +128,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response, a cached page too, carries its own request's id.
+    "moviedb.request_log.RequestIdMiddleware",
+    "moviedb.http.PolicyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "moviedb.http.StaticFilesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Conditional GET sits outside the page cache, so cached pages answer 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -182,6 +213,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent on every response by moviedb.http.PolicyHeadersMiddleware: the pages use none of
+# these browser features, and no other site may embed this one's files.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+    )
+)
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = []
 if not SECURE_HSTS_PRELOAD:
     # W021 asks for the HSTS preload flag. Preloading asks browsers to hard-code HTTPS for
@@ -205,6 +256,66 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Logging: errors with their tracebacks and warnings go to stderr (gunicorn's error log), one
+# access line per request to stdout. Every line names the request it was written for
+# (moviedb/request_log.py), the traceback's lines too.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "moviedb.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "moviedb.request_log.RequestIdFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        },
+        "access": {
+            "()": "moviedb.request_log.RequestIdFormatter",
+            "format": "%(asctime)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "access",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default handlers print only while debugging: its records go to the root's.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "moviedb.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at INFO in every process, management commands too.
+        "axes": {"level": "WARNING"},
+    },
+}
+# Error tracking (optional): with SENTRY_DSN set, errors are also reported to Sentry, each
+# tagged with its request id. Needs the `sentry` extra: pip install -e ".[sentry]".
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ImproperlyConfigured(
+            'SENTRY_DSN is set but sentry-sdk is not installed: pip install -e ".[sentry]".'
+        ) from None
+    from moviedb.request_log import tag_error_report
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        before_send=tag_error_report,
+    )
+
 # The admin: its address, Argon2 password hashes, and login throttling. Five failed logins
 # for the same user name from the same address lock that pair out for the cool-off period.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
@@ -222,6 +333,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=_env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Axes keeps the user name of each attempt in a 255-character column; any typed name must
+# be counted, never refused by the database (moviedb/admin.py).
+AXES_USERNAME_CALLABLE = "moviedb.admin.lockout_username"
+# An editor's session lasts a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = 8 * 60 * 60
 # Behind proxies, the client's address is the one the nearest trusted proxy appended to
 # X-Forwarded-For; DJANGO_TRUSTED_PROXY_COUNT says how many proxies stand in front.
 TRUSTED_PROXY_COUNT = _env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)

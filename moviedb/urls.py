@@ -10,3 +10,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("films.urls")),
 ]
+
+# The 500 page names the request's id, the reference that finds the error in the log.
+handler500 = "moviedb.request_log.server_error"

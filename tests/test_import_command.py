@@ -384,6 +384,8 @@ def test_a_page_whose_making_of_was_refused_says_so(mask, tmp_path):
     assert f"{making_of}:20: incomplete page" in err
     assert "a film page has no title" in err
     assert f"refused in this import: {making_of}" in err
+
+
 def test_a_scraped_page_never_merges_two_people_by_name():
     """The seed page credits "Cher" by name alone; with two Chers on the site it credits a
     new person and warns, naming both; importing the page again changes nothing."""

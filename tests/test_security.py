@@ -14,6 +14,7 @@ from django.template.context_processors import csp
 from django.test import RequestFactory
 from django.urls import reverse
 
+from moviedb.admin import lockout_username
 from moviedb.middleware import client_ip
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,48 @@ def test_the_client_address_comes_from_the_trusted_proxies(settings):
     assert client_ip(request) == "203.0.113.7"  # what our proxy saw; the rest is the client's
     settings.TRUSTED_PROXY_COUNT = 3
     assert client_ip(request) == "10.0.0.2"  # fewer hops than proxies: not forwarded by ours
+
+
+@pytest.mark.parametrize("length", [255, 256, 10_000])
+def test_a_user_name_of_any_length_gets_the_form_with_an_error(client, length):
+    """The login form answers, with its error, whatever the length of the user name; on
+    PostgreSQL a name longer than the throttle's column was a 500."""
+    response = login(client, "x" * length, "wrong")
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_failed_logins_with_a_long_user_name_count_towards_the_lockout(client):
+    long_name = "editor" * 2000
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, long_name, "wrong").status_code == 200
+    assert login(client, long_name, "wrong").status_code == 429
+    assert login(client, long_name, "wrong", address="192.0.2.2").status_code == 200
+    # Another long name that begins the same is another user name, not locked out.
+    assert login(client, long_name + "x", "wrong").status_code == 200
+
+
+def test_the_throttle_keeps_names_that_fit_and_shortens_the_others(rf):
+    request = rf.post("/")
+    assert lockout_username(request, {"username": "editor"}) == "editor"
+    assert lockout_username(request, {"username": "e" * 255}) == "e" * 255
+    long_names = [lockout_username(request, {"username": "e" * n}) for n in (256, 10_000)]
+    assert all(len(name) == 255 for name in long_names)
+    assert long_names[0] != long_names[1]
+    assert lockout_username(rf.post("/", {"username": "x" * 300}))[:100] == "x" * 100
+
+
+def test_every_response_sends_the_policy_headers(client, mask):
+    for url in [mask.get_absolute_url(), "/no/such/page/", "/healthz", "/robots.txt"]:
+        response = client.get(url)
+        policy = dict(feature.split("=") for feature in response["Permissions-Policy"].split(", "))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert policy[feature] == "()", (url, feature)
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_an_editors_session_lasts_a_working_day(client, django_user_model):
+    django_user_model.objects.create_superuser("editor", "editor@example.com", "right password")
+    assert login(client, "editor", "right password").status_code == 302
+    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert session_cookie["max-age"] == 8 * 60 * 60

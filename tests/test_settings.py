@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError, connection
 
+from moviedb.request_log import request_id_var, tag_error_report
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -22,6 +24,7 @@ PRODUCTION = {
     "postgres://moviedb@replica2.internal/moviedb",
     "DATABASE_STATEMENT_TIMEOUT": "2500",
     "DJANGO_ADMIN_URL": "backstage/",
+    "DJANGO_SITE_URL": "https://Films.Example.org/",
 }
 
 
@@ -81,6 +84,23 @@ def test_replicas_become_database_aliases_with_the_same_timeouts(production):
         assert alias["CONN_HEALTH_CHECKS"] is True
 
 
+def test_the_site_url_is_read_as_an_origin(production):
+    assert production["SITE_URL"] == "https://films.example.org"
+
+
+def test_logs_name_the_request_and_errors_go_to_stderr(production):
+    logging = production["LOGGING"]
+    assert logging["handlers"]["stderr"]["stream"] == "ext://sys.stderr"
+    assert logging["handlers"]["stderr"]["filters"] == ["request_id"]
+    assert logging["root"] == {"handlers": ["stderr"], "level": "INFO"}
+    assert "%(request_id)s" in logging["formatters"]["line"]["format"]
+    assert production["MIDDLEWARE"][0] == "moviedb.request_log.RequestIdMiddleware"
+
+
+def test_the_admin_session_lasts_a_working_day(production):
+    assert production["SESSION_COOKIE_AGE"] == 8 * 60 * 60
+
+
 def test_the_admin_address_is_configurable(production):
     assert production["admin_index"] == "/backstage/"
 
@@ -89,6 +109,12 @@ def test_malformed_values_are_refused_with_a_reason():
     for name, value in [
         ("DJANGO_SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO"),
         ("DATABASE_STATEMENT_TIMEOUT", "30s"),
+        ("DJANGO_SITE_URL", "films.example.org"),
+        ("DJANGO_SITE_URL", "ftp://films.example.org"),
+        ("DJANGO_SITE_URL", "https://films.example.org/films/"),
+        ("DJANGO_SITE_URL", "https://films.example.org?utm=1"),
+        ("DJANGO_SITE_URL", "https://films.example.org:http"),
+        ("DJANGO_SITE_URL", "https://someone@films.example.org"),
     ]:
         result = run("manage.py", "check", **{**PRODUCTION, name: value})
         assert result.returncode != 0
@@ -128,3 +154,75 @@ def test_development_defaults_run_on_sqlite():
 
 def test_allowed_hosts_are_read_as_a_list(production):
     assert production["ALLOWED_HOSTS"] == ["moviedb.example"]
+
+
+SENTRY_PROBE = (
+    "import django, sys; django.setup(); from django.conf import settings; "
+    "print('sentry_sdk' in sys.modules)"
+)
+
+
+def fake_sentry(directory, body):
+    package = directory / "sentry_sdk"
+    package.mkdir()
+    (package / "__init__.py").write_text(body)
+    return str(directory)
+
+
+def test_errors_go_to_sentry_only_when_a_dsn_is_set(tmp_path):
+    """sentry-sdk is optional: imported only with SENTRY_DSN, and then initialised with it
+    and the hook that tags each report with its request id (a stand-in package records the
+    call, so the test runs without sentry-sdk installed)."""
+    path = fake_sentry(
+        tmp_path,
+        "import json\n"
+        "def init(**options):\n"
+        "    hook = options.pop('before_send')\n"
+        "    options['before_send'] = f'{hook.__module__}.{hook.__name__}'\n"
+        "    print('init', json.dumps(options))\n",
+    )
+    without = run(
+        "-c", SENTRY_PROBE, DJANGO_SETTINGS_MODULE="moviedb.settings", PYTHONPATH=path, **PRODUCTION
+    )
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.split() == ["False"]
+    dsn = "https://key@errors.example.org/1"
+    result = run(
+        "-c",
+        SENTRY_PROBE,
+        DJANGO_SETTINGS_MODULE="moviedb.settings",
+        PYTHONPATH=path,
+        SENTRY_DSN=dsn,
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    init, loaded = result.stdout.splitlines()
+    options = json.loads(init.removeprefix("init "))
+    assert options["dsn"] == dsn
+    assert options["send_default_pii"] is False
+    assert options["before_send"] == "moviedb.request_log.tag_error_report"
+    assert loaded == "True"
+
+
+def test_a_dsn_without_sentry_installed_is_refused_with_a_reason(tmp_path):
+    path = fake_sentry(tmp_path, "raise ImportError('No module named sentry_sdk')\n")
+    result = run(
+        "manage.py",
+        "check",
+        PYTHONPATH=path,
+        SENTRY_DSN="https://key@errors.example.org/1",
+        **PRODUCTION,
+    )
+    assert result.returncode != 0
+    assert (
+        "ImproperlyConfigured: SENTRY_DSN is set but sentry-sdk is not installed" in result.stderr
+    )
+
+
+def test_an_error_report_is_tagged_with_its_request_id():
+    token = request_id_var.set("0123abcd")
+    try:
+        event = tag_error_report({"tags": {"release": "1"}}, hint={})
+    finally:
+        request_id_var.reset(token)
+    assert event["tags"] == {"release": "1", "request_id": "0123abcd"}
