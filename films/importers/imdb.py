@@ -23,6 +23,7 @@ import gzip
 import json
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from films.models import Credit, Film, Genre, Person
+
+from .text import without_controls
 
 NULL = "\\N"
 DEFAULT_TITLE_TYPES = ("movie", "tvMovie")
@@ -78,6 +81,18 @@ class ImportAborted(Exception):
         self.errors = errors
 
 
+class UnreadableFile(ImportAborted):
+    """A file that is not IMDb's text: bytes that are not UTF-8, a NUL byte, a header without
+    the columns needed, or gzip data that is corrupt or cut short. Nothing was saved."""
+
+    def __init__(self, message):
+        super().__init__([message])
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
 class MissingFiles(FileNotFoundError):
     pass
 
@@ -103,19 +118,63 @@ def find_datasets(directory: Path) -> dict[str, Path]:
 def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header's column names, and an iterator of (line number, fields) for the rest.
 
-    No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only,
-    so a stray carriage return stays inside its field.
+    No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only;
+    a stray carriage return, like every control character but tab, is removed. Raises
+    UnreadableFile, naming the file and line, at bytes that are not UTF-8, a NUL byte, or
+    gzip data that is corrupt or cut short.
     """
     opener = gzip.open if path.name.endswith(".gz") else open
-    stream = opener(path, "rt", encoding="utf-8", errors="replace", newline="\n")
-    header = stream.readline().rstrip("\n").split("\t")
+    stream = opener(path, "rb")
+    lines = _text_lines(stream, path.name)
+    try:
+        _, header = next(lines, (1, ""))
+    except UnreadableFile:
+        stream.close()
+        raise
 
     def rows():
         with stream:
-            for line_number, line in enumerate(stream, start=2):
-                yield line_number, line.rstrip("\n").split("\t")
+            for line_number, line in lines:
+                yield line_number, line.split("\t")
 
-    return header, rows()
+    return header.split("\t"), rows()
+
+
+# Control bytes but tab and newline, deleted at once from a block with bytes.translate;
+# C1 controls (U+0080 to U+009F) are two bytes in UTF-8.
+_CONTROL_BYTES = bytes(set(range(32)) - {9, 10}) + b"\x7f"
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _text_lines(stream, name):
+    """(line number, text without its newline) for each line of a binary stream. Blocks of
+    a megabyte are checked for control characters at once, so that clean lines, nearly all
+    of them, are only decoded."""
+    number = 0
+    try:
+        while block := stream.readlines(1 << 20):
+            joined = b"".join(block)
+            controls = len(joined.translate(None, _CONTROL_BYTES)) < len(joined)
+            controls = controls or _C1_CONTROL.search(joined)
+            for raw in block:
+                number += 1
+                if controls and b"\x00" in raw:
+                    raise UnreadableFile(f"{name}:{number}: a NUL byte; this is not a text file")
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise UnreadableFile(
+                        f"{name}:{number}: not UTF-8 text "
+                        f"(byte 0x{raw[error.start]:02x} cannot be decoded)"
+                    ) from None
+                line = line[:-1] if line.endswith("\n") else line
+                yield number, without_controls(line) if controls else line
+    except EOFError:
+        raise UnreadableFile(
+            f"{name}: the file is cut short (its gzip data ends after line {number})"
+        ) from None
+    except (OSError, zlib.error) as error:
+        raise UnreadableFile(f"{name}: not a readable gzip file ({error})") from None
 
 
 def _text(value):
@@ -125,7 +184,7 @@ def _text(value):
 def _int(value, what):
     if value == NULL:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise MalformedRow(f"{what} is not a whole number: {value!r}")
     if len(value) > 9:  # the database's integer columns stop at 2,147,483,647
         raise MalformedRow(f"{what} is too large: {value!r}")
@@ -139,7 +198,8 @@ def _year(value, what, plausible):
 
 
 def _id(value, prefix, what):
-    if not value.startswith(prefix) or not value[len(prefix) :].isdigit():
+    digits = value[len(prefix) :]
+    if not value.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
         raise MalformedRow(f"{what} is not an IMDb id: {value!r}")
     return value
 
@@ -150,6 +210,7 @@ def _required(value, what):
     return value
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NOT_SLUG = re.compile(r"[^\w\s-]")
 _SLUG_GAPS = re.compile(r"[-\s]+")
 
@@ -175,14 +236,20 @@ def characters(value: str | None) -> str:
         return ""
     inner = value[2:-2]
     if value[:2] == '["' and value[-2:] == '"]' and '"' not in inner and "\\" not in inner:
-        return inner[:CHARACTER_LENGTH]  # one plain name, the usual case: no JSON parsing
+        # One plain name, the usual case: no JSON parsing.
+        return without_controls(inner)[:CHARACTER_LENGTH]
     try:
         names = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         names = [value.removeprefix("[").removesuffix("]").strip('"')]
     if not isinstance(names, list):
         names = [names]
-    return " / ".join(str(name) for name in names if name not in (None, ""))[:CHARACTER_LENGTH]
+    # JSON's escapes write what a line may not hold: control characters, lone surrogates.
+    names = (without_controls(str(name)) for name in names if name not in (None, ""))
+    text = " / ".join(name for name in names if name)[:CHARACTER_LENGTH]
+    if _SURROGATE.search(text):
+        raise MalformedRow(f"characters hold a lone surrogate, which is not a character: {value!r}")
+    return text
 
 
 def role_and_job(category: str, job: str | None) -> tuple[str, str]:
@@ -197,7 +264,7 @@ def role_and_job(category: str, job: str | None) -> tuple[str, str]:
 def _positions(header, path, columns):
     missing = [column for column in columns if column not in header]
     if missing:
-        raise ImportAborted([f"{path.name}:1: the header has no {', '.join(missing)} column"])
+        raise UnreadableFile(f"{path.name}:1: the header has no {', '.join(missing)} column")
     return [header.index(column) for column in columns]
 
 

@@ -21,7 +21,7 @@ from .records import (
     ReviewRecord,
     TriviaRecord,
 )
-from .text import clean, lines
+from .text import clean, lines, whole_number
 
 GOOF_CATEGORIES = (
     "Anachronisms",
@@ -291,8 +291,8 @@ class _PageReader:
         match = _RATING.match(value)
         if not match or Decimal(match["rating"]) > 10:
             raise self.error(f'rating "{value}" is not a score like "7.0/10 (12,168 voted)"', line)
-        votes = int((match["votes"] or "0").replace(",", ""))
-        if votes > _MAX_INT:
+        votes = whole_number(match["votes"] or "0")
+        if votes is None or votes > _MAX_INT:
             raise self.error(f'vote count "{match["votes"]}" is too large', line)
         return Decimal(match["rating"]).quantize(Decimal("0.1")), votes
 
@@ -309,10 +309,11 @@ class _PageReader:
 
     def gross(self, value, line):
         match = _GROSS.match(value)
-        if not match or int(match["amount"].replace(",", "")) >= 2**63:
+        amount = whole_number(match["amount"]) if match else None
+        if amount is None or amount >= 2**63:
             self.warn(f'gross "{value}" is not an amount like "$42,400,000 (USA)"; skipped', line)
             return None, ""
-        return int(match["amount"].replace(",", "")), (match["region"] or "").strip()
+        return amount, (match["region"] or "").strip()
 
     def runtime(self, value, line):
         # Only the first entry is the film's runtime; later ones are other cuts.
