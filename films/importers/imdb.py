@@ -147,34 +147,42 @@ _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def _text_lines(stream, name):
-    """(line number, text without its newline) for each line of a binary stream. Blocks of
-    a megabyte are checked for control characters at once, so that clean lines, nearly all
-    of them, are only decoded."""
+    """(line number, text without its newline) for each line of a binary stream, read and
+    decoded a megabyte at a time; only a block that holds a control character is searched
+    for them."""
     number = 0
     try:
-        while block := stream.readlines(1 << 20):
-            joined = b"".join(block)
-            controls = len(joined.translate(None, _CONTROL_BYTES)) < len(joined)
-            controls = controls or _C1_CONTROL.search(joined)
-            for raw in block:
-                number += 1
-                if controls and b"\x00" in raw:
-                    raise UnreadableFile(f"{name}:{number}: a NUL byte; this is not a text file")
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    raise UnreadableFile(
-                        f"{name}:{number}: not UTF-8 text "
-                        f"(byte 0x{raw[error.start]:02x} cannot be decoded)"
-                    ) from None
-                line = line[:-1] if line.endswith("\n") else line
-                yield number, without_controls(line) if controls else line
+        while block := stream.read(1 << 20):
+            block += stream.readline()  # the rest of the block's last line
+            controls = len(block.translate(None, _CONTROL_BYTES)) < len(block)
+            if controls or _C1_CONTROL.search(block):
+                if (nul := block.find(b"\x00")) >= 0:
+                    line = number + block.count(b"\n", 0, nul) + 1
+                    raise UnreadableFile(f"{name}:{line}: a NUL byte; this is not a text file")
+                text = without_controls(_decoded(block, name, number))
+            else:
+                text = _decoded(block, name, number)
+            lines = text.split("\n")
+            if not lines[-1]:
+                lines.pop()
+            yield from enumerate(lines, start=number + 1)
+            number += len(lines)
     except EOFError:
         raise UnreadableFile(
             f"{name}: the file is cut short (its gzip data ends after line {number})"
         ) from None
     except (OSError, zlib.error) as error:
         raise UnreadableFile(f"{name}: not a readable gzip file ({error})") from None
+
+
+def _decoded(block, name, lines_before):
+    try:
+        return block.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = lines_before + block.count(b"\n", 0, error.start) + 1
+        raise UnreadableFile(
+            f"{name}:{line}: not UTF-8 text (byte 0x{block[error.start]:02x} cannot be decoded)"
+        ) from None
 
 
 def _text(value):
