@@ -211,6 +211,21 @@ def test_bad_making_of_and_json_fail_clearly_and_change_nothing(mask, tmp_path, 
     assert snapshot() == before
 
 
+def test_two_making_of_pages_of_films_in_the_database_both_attach(tmp_path):
+    """Making-of pages that pair with no page in the import each join their film."""
+    run(FILM_PAGE, title="Mask")
+    (tmp_path / "heat.json").write_text(
+        json.dumps({"version": 1, "films": [{"title": "Heat", "year": 1985}]})
+    )
+    run(tmp_path / "heat.json")
+    heat = tmp_path / "heat.txt"
+    heat.write_text(MAKING_OF_PAGE.read_text().replace("Mask", "Heat"))
+    out, err, failed = run(MAKING_OF_PAGE, heat)
+    assert (failed, err) == (None, "")
+    assert "2 files, 2 films: 0 created, 2 updated" in out
+    assert Trivia.objects.filter(kind="behind_the_scenes").count() == 12
+
+
 def test_one_bad_file_does_not_stop_the_others(tmp_path):
     """The good films load; the exit status still says that a file failed."""
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe")

@@ -170,6 +170,8 @@ def _films(reports, title):
             continue
         making_of = report.parsed
         for film, _, files in units:
+            if film is None:  # another making-of page, to attach to a film in the database
+                continue
             if (film.title.casefold(), film.year) == (making_of.title.casefold(), making_of.year):
                 merge_making_of(film, making_of)
                 files.append(report)
