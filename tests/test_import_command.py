@@ -211,6 +211,21 @@ def test_bad_making_of_and_json_fail_clearly_and_change_nothing(mask, tmp_path, 
     assert snapshot() == before
 
 
+def test_two_making_of_pages_of_films_in_the_database_both_attach(tmp_path):
+    """Making-of pages that pair with no page in the import each join their film."""
+    run(FILM_PAGE, title="Mask")
+    (tmp_path / "heat.json").write_text(
+        json.dumps({"version": 1, "films": [{"title": "Heat", "year": 1985}]})
+    )
+    run(tmp_path / "heat.json")
+    heat = tmp_path / "heat.txt"
+    heat.write_text(MAKING_OF_PAGE.read_text().replace("Mask", "Heat"))
+    out, err, failed = run(MAKING_OF_PAGE, heat)
+    assert (failed, err) == (None, "")
+    assert "2 files, 2 films: 0 created, 2 updated" in out
+    assert Trivia.objects.filter(kind="behind_the_scenes").count() == 12
+
+
 def test_one_bad_file_does_not_stop_the_others(tmp_path):
     """The good films load; the exit status still says that a file failed."""
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe")
@@ -400,3 +415,100 @@ def test_a_scraped_page_never_merges_two_people_by_name():
     assert "0 created, 0 updated, 1 unchanged" in out
     assert "could be any of" not in out
     assert Person.objects.filter(name="Cher").count() == 3
+
+
+def json_film(fields):
+    return '{"version": 1, "films": [{"title": "Heat", "year": 1995, ' + fields + "}]}"
+
+
+# Each file fails alone, with its message; the seeds imported with it still load.
+FAULTY_FILES = {
+    "lone surrogate.json": (
+        json_film('"plot": "A \\ud800 plot"'),
+        "lone surrogate.json: films[0].plot: a lone surrogate (\\ud800), which is not",
+    ),
+    "long integer.json": (
+        json_film('"vote_count": ' + "9" * 5000),
+        "long integer.json: films[0].vote_count: expected an integer, got a number of 5,000",
+    ),
+    "huge float.json": (
+        json_film('"rating": 1e400'),
+        "huge float.json: films[0].rating: inf is not a number with at most one decimal",
+    ),
+    "deep.json": ("[" * 100_000 + "]" * 100_000, "deep.json: not valid JSON: nested too deeply"),
+    "repeated key.json": (
+        json_film('"title": "Heat 2"'),
+        'repeated key.json: films[0].title: "title" is given twice in one object',
+    ),
+    "NUL escape.json": (json_film('"plot": "\\u0000"'), "films[0].plot: contains a NUL character"),
+    "NUL byte.json": (json_film('"plot": "\0"').encode(), "NUL byte.json:1: a NUL byte"),
+    "binary.txt": (bytes(range(256)), "binary.txt:1: a NUL byte: binary file, not text"),
+    "latin-1.txt": (
+        seed_text().replace("Cher", "Ch\xe9r").encode("latin-1"),
+        "1.txt:15: not UTF-8",
+    ),
+    "utf-16.json": (json_film("").encode("utf-16"), "utf-16.json: UTF-16 text; save it as UTF-8"),
+    "long vote count.txt": (
+        seed_text().replace("12,168 voted", "9" * 5000 + " voted"),
+        "long vote count.txt:11: vote count",
+    ),
+    "long grouped vote count.txt": (
+        seed_text().replace("12,168 voted", "1" + ",000" * 1500 + " voted"),
+        "long grouped vote count.txt:11: vote count",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FAULTY_FILES)
+def test_a_faulty_file_is_a_message_and_the_others_still_load(tmp_path, name):
+    """A malformed file is reported as file[:line]: reason, never as a traceback; the files
+    beside it load, the summary lists every file, and the exit status says one failed."""
+    content, words = FAULTY_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    out, err, failed = run(FILM_PAGE, path, MAKING_OF_PAGE)
+    assert str(failed) == "1 of 3 files failed"
+    assert f"error: {tmp_path / name}" in err
+    assert words in err
+    assert err.count("error:") == 1
+    assert "Traceback" not in out + err
+    assert Film.objects.get().title == "Mask"
+    assert f"{FILM_PAGE} (page): Mask (1985) [mask-1985] created" in out
+    assert f"{MAKING_OF_PAGE} (making-of): Mask (1985) [mask-1985] created" in out
+    assert f"{path}" in out.replace(" (json)", "").replace(" (page)", "")
+    assert "failed (1 error)" in out
+    assert "3 files, 1 film: 1 created, 0 updated, 0 unchanged; 1 warning; 1 failed" in out
+
+
+def test_control_characters_are_not_stored(tmp_path):
+    """ESC, BEL, C1 controls and carriage returns, raw or written as entities and JSON
+    escapes, never reach the database."""
+    page = (
+        seed_text()
+        .replace("Cher - Florence 'Rusty'", "Ch\x1b[31mer - Florence\x07 'Rusty'")
+        .replace("Did You Know?", "Did You Know?\n\nA fact&#27;[2J with a bell\x85.\n", 1)
+    )
+    (tmp_path / "page.txt").write_text(page)
+    document = json_film(r'"plot": "One.\r\nTwo.\u001b]0;owned\u0007", "genres": ["Cri\u009bme"]')
+    (tmp_path / "heat.json").write_text(document)
+    _, err, failed = run(tmp_path / "page.txt", MAKING_OF_PAGE, tmp_path / "heat.json")
+    assert (failed, err) == (None, "")
+    mask = Film.objects.get(slug="mask-1985")
+    assert mask.credits.get(person__name="Ch[31mer").character == "Florence 'Rusty' Dennis"
+    assert mask.trivia.filter(text="A fact[2J with a bell.").exists()
+    heat = Film.objects.get(slug="heat-1995")
+    assert heat.plot == "One.\nTwo.]0;owned"
+    assert [genre.name for genre in heat.genres.all()] == ["Crime"]
+
+
+def test_what_is_printed_of_a_file_cannot_drive_the_terminal(tmp_path):
+    """File names and quoted values print their control characters as escapes."""
+    named = tmp_path / "\x1b]0;owned\x07.json"
+    named.write_text(json_film('"\x1b[2Jcast": 1'.replace("\x1b", "\\u001b")))
+    _, err, failed = run(named)
+    assert failed is not None
+    assert "\x1b" not in err
+    assert (
+        "error: " + str(tmp_path) + '/\\x1b]0;owned\\x07.json: films[0].\\x1b[2Jcast: unknown key "'
+        in err
+    )

@@ -1,26 +1,36 @@
+import contextlib
 import gzip
 import json
+import tempfile
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
 from films.importers.imdb import (
+    DEFAULT_TITLE_TYPES,
     ImportAborted,
+    MalformedRow,
     MissingFiles,
     TitleTypes,
+    UnreadableFile,
     characters,
     import_imdb,
     merge_duplicate_credits,
+    read_tsv,
     role_and_job,
+    stagings,
 )
+from films.importers.text import without_controls
 from films.models import Credit, Film, Person, Review, Trivia
 from tests.builders import make_film
+from tests.mutations import mutated
 
 HEADERS = {
     "title.basics": "tconst titleType primaryTitle originalTitle isAdult startYear endYear "
@@ -456,7 +466,8 @@ def test_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
 def test_characters_read_any_json_array_of_names(names):
     """The shortcut for one plain name agrees with reading the JSON."""
     text = json.dumps(names, ensure_ascii=False)
-    assert characters(text) == " / ".join(name for name in names if name)[:500]
+    expected = " / ".join(name for name in map(without_controls, names) if name)[:500]
+    assert characters(text) == expected
 
 
 def test_command_shows_progress_per_file_only_when_asked(db, dataset):
@@ -529,3 +540,164 @@ def test_an_identical_re_import_keeps_cached_pages(
     with django_capture_on_commit_callbacks() as callbacks:
         result = import_imdb(directory=dataset())
     assert (result.changed, callbacks) == (False, [])
+
+
+def gzip_bytes(directory, name):
+    return (directory / f"{name}.tsv.gz").read_bytes()
+
+
+def cut_short(directory):
+    data = gzip_bytes(directory, "title.principals")
+    (directory / "title.principals.tsv.gz").write_bytes(data[: len(data) // 2])
+
+
+def corrupt(directory):
+    data = bytearray(gzip_bytes(directory, "title.principals"))
+    data[20:40] = b"\xff" * 20
+    (directory / "title.principals.tsv.gz").write_bytes(bytes(data))
+
+
+def not_gzip(directory):
+    (directory / "title.principals.tsv.gz").write_bytes(b"tconst\tordering\n")
+
+
+def with_nul(directory):
+    path = directory / "title.basics.tsv"
+    path.write_bytes(path.read_bytes().replace(b"Crocodile", b"Croco\0dile", 1))
+
+
+def with_latin_1(directory):
+    path = directory / "name.basics.tsv"
+    path.write_bytes(path.read_bytes().replace(b"Paul Hogan", "Paul Hogän".encode("latin-1")))
+
+
+# Each damaged file stops the import with its name (and line) and writes nothing.
+DAMAGED = {
+    "gzip cut short": (
+        True,
+        cut_short,
+        "title.principals.tsv.gz: the file is cut short (its gzip data ends",
+    ),
+    "corrupt gzip": (True, corrupt, "title.principals.tsv.gz: not a readable gzip file"),
+    "not gzip": (True, not_gzip, "title.principals.tsv.gz: not a readable gzip file"),
+    "NUL byte in a title": (
+        False,
+        with_nul,
+        "title.basics.tsv:2: a NUL byte; this is not a text file",
+    ),
+    "not UTF-8": (False, with_latin_1, "name.basics.tsv:2: not UTF-8 text (byte 0xe4"),
+}
+
+
+@pytest.mark.parametrize("name", DAMAGED)
+def test_a_damaged_file_stops_the_import_with_a_message_and_writes_nothing(db, dataset, name):
+    """A file that cannot be read to its end is named (with its line where it has one),
+    never a traceback, and the import stays all-or-nothing: what the site had, it keeps."""
+    gz, damage, words = DAMAGED[name]
+    directory = dataset(gz=gz)
+    call_command("importimdb", str(directory), stdout=StringIO())
+    films = Film.objects.order_by("imdb_id").values_list("imdb_id", "title", "rating")
+    before = list(films)
+    changed = [[*row[:2], f"{row[2]} (changed)", *row[3:]] for row in BASICS]
+    damage(dataset(gz=gz, title_basics=changed))
+    with pytest.raises(CommandError) as failed:
+        call_command("importimdb", str(directory), stdout=StringIO(), stderr=StringIO())
+    assert str(failed.value).startswith(words)
+    assert str(failed.value).endswith("; nothing was imported.")
+    assert list(films) == before
+
+
+def test_a_header_without_its_columns_is_named_not_counted_as_rows(db, dataset):
+    directory = dataset()
+    (directory / "title.ratings.tsv").write_text("tconst\tscore\ntt0000001\t5\n")
+    with pytest.raises(CommandError) as failed:
+        call_command("importimdb", str(directory), stdout=StringIO())
+    assert str(failed.value) == (
+        "title.ratings.tsv:1: the header has no averageRating, numVotes column; "
+        "nothing was imported."
+    )
+
+
+def test_control_characters_are_removed_from_what_is_stored(db, dataset):
+    """ESC, carriage returns and C1 controls in a line, or written as JSON escapes in the
+    characters, are not stored; tabs still separate the fields."""
+    basics = [["tt0000001", "movie", "Esc\x1b[31mape\r", N, "0", "1981", N, "99", "Act\x85ion"]]
+    principals = [["tt0000001", "1", "nm0000001", "actor", N, '["Snake \\u001b[2J", "\x07Bob"]']]
+    result = import_imdb(
+        directory=dataset(title_basics=basics, title_principals=principals, title_crew=None)
+    )
+    assert result.errors == []
+    film = Film.objects.get()
+    assert (film.title, [genre.name for genre in film.genres.all()]) == ("Esc[31mape", ["Action"])
+    assert film.credits.get().character == "Snake [2J / Bob"
+
+
+def test_rows_that_cannot_be_stored_are_malformed_not_a_crash(db, dataset):
+    """A lone surrogate written as a JSON escape, digits Python will not read as a number,
+    and deep nesting in the characters are each a malformed row or a kept string."""
+    basics = [*BASICS, ["tt0000005", "movie", "Squared", N, "0", "19²6", N, "9", N]]
+    principals = [
+        *PRINCIPALS,
+        ["tt0000002", "3", "nm0000001", "actor", N, '["Jean \\ud800"]'],
+        ["tt0000002", "4", "nm0000003", "actor", N, "[" * 100_000],
+    ]
+    result = import_imdb(directory=dataset(title_basics=basics, title_principals=principals))
+    assert result.errors == [
+        "title.basics.tsv:6: startYear is not a whole number: '19²6'",
+        "title.principals.tsv:13: characters hold a lone surrogate, which is not a character: "
+        "'[\"Jean \\\\ud800\"]'",
+    ]
+    assert Credit.objects.filter(person__imdb_id="nm0000003", role="cast").count() == 1
+
+
+IMDB_SEEDS = {
+    name: "".join(
+        f"{line}\n"
+        for line in [HEADERS[name].replace(" ", "\t")] + ["\t".join(row) for row in rows]
+    ).encode()
+    for name, rows in {
+        "title.basics": BASICS,
+        "title.ratings": RATINGS,
+        "title.principals": PRINCIPALS,
+        "name.basics": NAMES,
+        "title.crew": CREW,
+    }.items()
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.sampled_from(sorted(IMDB_SEEDS)).flatmap(
+        lambda name: st.tuples(
+            st.just(name),
+            st.one_of(st.binary(max_size=300), mutated(IMDB_SEEDS[name])),
+            st.booleans(),
+        )
+    )
+)
+def test_any_bytes_give_rows_or_the_importers_own_errors(case):
+    """The IMDb reader, fed random bytes or a dataset file cut, repeated or laced with NUL
+    bytes, ESC, bytes that are not UTF-8 and the like, plain or gzipped (and gzip cut short),
+    gives rows whose text holds no control character, malformed rows, or UnreadableFile."""
+    name, data, gz = case
+    staging = stagings(DEFAULT_TITLE_TYPES, TitleTypes(), set())[name]
+    texts = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.tsv{'.gz' if gz else ''}"
+        path.write_bytes(gzip.compress(data)[: len(data) + 10] if gz else data)
+        try:
+            header, lines = read_tsv(path)
+            positions = [header.index(c) for c in staging.source_columns if c in header]
+            for _, fields in lines:
+                if len(positions) < len(staging.source_columns) or len(fields) != len(header):
+                    continue
+                with contextlib.suppress(MalformedRow):
+                    rows = staging.parse(*[fields[i] for i in positions])
+                    texts += [value for row in rows for value in row if isinstance(value, str)]
+        except UnreadableFile as error:
+            texts = error
+    if isinstance(texts, UnreadableFile):
+        assert texts.message.startswith(path.name)
+    else:
+        assert all(text == without_controls(text) for text in texts)
+        assert all(isinstance(text.encode("utf-8"), bytes) for text in texts)

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from films.importers.errors import FilmImportError
 from films.importers.json import parse_json
+from films.importers.text import decode, scrub_record, without_controls
+from tests.mutations import any_text, mutated
 
 FILM = {
     "title": "Heat",
@@ -231,3 +233,63 @@ def test_a_document_older_than_the_currency_means_dollars():
     """Documents written before "gross_currency" existed had only US dollars."""
     (film,) = parse(broken(lambda f: f.pop("gross_currency", None)))
     assert (film.gross, film.gross_currency) == (67436818, "USD")
+
+
+SEED_DOCUMENT = json.dumps({"version": 1, "films": [FILM]}, indent=1).encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=300), mutated(SEED_DOCUMENT)))
+def test_any_bytes_or_damage_to_a_document_give_films_or_an_import_error(data):
+    """Random bytes, or a document cut, repeated, or laced with lone surrogates, 5,000-digit
+    numbers, deep nesting, repeated keys and control characters, are read as importfilms
+    reads them: films without control characters, or the importer's own error."""
+    try:
+        result = [scrub_record(film) for film in parse(decode(data, source="films.json"))]
+    except FilmImportError as error:
+        result = error
+    if isinstance(result, FilmImportError):
+        assert result.origin.source == "films.json"
+    else:
+        texts = [text for film in result for text in (film.title, film.plot, *film.genres)]
+        assert all(text == without_controls(text) for text in texts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        any_text(),
+        st.dictionaries(st.sampled_from(list(FILM)), any_text(), max_size=4).map(
+            lambda film: json.dumps({"version": 1, "films": [{"title": "x", **film}]})
+        ),
+    )
+)
+def test_any_text_with_controls_and_surrogates_gives_films_or_an_import_error(text):
+    try:
+        result = [scrub_record(film) for film in parse(text)]
+    except FilmImportError as error:
+        result = error
+    if not isinstance(result, FilmImportError):
+        assert all(film.title == without_controls(film.title) for film in result)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"version": 1, "films": [{"title": "A", "title": "B"}]}', 'films[0].title: "title" is'),
+        ('{"version": 1, "version": 1, "films": []}', 'films.json: version: "version" is given'),
+        (
+            '{"version": 1, "films": [{"title": "A", "credits": [{"role": "cast", "order": 1, '
+            '"person": {"name": "A", "name": "B"}}]}]}',
+            "films[0].credits[0].person.name: ",
+        ),
+        ('{"version": 1, "films": [{"title": "A", "year": ' + "9" * 5000 + "}]}", "5,000 digits"),
+        ('{"version": 1, "films": [{"title": "A", "rating": -' + "9" * 101 + "}]}", "101 digits"),
+        ('{"version": 1, "films": [{"title": "A", "rating": 1e400}]}', "inf is not a number"),
+        ('{"version": 1, "films": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ],
+)
+def test_repeated_keys_and_numbers_no_field_holds_are_errors(text, words):
+    """JSON would keep the last of two equal keys, and Python reads no integer of more than
+    4,300 digits; both are errors naming their place."""
+    assert words in str(error_path(text))

@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from films.importers.errors import FilmImportError
 from films.importers.making_of import parse_making_of
+from films.importers.text import decode, scrub_record, without_controls
+from tests.mutations import any_text, mutated
 from tests.seeds import MAKING_OF_PAGE
 
 HEAD = (
@@ -168,3 +170,30 @@ def test_a_page_cut_before_its_fixed_sections_end_is_refused(tail, words):
 def test_a_last_story_may_end_with_its_contributor():
     record = making_of(HEAD + TAIL + "\nThe TV cut is shorter.\nContributed by: Ann")
     assert (record.trivia[-1].kind, record.trivia[-1].contributor) == ("alternate_version", "Ann")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.binary(max_size=300), mutated(MAKING_OF_PAGE.read_bytes())))
+def test_any_bytes_or_damage_to_the_seed_give_a_record_or_an_import_error(data):
+    """Random bytes, or the seed page cut, repeated or laced with faults, are read as
+    importfilms reads them: a record without control characters, or the importer's own
+    error."""
+    try:
+        result = scrub_record(making_of(decode(data, source="making-of.txt")))
+    except FilmImportError as error:
+        result = error
+    if isinstance(result, FilmImportError):
+        assert result.origin.source == "making-of.txt"
+    else:
+        texts = [result.title, *result.stars, *(item.text for item in result.trivia)]
+        assert all(text == without_controls(text) for text in texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_text())
+def test_any_text_with_controls_and_surrogates_gives_a_record_or_an_import_error(text):
+    try:
+        result = making_of(text)
+    except FilmImportError as error:
+        result = error
+    assert isinstance(result, FilmImportError) or result.title

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from films.importers.errors import FilmImportError
 from films.importers.page import GOOF_CATEGORIES, parse_page
-from films.importers.text import decode
+from films.importers.text import decode, scrub_record, without_controls
+from tests.mutations import any_text, mutated
 from tests.seeds import FILM_PAGE
 
 
@@ -368,3 +369,33 @@ def test_a_whole_page_may_end_in_blank_lines():
     text = FILM_PAGE.read_text(encoding="utf-8")
     padded = parse_page(f"{text}\n\n  \n", source="000.txt").film
     assert padded == parse_page(text, source="000.txt").film
+
+
+@settings(max_examples=150, deadline=None)
+@given(mutated(FILM_PAGE.read_bytes()))
+def test_any_damage_to_the_seed_page_gives_a_page_or_an_import_error(data):
+    """The seed page cut, repeated, or laced with NUL bytes, ESC, 5,000-digit numbers and
+    bytes that are not UTF-8 is read as importfilms reads it: a page without control
+    characters, or the importer's own error."""
+    try:
+        result = page(decode(data, source="film.txt"))
+        scrub_record(result.film)
+    except FilmImportError as error:
+        result = error
+    if isinstance(result, FilmImportError):
+        assert result.origin.source == "film.txt"
+    else:
+        film = result.film
+        texts = [film.logline, film.plot, *(c.person.name for c in film.credits)]
+        assert all(text == without_controls(text) for text in texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_text())
+def test_any_text_with_controls_and_surrogates_gives_a_page_or_an_import_error(text):
+    try:
+        result = page(text)
+    except FilmImportError as error:
+        result = error
+    if not isinstance(result, FilmImportError):
+        assert all(item.text == without_controls(item.text) for item in result.film.trivia)

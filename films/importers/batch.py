@@ -11,7 +11,7 @@ from .loader import FilmResult, save_film, save_making_of
 from .making_of import looks_like_making_of, parse_making_of
 from .page import parse_page
 from .records import merge_making_of
-from .text import MAX_JSON_BYTES, decode
+from .text import MAX_JSON_BYTES, decode, scrub_record
 
 FORMATS = ("auto", "page", "making-of", "json")
 SUFFIXES = (".txt", ".json")
@@ -98,14 +98,16 @@ def _read(name, file_format):
         )
         text = decode(data, source=name, **({"limit": MAX_JSON_BYTES} if is_json else {}))
         if is_json:
-            report.format, report.parsed = "json", parse_json(text, source=name)
+            report.format = "json"
+            report.parsed = [scrub_record(film) for film in parse_json(text, source=name)]
         elif file_format == "making-of" or (file_format == "auto" and looks_like_making_of(text)):
             report.format = "making-of"
             parsed = parse_making_of(text, source=name)
-            report.parsed, report.warnings = parsed.making_of, parsed.warnings
+            report.parsed, report.warnings = scrub_record(parsed.making_of), parsed.warnings
         else:
             report.format = "page"
             parsed = parse_page(text, source=name)
+            scrub_record(parsed.film)
             report.parsed, report.warnings = parsed, parsed.warnings
     except FilmImportError as error:
         report.errors.append(error)
@@ -174,6 +176,8 @@ def _films(reports, title):
             continue
         making_of = report.parsed
         for film, _, files in units:
+            if film is None:  # another making-of page, to attach to a film in the database
+                continue
             if (film.title.casefold(), film.year) == (making_of.title.casefold(), making_of.year):
                 merge_making_of(film, making_of)
                 files.append(report)

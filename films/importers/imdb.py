@@ -21,7 +21,9 @@ hold stray quotation marks), comma-separated lists and `characters` as a JSON ar
 
 import gzip
 import json
+import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from django.utils import timezone
 from films.freshness import data_changed
 from films.models import Credit, Film, Genre, Person
 from films.slugs import new_slugs, new_slugs_sql, slug_base
+
+from .text import without_controls
 
 NULL = "\\N"
 DEFAULT_TITLE_TYPES = ("movie", "tvMovie")
@@ -79,6 +83,18 @@ class ImportAborted(Exception):
         self.errors = errors
 
 
+class UnreadableFile(ImportAborted):
+    """A file that is not IMDb's text: bytes that are not UTF-8, a NUL byte, a header without
+    the columns needed, or gzip data that is corrupt or cut short. Nothing was saved."""
+
+    def __init__(self, message):
+        super().__init__([message])
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
 class MissingFiles(FileNotFoundError):
     pass
 
@@ -104,19 +120,71 @@ def find_datasets(directory: Path) -> dict[str, Path]:
 def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header's column names, and an iterator of (line number, fields) for the rest.
 
-    No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only,
-    so a stray carriage return stays inside its field.
+    No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only;
+    a stray carriage return, like every control character but tab, is removed. Raises
+    UnreadableFile, naming the file and line, at bytes that are not UTF-8, a NUL byte, or
+    gzip data that is corrupt or cut short.
     """
     opener = gzip.open if path.name.endswith(".gz") else open
-    stream = opener(path, "rt", encoding="utf-8", errors="replace", newline="\n")
-    header = stream.readline().rstrip("\n").split("\t")
+    stream = opener(path, "rb")
+    lines = _text_lines(stream, path.name)
+    try:
+        _, header = next(lines, (1, ""))
+    except UnreadableFile:
+        stream.close()
+        raise
 
     def rows():
         with stream:
-            for line_number, line in enumerate(stream, start=2):
-                yield line_number, line.rstrip("\n").split("\t")
+            for line_number, line in lines:
+                yield line_number, line.split("\t")
 
-    return header, rows()
+    return header.split("\t"), rows()
+
+
+# Control bytes but tab and newline, deleted at once from a block with bytes.translate;
+# C1 controls (U+0080 to U+009F) are two bytes in UTF-8.
+_CONTROL_BYTES = bytes(set(range(32)) - {9, 10}) + b"\x7f"
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _text_lines(stream, name):
+    """(line number, text without its newline) for each line of a binary stream, read and
+    decoded a megabyte at a time; only a block that holds a control character is searched
+    for them."""
+    number = 0
+    try:
+        while block := stream.read(1 << 20):
+            block += stream.readline()  # the rest of the block's last line
+            controls = len(block.translate(None, _CONTROL_BYTES)) < len(block)
+            if controls or _C1_CONTROL.search(block):
+                if (nul := block.find(b"\x00")) >= 0:
+                    line = number + block.count(b"\n", 0, nul) + 1
+                    raise UnreadableFile(f"{name}:{line}: a NUL byte; this is not a text file")
+                text = without_controls(_decoded(block, name, number))
+            else:
+                text = _decoded(block, name, number)
+            lines = text.split("\n")
+            if not lines[-1]:
+                lines.pop()
+            yield from enumerate(lines, start=number + 1)
+            number += len(lines)
+    except EOFError:
+        raise UnreadableFile(
+            f"{name}: the file is cut short (its gzip data ends after line {number})"
+        ) from None
+    except (OSError, zlib.error) as error:
+        raise UnreadableFile(f"{name}: not a readable gzip file ({error})") from None
+
+
+def _decoded(block, name, lines_before):
+    try:
+        return block.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = lines_before + block.count(b"\n", 0, error.start) + 1
+        raise UnreadableFile(
+            f"{name}:{line}: not UTF-8 text (byte 0x{block[error.start]:02x} cannot be decoded)"
+        ) from None
 
 
 def _text(value):
@@ -126,7 +194,7 @@ def _text(value):
 def _int(value, what):
     if value == NULL:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise MalformedRow(f"{what} is not a whole number: {value!r}")
     if len(value) > 9:  # the database's integer columns stop at 2,147,483,647
         raise MalformedRow(f"{what} is too large: {value!r}")
@@ -140,7 +208,8 @@ def _year(value, what, plausible):
 
 
 def _id(value, prefix, what):
-    if not value.startswith(prefix) or not value[len(prefix) :].isdigit():
+    digits = value[len(prefix) :]
+    if not value.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
         raise MalformedRow(f"{what} is not an IMDb id: {value!r}")
     return value
 
@@ -151,6 +220,9 @@ def _required(value, what):
     return value
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def characters(value: str | None) -> str:
     """IMDb's JSON array of characters as one string: `["Mary","Jane"]` becomes "Mary / Jane",
     as IMDb shows a person playing several parts: one credit naming all of them."""
@@ -158,14 +230,20 @@ def characters(value: str | None) -> str:
         return ""
     inner = value[2:-2]
     if value[:2] == '["' and value[-2:] == '"]' and '"' not in inner and "\\" not in inner:
-        return inner[:CHARACTER_LENGTH]  # one plain name, the usual case: no JSON parsing
+        # One plain name, the usual case: no JSON parsing.
+        return without_controls(inner)[:CHARACTER_LENGTH]
     try:
         names = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         names = [value.removeprefix("[").removesuffix("]").strip('"')]
     if not isinstance(names, list):
         names = [names]
-    return " / ".join(str(name) for name in names if name not in (None, ""))[:CHARACTER_LENGTH]
+    # JSON's escapes write what a line may not hold: control characters, lone surrogates.
+    names = (without_controls(str(name)) for name in names if name not in (None, ""))
+    text = " / ".join(name for name in names if name)[:CHARACTER_LENGTH]
+    if _SURROGATE.search(text):
+        raise MalformedRow(f"characters hold a lone surrogate, which is not a character: {value!r}")
+    return text
 
 
 def role_and_job(category: str, job: str | None) -> tuple[str, str]:
@@ -180,7 +258,7 @@ def role_and_job(category: str, job: str | None) -> tuple[str, str]:
 def _positions(header, path, columns):
     missing = [column for column in columns if column not in header]
     if missing:
-        raise ImportAborted([f"{path.name}:1: the header has no {', '.join(missing)} column"])
+        raise UnreadableFile(f"{path.name}:1: the header has no {', '.join(missing)} column")
     return [header.index(column) for column in columns]
 
 

@@ -102,7 +102,7 @@ def parse_json(text: str, *, source: str) -> list[FilmRecord]:
     """Reads a JSON document of films; raises FilmImportError naming the JSON path."""
     origin = Origin(source)
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_Object.of, parse_int=_integer)
     except json.JSONDecodeError as error:
         raise FilmImportError(
             f"not valid JSON: {error.msg} (column {error.colno})",
@@ -128,6 +128,8 @@ class _Reader:
         """The object's values by field name, every one checked against the spec."""
         if not isinstance(value, dict):
             raise self.error(path, f"expected an object, got {_describe(value)}")
+        for key in getattr(value, "repeated", ()):
+            raise self.error(_join(path, key), f'"{key}" is given twice in one object')
         for key in value:
             if key not in spec:
                 raise self.error(_join(path, key), f'unknown key "{key}"')
@@ -243,6 +245,33 @@ class _Reader:
         return FilmingLocationRecord(**fields, origin=self.origin.at_path(path))
 
 
+class _Object(dict):
+    """A JSON object that remembers the keys it was given twice, where json.loads alone would
+    silently keep the last value."""
+
+    repeated = ()
+
+    @classmethod
+    def of(cls, pairs):
+        value = cls(pairs)
+        if len(value) < len(pairs):
+            seen = set()
+            value.repeated = list(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))
+        return value
+
+
+class _LongInteger:
+    """An integer too long for any field, kept as its digits: Python reads no integer of more
+    than 4,300 digits, and raises an error that names no place in the file."""
+
+    def __init__(self, digits):
+        self.digits = digits
+
+
+def _integer(digits):
+    return int(digits) if len(digits) <= 100 else _LongInteger(digits)
+
+
 def _join(path, key):
     return f"{path}.{key}" if path else key
 
@@ -252,6 +281,8 @@ def _describe(value):
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, _LongInteger):
+        return f"a number of {len(value.digits.lstrip('-')):,} digits"
     if isinstance(value, str):
         return f'the string "{value[:40]}"'
     if isinstance(value, int | float):

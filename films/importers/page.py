@@ -23,7 +23,7 @@ from .records import (
     ReviewRecord,
     TriviaRecord,
 )
-from .text import clean, lines
+from .text import clean, lines, whole_number
 
 GOOF_CATEGORIES = (
     "Anachronisms",
@@ -319,8 +319,8 @@ class _PageReader:
         match = _RATING.match(value)
         if not match or Decimal(match["rating"]) > 10:
             raise self.error(f'rating "{value}" is not a score like "7.0/10 (12,168 voted)"', line)
-        votes = int((match["votes"] or "0").replace(",", ""))
-        if votes > _MAX_INT:
+        votes = whole_number(match["votes"] or "0")
+        if votes is None or votes > _MAX_INT:
             raise self.error(f'vote count "{match["votes"]}" is too large', line)
         return Decimal(match["rating"]).quantize(Decimal("0.1")), votes
 
@@ -338,7 +338,8 @@ class _PageReader:
     def gross(self, value, line):
         """(amount, ISO 4217 code, region), or (None, "", "") with a warning."""
         match = _GROSS.match(value)
-        if not match or int(match["amount"].replace(",", "")) >= 2**63:
+        amount = whole_number(match["amount"]) if match else None
+        if amount is None or amount >= 2**63:
             self.warn(
                 f'gross "{value}" is not an amount like "$42,400,000 (USA)" or '
                 '"DEM 3,250,000 (West Germany)"; skipped',
@@ -356,7 +357,7 @@ class _PageReader:
             what = "currency symbol" if match["symbol"] else "ISO 4217 currency code"
             self.warn(f'gross "{value}": "{mark}" is not a known {what}; skipped', line)
             return None, "", ""
-        return int(match["amount"].replace(",", "")), currency, (match["region"] or "").strip()
+        return amount, currency, (match["region"] or "").strip()
 
     def runtime(self, value, line):
         # Only the first entry is the film's runtime; later ones are other cuts.

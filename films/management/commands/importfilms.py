@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from films.importers.batch import FORMATS, import_files
+from films.importers.text import printable
 
 # Imports of this many files or more report their progress, ten times over.
 PROGRESS_FROM = 20
@@ -46,12 +47,18 @@ class Command(BaseCommand):
             self.stdout.write(f"{done} of {total} {what}")
 
     def report(self, report, dry_run):
+        # Names and messages quote the files: printed as escapes, their control characters
+        # cannot drive the terminal.
         for error in report.errors:
-            self.stderr.write(f"error: {error}")
+            self.stderr.write(printable(f"error: {error}"))
         if not self.verbosity:
             return
         name = f"{report.source} ({report.format})" if report.format else report.source
-        if not report.films and not report.errors:
+        name = printable(name)
+        if report.errors:
+            errors = _plural(len(report.errors), "error")
+            self.stdout.write(self.style.ERROR(f"{name}: failed ({errors})"))
+        elif not report.films:
             self.stdout.write(f"{name}: no films")
         for result in report.films:
             outcome = result.outcome
@@ -61,12 +68,14 @@ class Command(BaseCommand):
             counts = [] if result.credits is None else [_plural(result.credits, "credit")]
             counts.append(f"{result.trivia} trivia")
             self.stdout.write(
-                f"{name}: {result} [{result.slug}] {outcome}{changes}; {', '.join(counts)}"
+                printable(
+                    f"{name}: {result} [{result.slug}] {outcome}{changes}; {', '.join(counts)}"
+                )
             )
             for removed in result.removed:
                 self.stdout.write(f"  {'would remove' if dry_run else 'removed'} {removed}")
         for warning in report.warnings:
-            self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+            self.stdout.write(self.style.WARNING(printable(f"  warning: {warning}")))
 
     def summary(self, reports, failed, dry_run):
         outcomes = {result.slug: result.outcome for report in reports for result in report.films}

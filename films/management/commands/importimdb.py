@@ -8,8 +8,10 @@ from films.importers.imdb import (
     ImportAborted,
     MissingFiles,
     Progress,
+    UnreadableFile,
     import_imdb,
 )
+from films.importers.text import printable
 
 
 class Command(BaseCommand):
@@ -41,7 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory, title_types, min_votes, limit, max_errors, dry_run, **opts):
         if not directory.is_dir():
-            raise CommandError(f"{directory} is not a directory.")
+            raise CommandError(printable(f"{directory} is not a directory."))
         show_progress = self.stdout.isatty() or opts["verbosity"] >= 2
         try:
             result = import_imdb(
@@ -54,16 +56,18 @@ class Command(BaseCommand):
                 on_progress=self.show_progress if show_progress else None,
             )
         except MissingFiles as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(printable(str(error))) from None
+        except UnreadableFile as error:
+            raise CommandError(f"{printable(error.message)}; nothing was imported.") from None
         except ImportAborted as error:
             for message in error.errors:
-                self.stderr.write(message)
+                self.stderr.write(printable(message))
             raise CommandError(
                 f"Stopped after {len(error.errors)} malformed rows (--max-errors {max_errors}); "
                 "nothing was imported."
             ) from None
         for message in result.errors:
-            self.stderr.write(message)
+            self.stderr.write(printable(message))
         self.report(result)
 
     def show_progress(self, progress: Progress):
