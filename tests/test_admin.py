@@ -112,4 +112,4 @@ def test_autocomplete_finds_people(editor, mask):
         url,
         {"term": "stol", "app_label": "films", "model_name": "credit", "field_name": "person"},
     )
-    assert [r["text"] for r in response.json()["results"]] == ["Eric Stoltz"]
+    assert [r["text"] for r in response.json()["results"]] == ["Eric Stoltz (Mask)"]
