@@ -7,6 +7,7 @@ from django.db.models import (
     FilteredRelation,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -165,8 +166,15 @@ class FilmQuerySet(SluggedQuerySet):
         ids = person.known_for_ids
         films = self.order_by()  # SQLite allows no ORDER BY in a part of a UNION
         known = films.filter(imdb_id__in=ids).annotate(rank=_rank("imdb_id", ids))
-        most_voted = Credit.objects.filter(person=person).order_by("-film__vote_count", "film")
-        credited = films.filter(pk__in=most_voted.values("film")[:limit])
+        # A film once however many credits the person has in it.
+        most_voted = (
+            Credit.objects.filter(person=person)
+            .values("film")
+            .annotate(votes=Max("film__vote_count"))
+            .order_by("-votes", "film")
+            .values("film")
+        )
+        credited = films.filter(pk__in=most_voted[:limit])
         credited = credited.annotate(rank=Value(len(ids), output_field=IntegerField()))
         both = known.union(credited, all=True).order_by("rank", "-vote_count", "pk")
         films = {}
