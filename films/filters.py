@@ -168,13 +168,16 @@ class FilmFilter(django_filters.FilterSet):
     def filter_credit(self, queryset, name, value):
         # Person and role describe one credit (Cher as cast, not Cher in any role in a film
         # that has some cast), so both apply together, once.
-        role = self.form.cleaned_data.get("role")
-        if name == "role" and self.chosen_person is not None:
-            return queryset
-        if name == "person" and self.chosen_person is None:
-            # A name, not an address: the list stays whole and offers the people it names.
-            return queryset.with_credit(role=role) if role else queryset
-        return queryset.with_credit(person=self.chosen_person, role=role)
+        person, role = self.chosen_person, self.form.cleaned_data.get("role")
+        if name == "person":
+            if person is None:
+                # A name, not an address: the list stays whole and offers the people it
+                # names (person_choices); a role applies on its own.
+                return queryset
+            return queryset.with_credit(person=person, role=role)
+        if person is not None:
+            return queryset  # the role was applied with the person
+        return queryset.with_credit(role=role)
 
     @cached_property
     def chosen_person(self):
