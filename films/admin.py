@@ -4,7 +4,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
@@ -78,6 +78,26 @@ class KnownChoiceAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person picker that names each person with what tells them from namesakes."""
+
+    def label_from_instance(self, obj):
+        return obj.choice_label
+
+
+def described_people(db_field, kwargs):
+    """Form field options that make a foreign key to Person a PersonChoiceField."""
+    if db_field.related_model is Person:
+        kwargs.setdefault("queryset", Person.objects.with_description())
+        kwargs.setdefault("form_class", PersonChoiceField)
+    return kwargs
+
+
+def described_person_prefetch(path="person"):
+    """The people rows point at, read with their descriptions: one query for a whole page."""
+    return Prefetch(path, queryset=Person.objects.with_description())
+
+
 class PreloadedFormSet(BaseInlineFormSet):
     """Hands each autocomplete widget the labels of the objects its rows already point at."""
 
@@ -88,7 +108,9 @@ class PreloadedFormSet(BaseInlineFormSet):
             widget = getattr(widget, "widget", widget)  # unwrap RelatedFieldWidgetWrapper
             if isinstance(widget, KnownChoiceAutocompleteSelect):
                 related = (getattr(row, field_name) for row in self.get_queryset())
-                widget.known = {str(obj.pk): str(obj) for obj in related}
+                widget.known = {
+                    str(obj.pk): getattr(obj, "choice_label", str(obj)) for obj in related
+                }
 
 
 class PreloadedInline(admin.TabularInline):
@@ -106,14 +128,18 @@ class PreloadedInline(admin.TabularInline):
             kwargs["widget"] = KnownChoiceAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(
+            db_field, request, **described_people(db_field, kwargs)
+        )
 
 
 class CreditInline(PreloadedInline):
     model = Credit
-    related = ("person",)
     autocomplete_fields = ["person"]
     fields = ["person", "role", "character", "credited_as", "job", "order", "is_star", "uncredited"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(described_person_prefetch())
 
 
 class TaglineInline(PreloadedInline):
@@ -284,7 +310,7 @@ class GenreAdmin(FilmsDataAdmin):
 
 @admin.register(Person)
 class PersonAdmin(FilmsDataAdmin):
-    list_display = ["name", "birth_year", "death_year", "imdb_id"]
+    list_display = ["name", "description", "birth_year", "death_year", "imdb_id"]
     search_fields = ["name", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["name"]}
     show_full_result_count = False
@@ -323,15 +349,36 @@ class PersonAdmin(FilmsDataAdmin):
             },
         )
 
+    def get_queryset(self, request):
+        # The change list and the person pickers' autocomplete (which labels each person with
+        # choice_label, see moviedb/admin.py) tell namesakes apart.
+        return super().get_queryset(request).with_description()
+
+    @admin.display(description="Tells them apart")
+    def description(self, person):
+        return person.description
+
 
 @admin.register(Credit)
 class CreditAdmin(FilmsDataAdmin):
-    list_display = ["person", "film", "role", "character", "order", "is_star", "uncredited"]
+    list_display = ["person_label", "film", "role", "character", "order", "is_star", "uncredited"]
     list_filter = ["role", "is_star", "uncredited"]
-    list_select_related = ["film", "person"]
+    list_select_related = ["film"]
     search_fields = ["person__name", "character", "film__title"]
     autocomplete_fields = ["film", "person"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(described_person_prefetch())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **described_people(db_field, kwargs)
+        )
+
+    @admin.display(description="Person", ordering="person__name")
+    def person_label(self, credit):
+        return credit.person.choice_label
 
 
 @admin.register(Trivia)

@@ -3,16 +3,27 @@ queryset through the named methods of the models' querysets."""
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django import forms
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
-from .models import Credit, Genre, Trivia
-from .search import matches
+from .models import Credit, Genre, Person, Trivia
+from .search import matches, ranked_matches
 
 TEXT_MAX_LENGTH = 200
+# How many people a name that is not one person's address offers to choose from.
+PERSON_CANDIDATES = 20
+
+
+def people_named_like(text, limit=PERSON_CANDIDATES):
+    """The people whose name holds every word of text, with their descriptions: the closest
+    names first (the exact name leads), then the most prominent (the votes of their most
+    voted film), so that of two John Smiths the one people mean comes first."""
+    people = Person.objects.with_description().with_top_votes()
+    return ranked_matches(people, "name", text, "-top_votes", "name", "pk")[:limit]
 
 
 class FilterForm(forms.Form):
@@ -42,6 +53,14 @@ class Chip:
 
     label: str
     remove_url: str
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    """A person a name may mean, with the URL of the list of their films."""
+
+    person: Person
+    url: str
 
 
 @dataclass(frozen=True)
@@ -98,8 +117,20 @@ class FilmFilter(django_filters.FilterSet):
         min_value=0,
         max_value=2**31 - 1,
     )
+    # The address (slug) of one person. A name typed in the box is no address: the list then
+    # offers the people of that name to choose from (person_choices); a script suggests
+    # people as the name is typed (static/js/person-suggest.js).
     person = django_filters.CharFilter(
-        label="Person", max_length=TEXT_MAX_LENGTH, method="filter_credit"
+        label="Person",
+        max_length=TEXT_MAX_LENGTH,
+        method="filter_credit",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "data-suggest-url": reverse_lazy("films:person_suggest"),
+            }
+        ),
     )
     role = django_filters.ChoiceFilter(
         label="Role", choices=Credit.Role.choices, empty_label="Any role", method="filter_credit"
@@ -144,10 +175,48 @@ class FilmFilter(django_filters.FilterSet):
     def filter_credit(self, queryset, name, value):
         # Person and role describe one credit (Cher as cast, not Cher in any role in a film
         # that has some cast), so both apply together, once.
-        person, role = self.form.cleaned_data.get("person"), self.form.cleaned_data.get("role")
-        if name == "role" and person:
-            return queryset
-        return queryset.with_credit(person=person, role=role)
+        person, role = self.chosen_person, self.form.cleaned_data.get("role")
+        if name == "person":
+            if person is None:
+                # A name, not an address: the list stays whole and offers the people it
+                # names (person_choices); a role applies on its own.
+                return queryset
+            return queryset.with_credit(person=person, role=role)
+        if person is not None:
+            return queryset  # the role was applied with the person
+        return queryset.with_credit(role=role)
+
+    @cached_property
+    def chosen_person(self):
+        """The person whose films are listed, with their description; None when the person
+        parameter names no one's address (or is absent)."""
+        slug = self._cleaned("person")
+        if not slug:
+            return None
+        people = Person.objects.with_description().with_namesakes()
+        # A shared link keeps working after the person's address changed: an old slug
+        # still names them (one more query, only for an address that is not current).
+        return (
+            people.filter(slug=slug).first() or people.filter(slug_redirects__old_slug=slug).first()
+        )
+
+    def _cleaned(self, name):
+        """The valid value of one parameter, or None (the form is cleaned once)."""
+        if not self.is_bound:
+            return None
+        self.form.is_valid()  # cleans the form, once; invalid values are left out
+        return self.form.cleaned_data.get(name)
+
+    def person_choices(self):
+        """For a person parameter that is no one's address (an old link, a name typed without
+        the suggestions): the people it may mean, most likely first."""
+        text = self._cleaned("person")
+        if not text or self.chosen_person is not None:
+            return []
+        return [
+            PersonChoice(person, self.url_with(person=person.slug))
+            for person in people_named_like(text)
+        ]
 
     def filter_location(self, queryset, name, value):
         return queryset.shot_at(value)
@@ -187,6 +256,8 @@ class FilmFilter(django_filters.FilterSet):
                     for slug in value
                 ]
                 continue
+            if name == "person" and self.chosen_person is None:
+                continue  # no filter: the list offers the people instead (person_choices)
             chips.append(Chip(self._describe(name, value), self.url_with(**{name: None})))
         return chips
 
@@ -197,6 +268,10 @@ class FilmFilter(django_filters.FilterSet):
             return f"Role: {Credit.Role(value).label}"
         if name == "making_of":
             return "Has making-of"
+        if name == "person":
+            # The description only where the name alone would not do.
+            person = self.chosen_person
+            return f"Person: {person.choice_label if person.has_namesakes else person.name}"
         return f"{self.filters[name].label}: {value}"
 
     def problems(self):

@@ -15,6 +15,8 @@ def movie(film, *, directors, cast, review, absolute):
         "name": film.title,
         "url": absolute(film.get_absolute_url()),
     }
+    if film.imdb_url:
+        data["sameAs"] = [film.imdb_url]
     if film.logline:
         data["description"] = film.logline
     if film.release_date:
@@ -65,3 +67,32 @@ def _review(review):
             "worstRating": 0,
         }
     return data
+
+
+def person(person, *, known_for, absolute):
+    """A schema.org Person for a person's page, with the films they are known for."""
+    data = {"@context": "https://schema.org", **_person(person, absolute)}
+    if person.imdb_url:
+        data["sameAs"] = [person.imdb_url]
+    if person.birth_year:
+        data["birthDate"] = str(person.birth_year)
+    if person.death_year:
+        data["deathDate"] = str(person.death_year)
+    if professions := person.profession_names:
+        data["jobTitle"] = professions
+    if known_for:
+        data["subjectOf"] = [
+            {"@type": "Movie", "name": film.title, "url": absolute(film.get_absolute_url())}
+            for film in known_for
+        ]
+    return data
+
+
+def place(location, *, absolute):
+    """A schema.org Place for a filming location's page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "Place",
+        "name": location.name,
+        "url": absolute(location.get_absolute_url()),
+    }

@@ -6,7 +6,9 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -15,11 +17,20 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from .search import matches
+
+
+def imdb_url(imdb_id):
+    """The IMDb page of a title (tt…) or a name (nm…) id; "" for anything else."""
+    kinds = {"tt": "title", "nm": "name"}
+    if not imdb_id or imdb_id[:2] not in kinds or not imdb_id[2:].isdigit():
+        return ""
+    return f"https://www.imdb.com/{kinds[imdb_id[:2]]}/{imdb_id}/"
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -239,6 +250,28 @@ class FilmQuerySet(SluggedQuerySet):
     def recently_added(self):
         return self.order_by("-added_at", "-pk")
 
+    def known_for(self, person, *, limit=4):
+        """The films `person` is known for: their known_for films that are in the database,
+        in IMDb's order, then their most voted films; `limit` films, in one query."""
+        ids = person.known_for_ids
+        films = self.order_by()  # SQLite allows no ORDER BY in a part of a UNION
+        known = films.filter(imdb_id__in=ids).annotate(rank=_rank("imdb_id", ids))
+        # A film once however many credits the person has in it.
+        most_voted = (
+            Credit.objects.filter(person=person)
+            .values("film")
+            .annotate(votes=Max("film__vote_count"))
+            .order_by("-votes", "film")
+            .values("film")
+        )
+        credited = films.filter(pk__in=most_voted[:limit])
+        credited = credited.annotate(rank=Value(len(ids), output_field=IntegerField()))
+        both = known.union(credited, all=True).order_by("rank", "-vote_count", "pk")
+        films = {}
+        for film in both[: 2 * limit]:  # a known film may come twice: keep its first
+            films.setdefault(film.pk, film)
+        return list(films.values())[:limit]
+
     # Filters of the film list. Conditions on to-many relations (genres, credits, locations,
     # trivia) are Exists subqueries, never joins: a join would return a film once per
     # matching row.
@@ -260,11 +293,11 @@ class FilmQuerySet(SluggedQuerySet):
             films = films.filter(Exists(in_genre))
         return films
 
-    def with_credit(self, *, person="", role=""):
-        """Films with a credit for a person whose name contains `person`, in `role` if given."""
+    def with_credit(self, *, person=None, role=""):
+        """Films with a credit of `person` (one Person), in `role` if given."""
         credits = Credit.objects.filter(film=OuterRef("pk"))
-        if person:
-            credits = credits.filter(matches("person__name", person))
+        if person is not None:
+            credits = credits.filter(person=person)
         if role:
             credits = credits.filter(role=role)
         return self.filter(Exists(credits))
@@ -378,6 +411,10 @@ class Film(SlugHistory):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def imdb_url(self):
+        return imdb_url(self.imdb_id)
+
 
 class Tagline(models.Model):
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="taglines")
@@ -405,7 +442,79 @@ class Tagline(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
+# How IMDb's primaryProfession values read in a sentence; others lose their underscores.
+PROFESSION_NAMES = {
+    "make_up_department": "make-up department",
+    "miscellaneous": "crew",
+    "soundtrack": "soundtrack artist",
+}
+
+# IMDb lists up to four known-for titles; a person's description looks at that many.
+KNOWN_FOR_LOOKED_UP = 4
+
+
+class KnownForItem(Func):
+    """The position-th IMDb id (from 1) of a comma list such as Person.known_for, or ''."""
+
+    output_field = models.CharField()
+
+    def __init__(self, expression, position, **extra):
+        self.position = int(position)
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"split_part({sql}, ',', {self.position})", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite splits no strings: the list is read as a JSON array, tt1,tt2 -> ["tt1","tt2"]
+        # (a list an editor broke with a quote reads as empty rather than failing).
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        array = f"""('["' || replace({sql}, ',', '","') || '"]')"""
+        item = f"json_extract({array}, '$[{self.position - 1}]')"
+        return f"CASE WHEN json_valid({array}) THEN coalesce({item}, '') ELSE '' END", params * 2
+
+
+def known_for_title():
+    """The title a person is known for, as an annotation of people: the first of their
+    known_for films in the database, else their most-voted credited film. Each is a
+    correlated subquery on an index, so a page of people costs no query per person."""
+    titles = [
+        Subquery(
+            Film.objects.filter(
+                imdb_id=NullIf(KnownForItem(OuterRef("known_for"), position), Value(""))
+            ).values("title")[:1]
+        )
+        for position in range(1, KNOWN_FOR_LOOKED_UP + 1)
+    ]
+    most_voted = (
+        Credit.objects.filter(person=OuterRef("pk"))
+        .order_by("-film__vote_count", "film_id")
+        .values("film__title")[:1]
+    )
+    return Coalesce(*titles, Subquery(most_voted), Value(""))
+
+
 class PersonQuerySet(SluggedQuerySet):
+    def with_description(self):
+        """People with what tells same-name people apart (see Person.description): their
+        known-for title comes from a subquery of their own row, never a query per person."""
+        return self.annotate(known_for_title=known_for_title())
+
+    def with_namesakes(self):
+        """People with has_namesakes: whether someone else has the same name."""
+        others = Person.objects.filter(name=OuterRef("name")).exclude(pk=OuterRef("pk"))
+        return self.annotate(has_namesakes=Exists(others))
+
+    def with_top_votes(self):
+        """People with top_votes, the votes of their most voted film: how prominent they are."""
+        votes = (
+            Credit.objects.filter(person=OuterRef("pk"))
+            .order_by("-film__vote_count")
+            .values("film__vote_count")[:1]
+        )
+        return self.annotate(top_votes=Coalesce(Subquery(votes), 0))
+
     def for_detail(self, *, credits_per_role):
         """A person with the newest credits_per_role credits of each role they have had, in
         two queries however long the filmography."""
@@ -456,6 +565,53 @@ class Person(SlugHistory):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def imdb_url(self):
+        return imdb_url(self.imdb_id)
+
+    def get_films_url(self):
+        """The film list narrowed to this person's films."""
+        return f"{reverse('films:film_list')}?{urlencode({'person': self.slug})}"
+
+    @property
+    def profession_names(self):
+        """IMDb's professions as words, most important first: ["actress", "producer"]."""
+        codes = [code.strip() for code in self.professions.split(",") if code.strip()]
+        return [PROFESSION_NAMES.get(code, code.replace("_", " ")) for code in codes]
+
+    @property
+    def known_for_ids(self):
+        return [imdb_id.strip() for imdb_id in self.known_for.split(",") if imdb_id.strip()]
+
+    @property
+    def lifetime(self):
+        """When the person lived: "b. 1946", "d. 1999", both years joined by an en dash, or ""."""
+        if self.birth_year and self.death_year:
+            return f"{self.birth_year}\N{EN DASH}{self.death_year}"
+        if self.birth_year:
+            return f"b. {self.birth_year}"
+        if self.death_year:
+            return f"d. {self.death_year}"
+        return ""
+
+    @property
+    def facts(self):
+        """The description's facts from the row itself: the first two professions and the
+        lifetime, e.g. ["actress and producer", "b. 1946"]."""
+        professions = " and ".join(self.profession_names[:2])
+        return [fact for fact in (professions, self.lifetime) if fact]
+
+    @property
+    def description(self):
+        """What tells this person from another of the same name: "actor, b. 1985, Title".
+        The title is there when the row was read with PersonQuerySet.with_description()."""
+        return ", ".join([*self.facts, *filter(None, [getattr(self, "known_for_title", "")])])
+
+    @property
+    def choice_label(self):
+        """The name with its description, where one person is chosen among several."""
+        return f"{self.name} ({self.description})" if self.description else self.name
 
 
 # A filmography's order within one role; ending in the primary key, its pages never overlap.

@@ -9,6 +9,7 @@ register_converter(RoleConverter, "role")
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/people/", views.person_suggest, name="person_suggest"),
     path("films/", views.film_list, name="film_list"),
     path("films/<slug:slug>/", views.film_detail, name="film_detail"),
     path("films/<slug:slug>/cast/", views.film_cast, name="film_cast"),

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,6 +22,7 @@ from .filters import (
     MakingOfFilter,
     NameFilter,
     TriviaFilter,
+    people_named_like,
 )
 from .freshness import remember
 from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
@@ -35,6 +36,10 @@ FILMS_PER_PAGE = 24
 NAMES_PER_PAGE = 60
 SEARCH_RESULTS_PER_KIND = 20
 HOME_SHELF_SIZE = 8
+# The people suggested as a name is typed in the film list's person box, and how much of a
+# name must be typed first.
+PERSON_SUGGESTIONS = 10
+PERSON_SUGGESTION_MIN_LENGTH = 2
 
 
 def paginate(request, queryset, per_page):
@@ -97,7 +102,8 @@ def search(request):
             Film.objects.for_list(), "title", query, "-vote_count", "title", "pk"
         )
         films = films[:limit]
-        people = ranked_matches(Person.objects.all(), "name", query, "name", "pk")[:limit]
+        people = Person.objects.with_description()
+        people = ranked_matches(people, "name", query, "name", "pk")[:limit]
         locations = ranked_matches(Location.objects.all(), "name", query, "name", "pk")[:limit]
         found = [*films, *people, *locations]
         if len(found) == 1 and found[0].relevance == 0:
@@ -115,6 +121,27 @@ def search(request):
 
 
 @read_only
+def person_suggest(request):
+    """People whose name holds the typed words, with their descriptions, as JSON for the
+    film list's person box: {"results": [{"slug", "name", "description", "url"}, ...]}."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    people = []
+    if len(query) >= PERSON_SUGGESTION_MIN_LENGTH:
+        people = people_named_like(query, limit=PERSON_SUGGESTIONS)
+    results = [
+        {
+            "slug": person.slug,
+            "name": person.name,
+            "description": person.description,
+            "url": person.get_absolute_url(),
+        }
+        for person in people
+    ]
+    return JsonResponse({"results": results})
+
+
+@read_only
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -128,6 +155,7 @@ def film_list(request):
             "filters": filters,
             "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE),
             "chips": filters.chips(),
+            "person_choices": filters.person_choices(),
             "problems": filters.problems(),
             # Counted once per filter state and data version: at a million films, each is
             # a pass over every matching film.
@@ -153,9 +181,11 @@ def person_list(request):
         .annotate(count=Count("film", distinct=True))
         .values("count")
     )
-    people = Person.objects.annotate(
-        film_count=Coalesce(Subquery(film_count, output_field=IntegerField()), 0)
-    ).order_by("name", "pk")
+    people = (
+        Person.objects.with_description()
+        .annotate(film_count=Coalesce(Subquery(film_count, output_field=IntegerField()), 0))
+        .order_by("name", "pk")
+    )
     filters = NameFilter(request.GET, queryset=people)
     return render(
         request,
@@ -436,14 +466,19 @@ def person_detail(request, slug):
         for role in Credit.Role
         if role in totals
     ]
+    known_for = Film.objects.known_for(person)
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
             "sections": sections,
+            "known_for": known_for,
             "breadcrumbs": _person_crumbs(person),
             "canonical_url": absolute_url(request, request.path),
+            "person_data": jsonld.person(
+                person, known_for=known_for, absolute=functools.partial(absolute_url, request)
+            ),
         },
     )
 
@@ -487,5 +522,6 @@ def location_detail(request, slug):
             "filmings": page.object_list,
             "breadcrumbs": [("Locations", reverse("films:location_list")), (location.name, None)],
             "canonical_url": _canonical_url(request, page),
+            "place": jsonld.place(location, absolute=functools.partial(absolute_url, request)),
         },
     )

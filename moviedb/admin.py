@@ -19,6 +19,12 @@ class SafeAutocompleteJsonView(AutocompleteJsonView):
         term, model_admin, source_field, to_field_name = super().process_request(request)
         return term.replace("\x00", ""), model_admin, source_field, to_field_name
 
+    def serialize_result(self, obj, to_field_name):
+        # An object with a choice_label (a person: the name and what tells namesakes apart)
+        # is offered by it.
+        result = super().serialize_result(obj, to_field_name)
+        return {**result, "text": getattr(obj, "choice_label", result["text"])}
+
 
 class AdminSite(admin.AdminSite):
     def autocomplete_view(self, request):

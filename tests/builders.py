@@ -91,3 +91,31 @@ def change_form_data(response):
             else:
                 data[form.add_prefix(name)] = "on" if value is True else str(value)
     return data
+
+
+def two_john_smiths():
+    """Two people of one name: an actor known for a film in the database (though another of
+    their films has more votes), and a composer known for films that are not, whose
+    description falls back on their most voted film."""
+    known = make_film(title="Known For Title", imdb_id="tt0000010", vote_count=5)
+    actor = make_person(
+        name="John Smith",
+        slug="john-smith",
+        professions="actor,producer,soundtrack",
+        birth_year=1985,
+        known_for="tt9999999,tt0000010",
+    )
+    composer = make_person(
+        name="John Smith",
+        slug="john-smith-nm0000002",
+        professions="composer",
+        birth_year=1921,
+        death_year=1999,
+        known_for="tt8888888",
+    )
+    Credit.objects.create(film=make_film(title="Minor", vote_count=50), person=actor, role="cast")
+    Credit.objects.create(film=known, person=actor, role="cast")
+    Credit.objects.create(
+        film=make_film(title="Major", vote_count=900), person=composer, role="composer"
+    )
+    return actor, composer

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from films.models import Genre, Trivia
-from tests.builders import change_form_data, make_film, make_genre, populate
+from tests.builders import change_form_data, make_film, make_genre, populate, two_john_smiths
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_autocomplete_finds_people(editor, mask):
         url,
         {"term": "stol", "app_label": "films", "model_name": "credit", "field_name": "person"},
     )
-    assert [r["text"] for r in response.json()["results"]] == ["Eric Stoltz"]
+    assert [r["text"] for r in response.json()["results"]] == ["Eric Stoltz (Mask)"]
 
 
 @pytest.mark.parametrize(
@@ -157,3 +157,47 @@ def test_sorting_by_gross_compares_like_with_like(editor):
     descending = editor.get(f"{url}?o=-{column}").context["cl"].result_list
     assert [film.title for film in descending if film.gross] == ["a", "c", "d", "b"]
     assert "DEM 900" in editor.get(url).text
+
+
+# Editors tell namesakes apart wherever they pick or list people.
+
+
+def test_autocomplete_tells_namesakes_apart(editor):
+    two_john_smiths()
+    response = editor.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "john smith",
+            "app_label": "films",
+            "model_name": "credit",
+            "field_name": "person",
+        },
+    )
+    assert sorted(r["text"] for r in response.json()["results"]) == [
+        "John Smith (actor and producer, b. 1985, Known For Title)",
+        "John Smith (composer, 1921\N{EN DASH}1999, Major)",
+    ]
+
+
+def test_person_and_credit_change_lists_tell_namesakes_apart(editor):
+    two_john_smiths()
+    people = editor.get(reverse("admin:films_person_changelist"), {"q": "john smith"})
+    html = people.content.decode()
+    assert "actor and producer, b. 1985, Known For Title" in html
+    assert "composer, 1921\N{EN DASH}1999, Major" in html
+    credits = editor.get(reverse("admin:films_credit_changelist"), {"q": "john smith"})
+    html = credits.content.decode()
+    assert "John Smith (actor and producer, b. 1985, Known For Title)" in html
+    assert "John Smith (composer, 1921\N{EN DASH}1999, Major)" in html
+
+
+def test_person_pickers_name_the_chosen_person_with_their_description(editor):
+    """The credit inline of a film and a credit's own page label the chosen person as the
+    autocomplete does."""
+    actor, _ = two_john_smiths()
+    credit = actor.credits.get(film__title="Minor")
+    label = "John Smith (actor and producer, b. 1985, Known For Title)"
+    film_page = editor.get(reverse("admin:films_film_change", args=[credit.film.pk]))
+    assert f'<option value="{actor.pk}" selected>{label}</option>' in film_page.content.decode()
+    credit_page = editor.get(reverse("admin:films_credit_change", args=[credit.pk]))
+    assert f'<option value="{actor.pk}" selected>{label}</option>' in credit_page.content.decode()

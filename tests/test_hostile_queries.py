@@ -21,6 +21,7 @@ from films.views import SearchForm
 PAGES = {
     "film list": ("/films/", [*FilmFilter.base_filters, "page"]),
     "search": ("/search/", [*SearchForm.base_fields]),
+    "person suggestions": ("/search/people/", [*SearchForm.base_fields]),
     "people": ("/people/", [*NameFilter.base_filters, "page"]),
     "locations": ("/locations/", [*NameFilter.base_filters, "page"]),
     "cast": ("/films/{film}/cast/", [*CreditFilter.base_filters]),

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from films.models import Credit, Film, Review, Trivia
+from films.models import Credit, Film, Person, Review, Trivia, imdb_url
 from tests.builders import make_film, make_location, make_person
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,68 @@ def test_str_and_urls(mask):
     assert location.get_absolute_url() == "/locations/azusa-california-usa/"
     assert mask.genres.get().get_absolute_url() == "/films/?genre=drama"
     assert mask.reviews.get().get_absolute_url() == "/films/mask-1985/reviews/#review-1"
+
+
+# What tells a person from others of the same name.
+
+
+@pytest.mark.parametrize(
+    ("fields", "description"),
+    [
+        ({}, ""),
+        ({"professions": "actor"}, "actor"),
+        ({"professions": "actress,producer,soundtrack"}, "actress and producer"),
+        ({"professions": "make_up_department,miscellaneous"}, "make-up department and crew"),
+        ({"professions": "casting_director", "birth_year": 1985}, "casting director, b. 1985"),
+        ({"birth_year": 1921, "death_year": 1999}, "1921\N{EN DASH}1999"),
+        ({"death_year": 1899}, "d. 1899"),
+        ({"professions": " actor , ,director"}, "actor and director"),
+    ],
+)
+def test_a_person_is_described_by_professions_and_lifetime(fields, description):
+    person = make_person(**fields)
+    assert Person.objects.get(pk=person.pk).description == description
+
+
+def test_the_known_for_title_is_the_first_known_film_in_the_database():
+    """Of the known-for ids, the first that names a film here gives the title, whatever the
+    votes; without one, the person's most voted film does."""
+    make_film(title="Second", imdb_id="tt0000002", vote_count=1)
+    make_film(title="Third", imdb_id="tt0000003", vote_count=99)
+    person = make_person(known_for="tt0000001,tt0000002,tt0000003", professions="actor")
+    assert Person.objects.with_description().get(pk=person.pk).description == "actor, Second"
+    other = make_person(known_for="tt0000009")
+    Credit.objects.create(film=make_film(title="Minor", vote_count=5), person=other, role="cast")
+    Credit.objects.create(film=make_film(title="Major", vote_count=50), person=other, role="cast")
+    assert Person.objects.with_description().get(pk=other.pk).known_for_title == "Major"
+    assert Person.objects.with_description().get(pk=make_person().pk).known_for_title == ""
+
+
+@pytest.mark.parametrize(
+    "known_for", ['tt"1,tt2', "tt\\1", "[", ",,,", "tt1,tt2,tt3,tt4,tt5,tt6", "ü,🎬", " "]
+)
+def test_a_known_for_list_an_editor_broke_reads_without_an_error(known_for):
+    person = make_person(known_for=known_for)
+    assert Person.objects.with_description().get(pk=person.pk).known_for_title == ""
+
+
+def test_the_fifth_known_for_id_is_not_looked_up():
+    make_film(title="Fifth", imdb_id="tt0000005")
+    person = make_person(known_for="tt1,tt2,tt3,tt4,tt0000005")
+    assert Person.objects.with_description().get(pk=person.pk).known_for_title == ""
+
+
+@pytest.mark.parametrize(
+    ("imdb_id", "url"),
+    [
+        ("tt0089560", "https://www.imdb.com/title/tt0089560/"),
+        ("nm0000333", "https://www.imdb.com/name/nm0000333/"),
+        ("tt", ""),
+        ("co0012345", ""),
+        ("tt12<b>", ""),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_imdb_ids_link_to_their_imdb_page(imdb_id, url):
+    assert imdb_url(imdb_id) == url

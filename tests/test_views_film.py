@@ -159,6 +159,22 @@ def test_json_ld_parses_and_holds_the_seed_facts(client, mask):
     assert "duration" not in movie  # the seed's runtime is unknown
 
 
+def test_an_imdb_id_links_to_imdb_and_is_the_films_same_as(client, mask):
+    mask.imdb_id = "tt0089560"
+    mask.save()
+    response = client.get(url("film_detail", mask))
+    assert '<a href="https://www.imdb.com/title/tt0089560/" rel="external noopener">' in (
+        response.content.decode()
+    )
+    assert json_ld(response)["sameAs"] == ["https://www.imdb.com/title/tt0089560/"]
+
+
+def test_a_film_without_an_imdb_id_has_no_same_as(client, mask):
+    response = client.get(url("film_detail", mask))
+    assert "imdb.com" not in response.content.decode()
+    assert "sameAs" not in json_ld(response)
+
+
 def test_a_bare_film_has_a_page_without_empty_sections(client):
     """A film with no credits, trivia or reviews shows what it has and no empty panels."""
     film = make_film(title="Bare", year=None)

@@ -1,5 +1,6 @@
 """The film list filters, counts, sorts and pages films; people and places are listed too."""
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -7,11 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from films import views
+from films import filters, views
 from films.models import Credit, FilmingLocation, Trivia
-from tests.builders import make_film, make_genre, make_location, make_person
+from tests.builders import make_film, make_genre, make_location, make_person, two_john_smiths
 
 pytestmark = pytest.mark.django_db
+next_imdb_id = itertools.count(1000).__next__
 
 
 @pytest.fixture
@@ -74,14 +76,14 @@ def slugs(response):
         ("rating_min=7.2", {"amelie", "arizona"}),
         ("votes_min=100000", {"amelie", "arizona"}),
         ("person=cher", {"mask", "moonstruck"}),
-        ("person=cage", {"moonstruck", "arizona"}),
-        ("person=cage&role=producer", {"arizona"}),
+        ("person=nicolas-cage", {"moonstruck", "arizona"}),
+        ("person=nicolas-cage&role=producer", {"arizona"}),
         ("person=cher&role=director", set()),
         ("role=producer", {"arizona"}),
         ("location=paris", {"amelie"}),
         ("location=california", {"mask"}),
         ("making_of=on", {"mask"}),
-        ("decade=1980&genre=comedy&person=cage", {"moonstruck", "arizona"}),
+        ("decade=1980&genre=comedy&person=nicolas-cage", {"moonstruck", "arizona"}),
     ],
 )
 def test_filters_narrow_the_films(client, query, expected):
@@ -147,13 +149,13 @@ def test_active_filters_are_chips_that_remove_themselves(client):
     chips = {chip.label: chip.remove_url for chip in response.context["chips"]}
     assert chips == {
         "Comedy": "/films/?person=cher&making_of=on",
-        "Person: cher": "/films/?genre=comedy&making_of=on",
+        "Person: Cher": "/films/?genre=comedy&making_of=on",
         "Has making-of": "/films/?genre=comedy&person=cher",
     }
     html = response.content.decode()
     assert 'href="/films/?person=cher&amp;making_of=on"' in html
     assert set(slugs(client.get(chips["Comedy"]))) == {"mask"}
-    assert set(slugs(client.get(chips["Person: cher"]))) == set()
+    assert set(slugs(client.get(chips["Person: Cher"]))) == set()
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -221,10 +223,10 @@ def test_empty_form_fields_are_dropped_from_the_url(client):
 
 
 def test_film_list_query_count_is_fixed(client, django_assert_max_num_queries):
-    """Filters, facets, genres and directors of a page take at most 8 queries, however many
-    films there are."""
+    """Filters (the chosen person among them), facets, genres and directors of a page take
+    at most 9 queries, however many films there are."""
     genre = make_genre(slug="drama", name="Drama")
-    person = make_person(name="Cher")
+    person = make_person(name="Cher", slug="cher")
     azusa = make_location(name="Azusa")
 
     def add_films(count):
@@ -244,7 +246,7 @@ def test_film_list_query_count_is_fixed(client, django_assert_max_num_queries):
     with CaptureQueriesContext(connection) as few:
         assert len(slugs(client.get(url))) == 2
     add_films(20)
-    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as many:
+    with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as many:
         assert len(slugs(client.get(url))) == 22
     assert len(many) == len(few)
 
@@ -375,3 +377,178 @@ def test_pages_carry_no_inline_script_or_style(client, mask, url):
     requires."""
     html = client.get(url).content.decode()
     assert INLINE_CODE.findall(html) == []
+
+
+# One person per filter: ?person= takes a person's address.
+
+
+@pytest.fixture
+def cher_and_dexter():
+    """Two films: one with Cher, one with Dexter Fletcher, whose name contains "cher"."""
+    cher = make_person(name="Cher", slug="cher", professions="actress,music_department")
+    dexter = make_person(name="Dexter Fletcher", slug="dexter-fletcher", professions="actor")
+    mask = make_film(slug="mask", title="Mask", year=1985, vote_count=50_000)
+    rocketman = make_film(slug="rocketman", title="Rocketman", year=2019, vote_count=90_000)
+    Credit.objects.create(film=mask, person=cher, role="cast", character="Rusty")
+    Credit.objects.create(film=rocketman, person=dexter, role="director")
+    Credit.objects.create(film=rocketman, person=dexter, role="cast", character="Cameo")
+    return cher, dexter
+
+
+@pytest.mark.usefixtures("cher_and_dexter")
+def test_a_person_filter_lists_that_one_persons_films(client):
+    """?person=cher&role=cast lists Cher's films only, not those of every name holding
+    "cher"."""
+    response = client.get("/films/?person=cher&role=cast")
+    assert slugs(response) == ["mask"]
+    assert response.context["person_choices"] == []
+    assert slugs(client.get("/films/?person=dexter-fletcher&role=director")) == ["rocketman"]
+    assert slugs(client.get("/films/?person=cher&role=director")) == []
+
+
+@pytest.mark.usefixtures("cher_and_dexter")
+def test_a_name_instead_of_an_address_lists_every_film_and_offers_the_people(client):
+    """An old link's ?person=Cher answers with the whole list and Cher to choose, first, by a
+    link that keeps the other parameters."""
+    response = client.get("/films/?person=Cher&role=cast&sort=title")
+    assert response.status_code == 200
+    assert slugs(response) == ["mask", "rocketman"]
+    choices = response.context["person_choices"]
+    assert [(c.person.name, c.url) for c in choices] == [
+        ("Cher", "/films/?person=cher&role=cast&sort=title"),
+        ("Dexter Fletcher", "/films/?person=dexter-fletcher&role=cast&sort=title"),
+    ]
+    html = response.content.decode()
+    assert "“Cher” is not one person" in html
+    assert 'href="/films/?person=cher&amp;role=cast&amp;sort=title"' in html
+    assert [chip.label for chip in response.context["chips"]] == ["Role: Cast"]
+    assert slugs(client.get(choices[0].url)) == ["mask"]
+
+
+def test_a_person_filter_by_an_old_address_still_lists_their_films(client, cher_and_dexter):
+    """A shared link made before the person's address changed still means that person."""
+    cher, _ = cher_and_dexter
+    cher.slug = "cher-sarkisian"
+    cher.save()
+    response = client.get("/films/?person=cher&role=cast")
+    assert slugs(response) == ["mask"]
+    assert "Person: Cher" in [chip.label for chip in response.context["chips"]]
+
+
+@pytest.mark.usefixtures("cher_and_dexter")
+def test_a_name_that_no_one_has_lists_every_film_and_says_so(client):
+    response = client.get("/films/?person=Nobody+at+all")
+    assert response.status_code == 200
+    assert len(slugs(response)) == 2
+    assert "name contains “Nobody at all”; every film is listed" in response.content.decode()
+
+
+def test_namesakes_are_told_apart_in_the_choices_and_the_chip(client):
+    """Two John Smiths: the choices describe each, the better known first, and the chip of
+    the chosen one names them with their description."""
+    actor = make_person(name="John Smith", slug="john-smith", professions="actor", birth_year=1985)
+    composer = make_person(
+        name="John Smith",
+        slug="john-smith-nm0000002",
+        professions="composer,soundtrack",
+        birth_year=1921,
+        death_year=1999,
+    )
+    Credit.objects.create(
+        film=make_film(title="Little Seen", vote_count=10), person=actor, role="cast"
+    )
+    Credit.objects.create(
+        film=make_film(title="Big Score", vote_count=10_000), person=composer, role="composer"
+    )
+    response = client.get("/films/?person=John+Smith")
+    choices = [choice.person.choice_label for choice in response.context["person_choices"]]
+    assert choices == [
+        "John Smith (composer and soundtrack artist, 1921\N{EN DASH}1999, Big Score)",
+        "John Smith (actor, b. 1985, Little Seen)",
+    ]
+    assert "<cite>Big Score</cite>" in response.content.decode()
+    chosen = client.get("/films/?person=john-smith")
+    assert [chip.label for chip in chosen.context["chips"]] == [
+        "Person: John Smith (actor, b. 1985, Little Seen)"
+    ]
+    assert [film.title for film in chosen.context["page_obj"]] == ["Little Seen"]
+
+
+def test_a_chip_names_a_person_without_a_namesake_by_name_alone(client):
+    make_person(name="Cher", slug="cher", professions="actress", birth_year=1946)
+    response = client.get("/films/?person=cher")
+    assert [chip.label for chip in response.context["chips"]] == ["Person: Cher"]
+    html = response.content.decode()
+    assert 'data-person-label="Cher (actress, b. 1946)"' in html
+    assert "Films: Person: Cher ·" in html
+
+
+def test_choices_are_capped_and_cost_fixed_queries(client, django_assert_max_num_queries):
+    """However many people share a name, the list offers at most PERSON_CANDIDATES, with no
+    query per person."""
+    film = make_film()
+
+    def add_people(count):
+        for _ in range(count):
+            Credit.objects.create(
+                film=film,
+                person=make_person(name="Sam Jones", known_for="tt0000001,tt0000002"),
+                role="cast",
+            )
+
+    add_people(2)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/films/?person=Sam+Jones").context["person_choices"]) == 2
+    add_people(30)
+    # One more than a list filtered by an address: the name is also looked up as an old one.
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as many:
+        response = client.get("/films/?person=Sam+Jones")
+    assert len(response.context["person_choices"]) == filters.PERSON_CANDIDATES
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "value", ["%00", "%25", "_", "x" * 201, "%E2%80%AE", "' OR 1=1 --", "a%00b", "cher/../"]
+)
+def test_hostile_person_values_answer_with_the_list(client, value):
+    make_person(name="Cher", slug="cher")
+    response = client.get(f"/films/?person={value}")
+    assert response.status_code == 200
+    assert response.context["page_obj"] is not None
+
+
+def test_people_list_tells_namesakes_apart(client):
+    two_john_smiths()
+    response = client.get("/people/?q=john+smith")
+    people = [(p.name, p.description) for p in response.context["page_obj"]]
+    assert sorted(people) == [
+        ("John Smith", "actor and producer, b. 1985, Known For Title"),
+        ("John Smith", "composer, 1921\N{EN DASH}1999, Major"),
+    ]
+    html = response.content.decode()
+    assert "actor and producer, b. 1985, <cite>Known For Title</cite>" in html
+    assert "composer, 1921\N{EN DASH}1999, <cite>Major</cite>" in html
+
+
+def test_people_list_describes_people_in_fixed_queries(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """Descriptions come with the page's one query: 30 people with professions and known-for
+    films cost what 3 do."""
+    monkeypatch.setattr(views, "NAMES_PER_PAGE", 40)
+
+    def add_people(count):
+        for _ in range(count):
+            known = make_film(imdb_id=f"tt{next_imdb_id():07}")
+            person = make_person(name="Pat Doe", professions="actor", known_for=known.imdb_id)
+            Credit.objects.create(film=known, person=person, role="cast")
+
+    add_people(3)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/people/")
+    add_people(27)
+    with django_assert_max_num_queries(2), CaptureQueriesContext(connection) as many:
+        response = client.get("/people/")
+    assert len(response.context["page_obj"]) == 30
+    assert all(person.known_for_title for person in response.context["page_obj"])
+    assert len(many) == len(few)

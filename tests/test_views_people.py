@@ -11,7 +11,7 @@ from django.urls import reverse
 from films.models import Credit, Film, FilmingLocation
 from films.views import CREDITS_PER_ROLE
 from tests.builders import make_film, make_location, make_person
-from tests.test_views_film import text_of
+from tests.test_views_film import json_ld, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +89,8 @@ def filmography_titles(response):
 
 
 def test_person_page_query_count_does_not_grow(client, django_assert_max_num_queries):
-    """The person, their newest credits of each role, and the count of each role: three
-    queries, for 3 credits in one role or 300 in every role."""
+    """The person, their newest credits of each role, the count of each role and the films
+    they are known for: four queries, for 3 credits in one role or 300 in every role."""
     few, many = make_person(), make_person()
     for film in films_in_bulk(3, "Few"):
         credit(few, film)
@@ -100,7 +100,7 @@ def test_person_page_query_count_does_not_grow(client, django_assert_max_num_que
     assert query_count(client, few.get_absolute_url()) == query_count(
         client, many.get_absolute_url()
     )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         client.get(many.get_absolute_url())
 
 
@@ -264,3 +264,90 @@ def test_location_page_is_paginated(client):
         second.text
     )
     assert client.get(place.get_absolute_url() + "?page=9999").status_code == 404
+
+
+# Who a person is: professions, known-for films, their films in the list, IMDb.
+
+
+def test_person_page_shows_professions_known_for_films_and_links_out(client, mask):
+    """Cher's page names her professions and the films she is known for, in IMDb's order,
+    and links to her films in the film list and to her IMDb page."""
+    moonstruck = make_film(title="Moonstruck", year=1987, imdb_id="tt0093565")
+    mask.imdb_id = "tt0089560"
+    mask.save()
+    cher = mask.credits.get(person__slug="cher").person
+    cher.professions = "actress,music_department,producer"
+    cher.known_for = "tt0093565,tt0000000,tt0089560"
+    cher.imdb_id = "nm0000333"
+    cher.save()
+    response = client.get(cher.get_absolute_url())
+    page = text_of(response)
+    assert "Actress · music department · producer" in page
+    assert "Known for Moonstruck 1987 Mask 1985" in page
+    assert [film.title for film in response.context["known_for"]] == ["Moonstruck", "Mask"]
+    html = response.content.decode()
+    assert '<a href="/films/?person=cher">Films with Cher</a>' in html
+    assert '<a href="https://www.imdb.com/name/nm0000333/" rel="external noopener">' in html
+    assert moonstruck.get_absolute_url() in html
+
+
+def test_known_for_falls_back_on_the_most_voted_films(client):
+    """Without known-for titles in the database, a person is known for their most voted
+    films, each once."""
+    person = make_person()
+    for title, votes in [("Small", 10), ("Big", 9000), ("Middle", 500)]:
+        film = make_film(title=title, vote_count=votes)
+        credit(person, film, role=Credit.Role.DIRECTOR)
+        credit(person, film, role=Credit.Role.WRITER)
+    person.known_for = "tt7777777"
+    person.save()
+    response = client.get(person.get_absolute_url())
+    assert [film.title for film in response.context["known_for"]] == ["Big", "Middle", "Small"]
+
+
+def test_person_page_describes_the_person_for_search_engines(client, mask):
+    cher = mask.credits.get(person__slug="cher").person
+    cher.professions, cher.birth_year, cher.imdb_id = "actress", 1946, "nm0000333"
+    cher.save()
+    response = client.get(cher.get_absolute_url())
+    html = response.content.decode()
+    canonical = "http://testserver/people/cher/"
+    assert '<meta property="og:type" content="profile">' in html
+    assert '<meta property="og:title" content="Cher">' in html
+    assert f'<meta property="og:url" content="{canonical}">' in html
+    assert '<meta property="og:description" content="actress, b. 1946">' in html
+    person = json_ld(response)
+    assert person == {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": "Cher",
+        "url": canonical,
+        "sameAs": ["https://www.imdb.com/name/nm0000333/"],
+        "birthDate": "1946",
+        "jobTitle": ["actress"],
+        "subjectOf": [
+            {"@type": "Movie", "name": "Mask", "url": "http://testserver/films/mask-1985/"}
+        ],
+    }
+
+
+def test_a_person_with_no_credits_has_no_films_link(client):
+    person = make_person()
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert "Films with" not in html
+    assert "imdb.com" not in html
+
+
+def test_location_page_describes_the_place_for_search_engines(client, mask):
+    place = mask.filming_locations.get().location
+    response = client.get(place.get_absolute_url())
+    html = response.content.decode()
+    url = f"http://testserver{place.get_absolute_url()}"
+    assert f'<meta property="og:title" content="Films shot in {place.name}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert json_ld(response) == {
+        "@context": "https://schema.org",
+        "@type": "Place",
+        "name": place.name,
+        "url": url,
+    }

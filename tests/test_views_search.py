@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection
 
+from films import views
 from films.models import Film
-from tests.builders import make_film, make_location, make_person
+from tests.builders import make_film, make_location, make_person, two_john_smiths
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,67 @@ def test_closer_titles_rank_first_on_postgresql(client):
         assert titles == ["The Night", "A Long Night at the Old Opera House"]
     else:
         assert titles == ["A Long Night at the Old Opera House", "The Night"]
+
+
+# People told apart, in search and in the person box's suggestions.
+
+
+def test_search_tells_namesakes_apart(client, django_assert_max_num_queries):
+    """Two John Smiths are found each with their description, in the queries of one search
+    however many people match."""
+    two_john_smiths()
+    with django_assert_max_num_queries(5):
+        response = client.get("/search/", {"q": "john smith"})
+    people = sorted(person.description for person in response.context["people"])
+    assert people == [
+        "actor and producer, b. 1985, Known For Title",
+        "composer, 1921\N{EN DASH}1999, Major",
+    ]
+    assert "<cite>Known For Title</cite>" in response.content.decode()
+    for _ in range(25):
+        make_person(name="John Smith", professions="actor")
+    with django_assert_max_num_queries(5):
+        response = client.get("/search/", {"q": "john smith"})
+    assert len(response.context["people"]) == 20
+
+
+def test_person_suggestions_describe_people_most_prominent_first(client):
+    actor, composer = two_john_smiths()
+    response = client.get("/search/people/", {"q": "john sm"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [
+            {
+                "slug": composer.slug,
+                "name": "John Smith",
+                "description": "composer, 1921\N{EN DASH}1999, Major",
+                "url": composer.get_absolute_url(),
+            },
+            {
+                "slug": actor.slug,
+                "name": "John Smith",
+                "description": "actor and producer, b. 1985, Known For Title",
+                "url": actor.get_absolute_url(),
+            },
+        ]
+    }
+
+
+def test_person_suggestions_are_capped_and_cost_one_query(client, django_assert_num_queries):
+    for _ in range(15):
+        make_person(name="Ann Lee", professions="actress")
+    with django_assert_num_queries(1):
+        response = client.get("/search/people/", {"q": "ann"})
+    assert len(response.json()["results"]) == views.PERSON_SUGGESTIONS
+
+
+@pytest.mark.parametrize("query", ["", "a", " ", "\x00", "nul\x00byte", "x" * 1000, "%", "_"])
+def test_person_suggestions_answer_nothing_for_short_or_absurd_text(client, query):
+    make_person(name="Ann Lee")
+    response = client.get("/search/people/", {"q": query})
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+
+
+def test_person_suggestions_answer_get_only(client):
+    assert client.post("/search/people/", {"q": "ann"}).status_code == 405

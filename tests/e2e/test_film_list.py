@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from films.models import Credit
+from films.models import Credit, Film, Person
 from tests.builders import make_film, make_genre, make_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -115,3 +115,58 @@ def test_filters_work_without_javascript(page_without_js, live_server):
     page.get_by_role("link", name="From year: 1980").click()
     wait_for_query(page, "/films/", sort="title")
     assert card_titles(page) == ["Mask", "Moonstruck", "Paper Moon", "The Mask"]
+
+
+@pytest.fixture
+def two_chers(films):
+    """The seed's Cher, an actress, and a make-up artist of the same name on Paper Moon."""
+    Person.objects.filter(slug="cher").update(professions="actress", birth_year=1946)
+    make_up = make_person(
+        name="Cher", slug="cher-nm0000002", professions="make_up_department", birth_year=1972
+    )
+    Credit.objects.create(
+        film=Film.objects.get(title="Paper Moon"), person=make_up, role="other", job="Make-up"
+    )
+
+
+@pytest.mark.usefixtures("two_chers")
+def test_the_person_box_suggests_people_told_apart(page, live_server):
+    """Typing a name lists the people who have it, each described; choosing one lists
+    their films, names them in the box and in the chip."""
+    page.goto(live_server.url + "/films/")
+    box = page.get_by_role("combobox", name="Person")
+    box.fill("che")
+    options = page.get_by_role("listbox", name="People").get_by_role("option")
+    expect(options).to_have_text(
+        ["Cher actress, b. 1946, Moonstruck", "Cher make-up department, b. 1972, Paper Moon"]
+    )
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    box.press("Enter")
+    wait_for_query(page, "/films/", person="cher-nm0000002", sort="votes")
+    expect(page.locator(".film-card__title a")).to_have_text(["Paper Moon"])
+    expect(page.locator(".chip").first).to_have_text(
+        "Person: Cher (make-up department, b. 1972, Paper Moon) ✕, remove this filter"
+    )
+    expect(page.get_by_role("combobox", name="Person")).to_have_value(
+        "Cher (make-up department, b. 1972, Paper Moon)"
+    )
+    page.goto(live_server.url + "/films/?person=cher")
+    expect(page.get_by_role("combobox", name="Person")).to_have_value(
+        "Cher (actress, b. 1946, Moonstruck)"
+    )
+
+
+@pytest.mark.usefixtures("two_chers")
+def test_a_typed_name_offers_the_people_without_javascript(page_without_js, live_server):
+    page = page_without_js
+    page.goto(live_server.url + "/films/")
+    page.get_by_text("Filters and facets").click()
+    page.get_by_label("Person").fill("Cher")
+    page.get_by_role("button", name="Show films").click()
+    wait_for_query(page, "/films/", person="Cher", sort="votes")
+    expect(page.locator(".person-choices")).to_contain_text("“Cher” is not one person")
+    assert len(card_titles(page)) == 4
+    page.locator(".person-choices").get_by_role("link").first.click()
+    wait_for_query(page, "/films/", person="cher", sort="votes")
+    assert card_titles(page) == ["Moonstruck", "Mask"]
