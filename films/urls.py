@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
+from moviedb.query import understands
+
 from . import views
 from .converters import RoleConverter
 from .sitemaps import SITEMAPS
@@ -32,13 +34,13 @@ urlpatterns += [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        understands()(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "films:sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        understands("p")(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

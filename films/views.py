@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from moviedb.query import understands
+
 from . import jsonld
 from .filters import (
     TEXT_MAX_LENGTH,
@@ -56,6 +58,7 @@ def tidy_query_redirect(request):
 
 
 @require_safe
+@understands()
 def home(request):
     films = Film.objects.all()
     people = Person.objects.all()
@@ -79,6 +82,7 @@ class SearchForm(FilterForm):
 
 
 @require_safe
+@understands(*SearchForm.base_fields)
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -108,6 +112,7 @@ def search(request):
 
 
 @require_safe
+@understands(*FilmFilter.base_filters, "page")
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -135,6 +140,7 @@ def film_list(request):
 
 
 @require_safe
+@understands(*NameFilter.base_filters, "page")
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -158,6 +164,7 @@ def person_list(request):
 
 
 @require_safe
+@understands(*NameFilter.base_filters, "page")
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -172,6 +179,7 @@ def location_list(request):
 
 
 @require_safe
+@understands()
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("films:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
@@ -227,6 +235,7 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
     )
 
 
+@understands()
 def film_detail(request, slug):
     film = Film.objects.for_detail().filter(slug=slug).first()
     if film is None:
@@ -262,6 +271,7 @@ def film_detail(request, slug):
     )
 
 
+@understands(*CreditFilter.base_filters)
 def film_cast(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -304,6 +314,7 @@ def _sections(items, kinds):
     }
 
 
+@understands(*MakingOfFilter.base_filters)
 def film_making_of(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -321,6 +332,7 @@ def film_making_of(request, slug):
     )
 
 
+@understands(*TriviaFilter.base_filters)
 def film_trivia(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -339,6 +351,7 @@ def film_trivia(request, slug):
     )
 
 
+@understands("page")
 def film_reviews(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
@@ -363,6 +376,7 @@ def _person_crumbs(person, page=None):
     return [*crumbs, (person.name, person.get_absolute_url()), (page, None)]
 
 
+@understands()
 def person_detail(request, slug):
     """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
     and a link to the whole list of a role that has more."""
@@ -391,6 +405,7 @@ def person_detail(request, slug):
     )
 
 
+@understands("page")
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
     person = Person.objects.filter(slug=slug).first()
@@ -416,6 +431,7 @@ def person_filmography(request, slug, role):
     )
 
 
+@understands("page")
 def location_detail(request, slug):
     location = Location.objects.filter(slug=slug).first()
     if location is None:

@@ -106,6 +106,9 @@ MIDDLEWARE = [
     # Conditional GET sits outside the page cache, so cached pages answer 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
     "moviedb.middleware.PageCacheMiddleware",
+    # Inside the page cache: pages are compressed before it keeps them, so a cached page is
+    # never compressed again.
+    "django.middleware.gzip.GZipMiddleware",
     "moviedb.middleware.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
