@@ -264,8 +264,8 @@ PAGE_CACHE_SECONDS = _env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 PAGE_MAX_AGE = _env_int("DJANGO_PAGE_MAX_AGE", 60)
 # Pages a minute one client address may have rendered, beyond those the page cache serves
 # (0: no limit); moviedb/ratelimit.py. django-ratelimit counts them in the default cache and
-# lets requests through when it fails. It is not an installed app: its only use as one is a
-# system check that knows neither Django's own Redis backend nor a development cache.
+# lets requests through when it fails. It is not an installed app: all an app would add is a
+# system check that warns on Django's own Redis backend and refuses the local-memory cache.
 RATE_LIMIT = _env_int("DJANGO_RATE_LIMIT", 300)
 RATELIMIT_FAIL_OPEN = True
 # How long list totals and facet counts are kept (0: counted on every request). They are

@@ -16,20 +16,30 @@ from films.filters import CreditFilter, FilmFilter, MakingOfFilter, TriviaFilter
 from films.models import Credit, Location
 from moviedb.query import query_parameters
 
-# name: path of the page, given the seed film's slug, a location's and a cast member's. The
-# parameters thrown at each are the ones its view declares it understands (moviedb/query.py).
+
+def understood(path):
+    """The parameters the page at `path` declares it understands (moviedb/query.py); a page
+    that understands none is sent made-up ones only."""
+    return sorted(query_parameters(path.format(film="f", location="l", person="p"))) or ["made-up"]
+
+
+# name: (path of the page, given the seed film's slug, a location's and a cast member's;
+# the parameters it understands)
 PAGES = {
-    "film list": "/films/",
-    "search": "/search/",
-    "people": "/people/",
-    "locations": "/locations/",
-    "cast": "/films/{film}/cast/",
-    "making-of": "/films/{film}/making-of/",
-    "trivia": "/films/{film}/trivia/",
-    "reviews": "/films/{film}/reviews/",
-    "location": "/locations/{location}/",
-    "person": "/people/{person}/",
-    "filmography": "/people/{person}/filmography/cast/",
+    name: (path, understood(path))
+    for name, path in {
+        "film list": "/films/",
+        "search": "/search/",
+        "people": "/people/",
+        "locations": "/locations/",
+        "cast": "/films/{film}/cast/",
+        "making-of": "/films/{film}/making-of/",
+        "trivia": "/films/{film}/trivia/",
+        "reviews": "/films/{film}/reviews/",
+        "location": "/locations/{location}/",
+        "person": "/people/{person}/",
+        "filmography": "/people/{person}/filmography/cast/",
+    }.items()
 }
 
 # Values a filter understands (so that the filtering and faceting behind them run too),
@@ -112,9 +122,8 @@ def page_paths(mask):
 def test_no_query_string_makes_a_page_fail(page, client, page_paths, data):
     """Every parameter of every filtered or paginated page, given anything at all, gets an
     answer below 500 (the test client re-raises any exception a view lets escape)."""
-    path = PAGES[page].format(**page_paths)
-    # A page that understands no parameter gets made-up ones only.
-    names = sorted(query_parameters(path)) or ["made-up"]
+    path_template, names = PAGES[page]
+    path = path_template.format(**page_paths)
     query = data.draw(query_strings(names), label="query string")
     response = client.get(f"{path}?{query}")
     assert response.status_code < 500, (query[:500], response.status_code)
@@ -122,5 +131,5 @@ def test_no_query_string_makes_a_page_fail(page, client, page_paths, data):
 
 def test_the_pages_under_test_exist(client, page_paths):
     """The paths above are real pages, so the examples exercise their views, not a 404."""
-    for path in PAGES.values():
-        assert client.get(path.format(**page_paths)).status_code == 200
+    for path_template, _ in PAGES.values():
+        assert client.get(path_template.format(**page_paths)).status_code == 200
