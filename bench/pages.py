@@ -12,9 +12,12 @@ one after another and with the same parameters:
 1. a bare view returning a fixed string through the same middleware (bench/urls.py);
 2. the film page, rendered on every request (page cache off);
 3. the film list with a realistic combination of filters and facet counts (page cache off);
-4. the film page with the page cache on, in Redis as in production when Redis answers.
+4. the film page with the page cache on, in Redis as in production when Redis answers;
+5. the same, asked for with `Accept-Encoding: gzip` (the cache keeps it compressed);
+6. the same, under 5,000 addresses that differ in made-up parameters, as a cache-busting
+   client sends them (the page understands none of them, so they share its entry).
 
-Phases 1-3 run against one gunicorn with the page cache off, phase 4 against a second one
+Phases 1-3 run against one gunicorn with the page cache off, phases 4-6 against a second one
 with it on. The machine may be shared, so the ratios to the bare view, measured minutes
 apart in one run, say more than the raw figures; the load average is recorded beside them.
 The table is also written as JSON under bench/results/.
@@ -47,12 +50,15 @@ from bench.serving import (
 BARE_VIEW = "/bench/bare/"  # bench/urls.py
 FILM = "/films/mask-1985/"
 FILTERED_LIST = "/films/?year_min=1970&year_max=1999&rating_min=5&location=california&sort=rating"
+MADE_UP_PARAMETERS = [f"{FILM}?utm_source=bench&zzz={n}" for n in range(5000)]
 PHASES = [
-    # name, path, page cache on
-    ("bare view", BARE_VIEW, False),
-    ("film page, uncached", FILM, False),
-    ("filtered film list, uncached", FILTERED_LIST, False),
-    ("film page, cached", FILM, True),
+    # name, paths (wrk cycles through them), page cache on, request headers
+    ("bare view", [BARE_VIEW], False, ()),
+    ("film page, uncached", [FILM], False, ()),
+    ("filtered film list, uncached", [FILTERED_LIST], False, ()),
+    ("film page, cached", [FILM], True, ()),
+    ("film page, cached, gzip", [FILM], True, ("Accept-Encoding: gzip",)),
+    ("film page, made-up parameters", MADE_UP_PARAMETERS, True, ()),
 ]
 GOAL = ("film page, cached", 0.70)
 WARMUP_SECONDS = 2
@@ -73,21 +79,22 @@ def load_average():
     return round(os.getloadavg()[0], 2)
 
 
-def measure(site, name, path, args):
-    """wrk against one path after a short warm-up that opens the database connections and
+def measure(site, name, paths, headers, args):
+    """wrk against `paths` after a short warm-up that opens the database connections and
     fills the page cache."""
-    status, body = site.get(path)
+    status, body = site.get(paths[0])
     if status != 200:
-        raise SystemExit(f"{name}: {path} answered {status}\n{body[:2000]}")
-    with site.load(WARMUP_SECONDS, args.connections, paths=[path]):
+        raise SystemExit(f"{name}: {paths[0]} answered {status}\n{body[:2000]}")
+    with site.load(WARMUP_SECONDS, args.connections, headers=headers, paths=paths):
         pass
     load_before = load_average()
-    with site.load(args.duration, args.connections, paths=[path]) as load:
+    with site.load(args.duration, args.connections, headers=headers, paths=paths) as load:
         pass
     r = load.result
     return {
         "phase": name,
-        "path": path,
+        "path": paths[0] if len(paths) == 1 else f"{paths[0]} and {len(paths) - 1:,} more",
+        "headers": list(headers),
         "requests": r["requests"],
         "requests_per_second": r["rps"],
         "p50_ms": r["p50_ms"],
@@ -112,8 +119,8 @@ def run(database_url, cache_env, args):
             if cached:
                 require_cacheable(site, FILM)
             rows += [
-                measure(site, name, path, args)
-                for name, path, with_cache in PHASES
+                measure(site, name, paths, headers, args)
+                for name, paths, with_cache, headers in PHASES
                 if with_cache == cached
             ]
         finally:
@@ -223,12 +230,12 @@ def print_table(result):
         f"{m['nproc']} CPUs, {m['memory_gib']} GiB, load average {m['load_average']}"
     )
     print(
-        f"{'phase':<30} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'phase':<32} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'ratio':>6} {'errors':>6} {'load':>5}"
     )
     for r in result["phases"]:
         print(
-            f"{r['phase']:<30} {r['requests_per_second']:>10} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+            f"{r['phase']:<32} {r['requests_per_second']:>10} {r['p50_ms']:>8} {r['p95_ms']:>8} "
             f"{r['p99_ms']:>8} {r['ratio_to_bare_view']:>6} "
             f"{r['errors'] + r['non_2xx_3xx']:>6} {r['load_average_before']:>5}"
         )

@@ -168,6 +168,7 @@ def main():
             "DJANGO_DEBUG": "0",  # DEBUG keeps every query's SQL: not what production does
             "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "benchmark-only"),
             "DJANGO_PAGE_CACHE_SECONDS": "0",
+            "DJANGO_RATE_LIMIT": "0",
         }
         print(f"Timing pages at {films:,} films ...", flush=True)
         child = subprocess.run(

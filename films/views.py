@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from moviedb.http import read_only
 from moviedb.origin import absolute_url, site_origin
+from moviedb.query import understands
 
 from . import jsonld
 from .filters import (
@@ -68,6 +69,7 @@ def tidy_query_redirect(request):
 
 
 @read_only
+@understands()
 def home(request):
     films = Film.objects.all()
     people = Person.objects.all()
@@ -91,6 +93,7 @@ class SearchForm(FilterForm):
 
 
 @read_only
+@understands(*SearchForm.base_fields)
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -121,6 +124,7 @@ def search(request):
 
 
 @read_only
+@understands(*SearchForm.base_fields)
 def person_suggest(request):
     """People whose name holds the typed words, with their descriptions, as JSON for the
     film list's person box: {"results": [{"slug", "name", "description", "url"}, ...]}."""
@@ -142,6 +146,7 @@ def person_suggest(request):
 
 
 @read_only
+@understands(*FilmFilter.base_filters, "page")
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -170,6 +175,7 @@ def film_list(request):
 
 
 @read_only
+@understands(*NameFilter.base_filters, "page")
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -195,6 +201,7 @@ def person_list(request):
 
 
 @read_only
+@understands(*NameFilter.base_filters, "page")
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -209,12 +216,14 @@ def location_list(request):
 
 
 @read_only
+@understands()
 def robots_txt(request):
     sitemap_url = absolute_url(request, reverse("films:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
 
 
 @read_only
+@understands()
 @sitemap_views.x_robots_tag
 def sitemap_index(request):
     """/sitemap.xml: Django's index of the site map's sections, on the site's origin."""
@@ -233,6 +242,7 @@ def sitemap_index(request):
 
 
 @read_only
+@understands("p")
 def sitemap_section(request, section):
     return sitemap_views.sitemap(request, sitemap_sections(site_origin(request)), section=section)
 
@@ -314,6 +324,7 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
 
 @read_only
 @follows_moves
+@understands()
 def film_detail(request, slug):
     film = get_by_slug(request, Film.objects.for_detail(), slug)
     headline = film.headline_credits
@@ -349,6 +360,7 @@ def film_detail(request, slug):
 
 @read_only
 @follows_moves
+@understands(*CreditFilter.base_filters)
 def film_cast(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     credits = film.credits.select_related("person").in_role_order()
@@ -391,6 +403,7 @@ def _sections(items, kinds):
 
 @read_only
 @follows_moves
+@understands(*MakingOfFilter.base_filters)
 def film_making_of(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
@@ -408,6 +421,7 @@ def film_making_of(request, slug):
 
 @read_only
 @follows_moves
+@understands(*TriviaFilter.base_filters)
 def film_trivia(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
@@ -426,6 +440,7 @@ def film_trivia(request, slug):
 
 @read_only
 @follows_moves
+@understands("page")
 def film_reviews(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
     page = paginate(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
@@ -450,6 +465,7 @@ def _person_crumbs(person, page=None):
 
 @read_only
 @follows_moves
+@understands()
 def person_detail(request, slug):
     """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
     and a link to the whole list of a role that has more."""
@@ -485,6 +501,7 @@ def person_detail(request, slug):
 
 @read_only
 @follows_moves
+@understands("page")
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
     person = get_by_slug(request, Person.objects, slug)
@@ -510,6 +527,7 @@ def person_filmography(request, slug, role):
 
 @read_only
 @follows_moves
+@understands("page")
 def location_detail(request, slug):
     location = get_by_slug(request, Location.objects, slug)
     page = paginate(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)

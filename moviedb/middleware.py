@@ -13,10 +13,12 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.middleware.csp import get_nonce
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_cache_control, set_response_etag
 
 from films.freshness import data_version
 
+from .query import canonical_query_string, understood_query
 from .routers import replica_reads
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,17 @@ def is_shareable(request, response):
     )
 
 
+def page_key(request):
+    """The cache key of a public page: its address with only the parameters the page
+    understands (moviedb/query.py), and the encoding GZipMiddleware will answer in, so that
+    a cached page is kept, and served, already compressed."""
+    query = canonical_query_string(request.GET) if request.META.get("QUERY_STRING") else ""
+    accepts_gzip = re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    address = f"{request.build_absolute_uri(request.path)}?{query}"
+    encoding = "gzip" if accepts_gzip else "identity"
+    return "page:" + hashlib.sha256(f"{address} {encoding}".encode()).hexdigest()
+
+
 def _tokens(header):
     return {token.strip().lower() for token in header.split(",") if token.strip()}
 
@@ -59,7 +72,8 @@ class PageCacheMiddleware:
     Each cached page remembers the data version it was rendered at (films/freshness.py); a
     page whose version is not the current one is rendered again, so any change to the data
     shows at the next request. Shareable responses are marked public with an ETag, and
-    ConditionalGetMiddleware turns a matching If-None-Match into a 304.
+    ConditionalGetMiddleware turns a matching If-None-Match into a 304. A page is kept under
+    the parameters it understands and the encoding it is sent in (page_key).
     """
 
     def __init__(self, get_response):
@@ -72,7 +86,10 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
 
-        key = "page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        if request.META.get("QUERY_STRING"):
+            # Rendered, and kept, from the parameters the page understands alone.
+            request.GET = understood_query(request)
+        key = page_key(request)
         version, cached = self.lookup(key)
         if cached is not None and cached[0] == version:
             return cached[1]

@@ -137,6 +137,10 @@ MIDDLEWARE = [
     # Conditional GET sits outside the page cache, so cached pages answer 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
     "moviedb.middleware.PageCacheMiddleware",
+    # Inside the page cache: only what it does not answer counts towards the rate limit, and
+    # pages are compressed before it keeps them, so a cached page is never compressed again.
+    "moviedb.ratelimit.RateLimitMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "moviedb.middleware.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -374,6 +378,12 @@ else:
 # shared caches in front of it may reuse one without asking again (ETag revalidation).
 PAGE_CACHE_SECONDS = _env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 PAGE_MAX_AGE = _env_int("DJANGO_PAGE_MAX_AGE", 60)
+# Pages a minute one client address may have rendered, beyond those the page cache serves
+# (0: no limit); moviedb/ratelimit.py. django-ratelimit counts them in the default cache and
+# lets requests through when it fails. It is not an installed app: all an app would add is a
+# system check that warns on Django's own Redis backend and refuses the local-memory cache.
+RATE_LIMIT = _env_int("DJANGO_RATE_LIMIT", 300)
+RATELIMIT_FAIL_OPEN = True
 # How long list totals and facet counts are kept (0: counted on every request). They are
 # kept under the data version, so a change to the data makes them stale at once anyway.
 COUNT_CACHE_SECONDS = _env_int("DJANGO_COUNT_CACHE_SECONDS", 3600)

@@ -28,6 +28,12 @@ def no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_rate_limit(settings):
+    """Tests send many requests from one address; tests/test_ratelimit.py turns the limit on."""
+    settings.RATE_LIMIT = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests that log in many times use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -40,3 +40,11 @@ def test_the_benchmarked_pages_show_the_seed_film(client, mask):
     listing = client.get(FILTERED_LIST)
     assert listing.status_code == 200
     assert f'href="{mask.get_absolute_url()}"' in listing.content.decode()
+
+
+def test_the_made_up_parameters_the_benchmark_sends_reach_the_film_page(client, mask):
+    from bench.pages import MADE_UP_PARAMETERS
+
+    response = client.get(MADE_UP_PARAMETERS[-1])
+    assert response.status_code == 200
+    assert "Mask" in response.content.decode()

@@ -1,5 +1,6 @@
 """Public pages are cached, answer conditional requests, and are fresh after any change."""
 
+import gzip
 import os
 import uuid
 
@@ -287,3 +288,82 @@ def test_only_films_models_carry_the_freshness_receivers():
     assert post_delete.has_listeners(Credit)
     assert m2m_changed.has_listeners(Film.genres.through)
     assert not post_delete.has_listeners(Session)
+
+
+def test_junk_parameters_share_the_plain_pages_entry(
+    client, mask, page_cache, django_assert_num_queries
+):
+    """Parameters a page does not understand neither make a page of their own nor cost a
+    render, whichever address comes first."""
+    url = mask.get_absolute_url()
+    first = client.get(f"{url}?utm_source=newsletter&zzz=random")
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        plain = client.get(url)
+        again = client.get(f"{url}?zzz=something-else")
+    assert plain.content == first.content == again.content
+    assert "zzz" not in first.content.decode()
+
+
+def test_a_list_is_rendered_from_the_parameters_it_understands(
+    client, mask, page_cache, django_assert_num_queries
+):
+    """Junk left in a list's address never reaches the links of the page the cache keeps,
+    and the order of the parameters makes no page of its own."""
+    first = client.get("/films/?utm_campaign=spam&sort=rating&genre=drama")
+    assert first.status_code == 200
+    assert "utm_campaign" not in first.content.decode()
+    with django_assert_num_queries(0):
+        reordered = client.get("/films/?genre=drama&sort=rating&zzz=1")
+    assert reordered.content == first.content
+
+
+def test_parameters_a_page_understands_still_make_their_own_page(client, mask, page_cache):
+    client.get("/films/?title=mask")
+    response = client.get("/films/?title=nothing-at-all")
+    assert mask.title not in [film.title for film in response.context["page_obj"]]
+
+
+def test_every_page_declares_the_parameters_it_understands():
+    """Each public page says which query parameters it reads (moviedb/query.py); one that
+    did not would be cached under every made-up parameter again."""
+    from films.urls import urlpatterns
+
+    undeclared = [p.name for p in urlpatterns if not hasattr(p.callback, "query_parameters")]
+    assert undeclared == []
+
+
+def test_pages_are_compressed_for_clients_that_accept_it(client, mask, page_cache):
+    url = mask.get_absolute_url()
+    plain = client.get(url)
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 3
+    for response in (plain, compressed):
+        assert "accept-encoding" in response["Vary"].lower()
+        assert "public" in response["Cache-Control"]
+
+
+def test_the_cache_keeps_the_compressed_page(client, mask, page_cache, django_assert_num_queries):
+    """A cached page is served as it was compressed (gzip output varies from one compression
+    to the next), and a client that does not accept gzip still gets it plain."""
+    url = mask.get_absolute_url()
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    with django_assert_num_queries(0):
+        again = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert again.content == compressed.content
+    assert again["ETag"] == compressed["ETag"]
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain
+    assert plain.content == gzip.decompress(compressed.content)
+
+
+def test_a_compressed_page_answers_304(client, mask, page_cache):
+    url = mask.get_absolute_url()
+    etag = client.get(url, HTTP_ACCEPT_ENCODING="gzip")["ETag"]
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200  # another encoding
