@@ -39,7 +39,8 @@ def test_the_request_past_the_limit_answers_429(client, mask, rate_limit, caplog
     assert "no-store" in response["Cache-Control"]
     assert "public" not in response["Cache-Control"]
     assert [r.getMessage() for r in caplog.records if r.name == "moviedb.ratelimit"] == [
-        f"429 to 127.0.0.1 for GET '{url}': over {LIMIT} pages a minute (request -)"
+        f"429 to 127.0.0.1 for GET '{url}': over {LIMIT} pages a minute "
+        f"(request {response['X-Request-ID']})"
     ]
     assert counts("rate_limited") == {"rate_limited": 1}
     assert client.get("/films/").status_code == 429  # every page the cache does not serve
