@@ -39,10 +39,16 @@ def test_health_checks_are_exempt_from_the_https_redirect(client, settings):
     assert client.get("/films/", secure=False).status_code == 301
 
 
-@pytest.mark.django_db(databases=["default", REPLICA], transaction=True)
-def test_readyz_reports_each_replica_and_the_faults_absorbed(client, settings, local_caches):
+@pytest.fixture
+def replica_checks(settings, local_caches):
     settings.DATABASE_REPLICAS = [REPLICA]
     replicas.forget()
+    yield
+    replicas.forget()
+
+
+@pytest.mark.django_db(databases=["default", REPLICA], transaction=True)
+def test_readyz_reports_each_replica_and_the_faults_absorbed(client, replica_checks):
     count("retried")
     response = client.get("/readyz")
     assert response.status_code == 200
@@ -56,12 +62,8 @@ def test_readyz_reports_each_replica_and_the_faults_absorbed(client, settings, l
 
 
 @pytest.mark.django_db(databases=["default", REPLICA], transaction=True)
-def test_readyz_reports_a_replica_that_is_down_as_degraded(
-    client, settings, local_caches, monkeypatch
-):
+def test_readyz_reports_a_replica_that_is_down_as_degraded(client, replica_checks, monkeypatch):
     """The primary serves the pages meanwhile: the site stays ready."""
-    settings.DATABASE_REPLICAS = [REPLICA]
-    replicas.forget()
 
     def refuse():
         raise OperationalError("connection refused")
@@ -71,4 +73,14 @@ def test_readyz_reports_a_replica_that_is_down_as_degraded(
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
     assert lines[:2] == ["degraded", f"{REPLICA}: down (connection refused)"]
-    replicas.forget()
+
+
+@pytest.mark.django_db(databases=["default", REPLICA], transaction=True)
+def test_readyz_answers_503_when_the_primary_is_down_whatever_the_replicas(
+    client, replica_checks, monkeypatch
+):
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    assert client.get("/readyz").status_code == 503
