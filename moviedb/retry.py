@@ -76,7 +76,7 @@ class ConnectionRetryMiddleware:
             request.method,
             request.get_full_path(),
             getattr(request, "request_id", "-"),
-            str(response.error).strip(),
+            " ".join(str(response.error).split()),  # one line
         )
         count("retried")
         close_broken_connections()

@@ -4,6 +4,7 @@ from again once it is fit. (tests/ops/test_replica.py drills a real streaming re
 import logging
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import OperationalError, connections
 
 from moviedb import replicas
@@ -51,6 +52,7 @@ def refuse(*args, **kwargs):
 
 
 def test_a_replica_that_is_down_is_skipped(client, mask, monkeypatch, caplog):
+    monkeypatch.setattr(WSGIRequest, "request_id", "req-7", raising=False)
     monkeypatch.setattr(connections[REPLICA], "cursor", refuse)
     url = mask.get_absolute_url()
     with caplog.at_level(logging.WARNING):
@@ -59,7 +61,7 @@ def test_a_replica_that_is_down_is_skipped(client, mask, monkeypatch, caplog):
     assert counts("replica_skipped") == {"replica_skipped": 2}  # once per request
     skips = [r.getMessage() for r in caplog.records if r.name == "moviedb.routers"]
     assert len(skips) == 2
-    assert f"Skipped replica {REPLICA} (request -): down (connection to server" in skips[0]
+    assert f"Skipped replica {REPLICA} (request req-7): down (connection to server" in skips[0]
 
 
 def test_reads_go_to_the_primary_while_the_replica_lags(client, mask, checks):
@@ -92,7 +94,7 @@ def test_a_replica_is_checked_at_most_every_few_seconds(client, mask, checks, cl
 def test_a_replica_is_read_from_again_once_it_recovers(client, mask, checks, clock, caplog):
     url = mask.get_absolute_url()
     checks["lag"] = OperationalError("connection refused")
-    with caplog.at_level(logging.WARNING, logger="moviedb.replicas"):
+    with caplog.at_level(logging.WARNING):
         assert captured(REPLICA, lambda: client.get(url)) == 0
         checks["lag"] = 0.0
         assert captured(REPLICA, lambda: client.get(url)) == 0  # not checked again yet

@@ -6,6 +6,7 @@ import threading
 
 import psycopg
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import OperationalError, connection, connections
 from django.http import HttpResponse
 from django.urls import path
@@ -75,8 +76,6 @@ def test_a_lost_connection_is_retried_once_and_counted(client, flaky, caplog):
 
 
 def test_the_log_line_names_the_request_id(client, flaky, caplog, monkeypatch):
-    from django.core.handlers.wsgi import WSGIRequest
-
     monkeypatch.setattr(WSGIRequest, "request_id", "req-42", raising=False)
     flaky.errors = [wrapped(CLOSED)]
     with caplog.at_level(logging.WARNING, logger="moviedb.retry"):
