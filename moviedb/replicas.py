@@ -6,15 +6,19 @@ connection to it, and remembers the answer in between: a query never waits for a
 own. A replica that is down or lagging is skipped (moviedb/routers.py) until a later check
 finds it fit again.
 
-How far behind: a standby that is streaming and has replayed all it received is caught up,
-however long ago the primary last wrote. Otherwise it is as far behind as its last replayed
-transaction is old (a standby whose replay is paused, or that lost the primary, falls
-behind as time passes).
+How far behind: each check also notes where the primary's WAL stands. A replica is at least
+as far behind as the oldest noted position it has not replayed yet: one that keeps up is
+never behind, however long the primary's transactions run or however long it stays idle,
+and one whose replay stops (paused, or cut off from the primary) falls behind as time
+passes. Until a process has noted positions older than DATABASE_REPLICA_LAG, it takes a
+replica that streams from the primary as caught up, and one that does not as far behind as
+the last transaction it replayed is old.
 """
 
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,11 +26,9 @@ from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 
-LAG_SQL = """
-SELECT CASE
-    WHEN NOT pg_is_in_recovery() THEN 0
-    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-        AND EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
+REPLAYED_SQL = """
+SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, CASE
+    WHEN EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
     ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
 END
 """
@@ -40,19 +42,52 @@ class Health:
 
 _health = {}
 _lock = threading.Lock()
+# (when, position) of the primary's WAL, oldest first, noted by this process's checks.
+_primary_positions = deque()
+
+
+def lsn(text):
+    """A WAL position ("16/B374D848") as a number that orders like it."""
+    high, low = text.split("/")
+    return int(high, 16) << 32 | int(low, 16)
+
+
+def note_primary_position():
+    now = time.monotonic()
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
+            _primary_positions.append((now, lsn(cursor.fetchone()[0])))
+    except DatabaseError:
+        pass  # the primary's own trouble; /readyz reports it
+    keep = 2 * settings.DATABASE_REPLICA_LAG + 2 * settings.DATABASE_REPLICA_CHECK_SECONDS
+    while _primary_positions and now - _primary_positions[0][0] > keep:
+        _primary_positions.popleft()
 
 
 def lag_seconds(alias):
-    """How many seconds the replica `alias` is behind the primary; raises DatabaseError when
-    it does not answer. None when it cannot tell (a standby that has replayed nothing)."""
+    """How many seconds the replica `alias` is behind the primary, at least; raises
+    DatabaseError when it does not answer. None when it cannot tell (a standby that has
+    replayed nothing yet)."""
     connection = connections[alias]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return 0
-        cursor.execute(LAG_SQL)
-        lag = cursor.fetchone()[0]
-    return None if lag is None else float(lag)
+        return 0
+    note_primary_position()
+    with connection.cursor() as cursor:
+        cursor.execute(REPLAYED_SQL)
+        in_recovery, replayed, replayed_transaction_age = cursor.fetchone()
+    if not in_recovery:
+        return 0
+    now = time.monotonic()
+    noted_long_enough = (
+        _primary_positions and now - _primary_positions[0][0] >= settings.DATABASE_REPLICA_LAG
+    )
+    if replayed and noted_long_enough:
+        behind = [now - when for when, position in _primary_positions if position > lsn(replayed)]
+        return max(behind, default=0)
+    return None if replayed_transaction_age is None else float(replayed_transaction_age)
 
 
 def check(alias):
@@ -108,3 +143,4 @@ def forget():
     """Forgets every check (tests start from a clean slate)."""
     with _lock:
         _health.clear()
+        _primary_positions.clear()

@@ -150,11 +150,11 @@ def replica(ops_database):
 @pytest.fixture(scope="module")
 def site(replica, ops_database):
     """Every request reads the database (no page cache), from the replica while it is fit;
-    it is checked every second and may lag by one second."""
+    it is checked every second and may lag by two."""
     env = production_env(
         ops_database,
         DATABASE_REPLICA_URLS=replica.url,
-        DATABASE_REPLICA_LAG="1",
+        DATABASE_REPLICA_LAG="2",
         DATABASE_REPLICA_CHECK_SECONDS="1",
         DJANGO_PAGE_CACHE_SECONDS="0",
     )
