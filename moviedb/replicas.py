@@ -60,8 +60,9 @@ def note_primary_position():
             _primary_positions.append((now, lsn(cursor.fetchone()[0])))
     except DatabaseError:
         pass  # the primary's own trouble; /readyz reports it
-    keep = 2 * settings.DATABASE_REPLICA_LAG + 2 * settings.DATABASE_REPLICA_CHECK_SECONDS
-    while _primary_positions and now - _primary_positions[0][0] > keep:
+    # Enough to tell a lag of DATABASE_REPLICA_LAG, however seldom this process checks.
+    keep = settings.DATABASE_REPLICA_LAG + 2 * settings.DATABASE_REPLICA_CHECK_SECONDS
+    while len(_primary_positions) > 1 and now - _primary_positions[1][0] > keep:
         _primary_positions.popleft()
 
 
