@@ -130,7 +130,7 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with replica_reads(is_public_request(request)):
+        with replica_reads(is_public_request(request), getattr(request, "request_id", "-")):
             return self.get_response(request)
 
 

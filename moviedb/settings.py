@@ -111,6 +111,9 @@ DATABASE_ROUTERS = ["moviedb.routers.PrimaryReplicaRouter"]
 # After a change, a replica may lag behind the primary for up to this many seconds: pages
 # rendered in that window are served but not cached, so no stale page outlives it.
 DATABASE_REPLICA_LAG = _env_int("DATABASE_REPLICA_LAG", 5) if DATABASE_REPLICAS else 0
+# Each process checks each replica this often; one that is down or further behind than
+# DATABASE_REPLICA_LAG is skipped until a check finds it fit again (moviedb/replicas.py).
+DATABASE_REPLICA_CHECK_SECONDS = _env_int("DATABASE_REPLICA_CHECK_SECONDS", 3)
 
 INSTALLED_APPS = [
     "moviedb.admin.MoviedbAdminConfig",  # django.contrib.admin with moviedb.admin.AdminSite
@@ -142,6 +145,8 @@ MIDDLEWARE = [
     "moviedb.ratelimit.RateLimitMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "moviedb.middleware.ReplicaReadsMiddleware",
+    # Inside replica reads, so that a retried request reads from the primary.
+    "moviedb.retry.ConnectionRetryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -9,6 +9,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from films.models import Film
+from moviedb import replicas as replica_health
 from moviedb.routers import PrimaryReplicaRouter, replica_reads
 
 REPLICA = "replica_0"
@@ -27,6 +28,10 @@ pytestmark = pytest.mark.django_db(databases=["default", REPLICA], transaction=T
 @pytest.fixture
 def replicas(settings):
     settings.DATABASE_REPLICAS = [REPLICA]
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 60  # checked once, by the first read
+    replica_health.forget()
+    yield
+    replica_health.forget()
 
 
 def captured(alias, request):
