@@ -170,6 +170,11 @@ class FilmQuerySet(SluggedQuerySet):
             films = films.filter(Exists(in_genre))
         return films
 
+    def in_any_genre(self, genre_ids):
+        """Films in at least one of the genres (given by id, as in_genres says why)."""
+        in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre_id__in=genre_ids)
+        return self.filter(Exists(in_genre))
+
     def with_credit(self, *, person="", role=""):
         """Films with a credit for a person whose name contains `person`, in `role` if given."""
         credits = Credit.objects.filter(film=OuterRef("pk"))

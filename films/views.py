@@ -1,9 +1,12 @@
+from functools import wraps
+
 from django import forms
 from django.core.paginator import InvalidPage
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -30,17 +33,53 @@ SEARCH_RESULTS_PER_KIND = 20
 HOME_SHELF_SIZE = 8
 
 
-def paginate(request, queryset, per_page):
-    """The page of `queryset` the query string asks for; a page that doesn't exist is a 404.
-    Lists are paged at most MAX_PAGES deep, with a total that may be estimated (see
-    films/pagination.py)."""
+class PageNotInList(Http404):
+    """A page number a list does not have (past its end, or not a number)."""
+
+    def __init__(self, request, paginator, *, name, number):
+        self.number = number
+        self.num_pages = paginator.num_pages
+        query = request.GET.copy()
+        query["page"] = self.num_pages
+        if self.num_pages == 1:
+            del query["page"]
+        self.last_page_url = f"{request.path}?{query.urlencode()}" if query else request.path
+        pages = f"{self.num_pages} page{pluralize(self.num_pages)}"
+        if str(number).isdigit() and int(number) > self.num_pages:
+            message = f"{name} has {pages}; there is no page {number}."
+        else:
+            message = (
+                f"{name} has no page “{number}”; its pages are numbered 1 to {self.num_pages}."
+            )
+        super().__init__(message)
+
+
+def paginate(request, queryset, per_page, *, name):
+    """The page of `queryset` the query string asks for; a page that doesn't exist raises
+    PageNotInList, which says which list (`name`, "The film list") it was. Lists are paged
+    at most MAX_PAGES deep, with a total that may be estimated (see films/pagination.py)."""
     paginator = CappedPaginator(queryset, per_page)
     number = request.GET.get("page") or 1
     try:
         page = paginator.page(number)
     except InvalidPage as error:
-        raise Http404(f"This list has no page {number!r}.") from error
+        raise PageNotInList(request, paginator, name=name, number=number) from error
     return page
+
+
+def lists_pages(view):
+    """A view whose page number may be past the end of its list: that answers 404 with a
+    page saying which list it was and linking to its last page."""
+
+    @wraps(view)
+    def view_with_pages(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PageNotInList as missing:
+            context = {"message": str(missing), "last_page_url": missing.last_page_url}
+            return render(request, "films/page_not_in_list.html", context, status=404)
+
+    return view_with_pages
 
 
 def tidy_query_redirect(request):
@@ -108,33 +147,38 @@ def search(request):
 
 
 @require_safe
+@lists_pages
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
     # The FilterSet applies the visitor's filters and sort order to the default-sorted films.
     filters = FilmFilter(request.GET, queryset=Film.objects.sorted_by(FilmFilter.DEFAULT_SORT))
     films = filters.qs
+    # Each facet counts the films the other filters keep (FilmFilter.without).
+    genre_films, decade_films = filters.genre_facet_films(), filters.decade_facet_films()
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE),
+            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list"),
             "chips": filters.chips(),
             "problems": filters.problems(),
             # Counted once per filter state and data version: at a million films, each is
             # a pass over every matching film.
             "genre_facets": filters.genre_facets(
-                remember("genre-counts", films, lambda: list(films.genre_counts()))
+                remember("genre-counts", genre_films, lambda: list(genre_films.genre_counts()))
             ),
+            "genre_match": filters.genre_match_choices(),
             "decade_facets": filters.decade_facets(
-                remember("decade-counts", films, lambda: list(films.decade_counts()))
+                remember("decade-counts", decade_films, lambda: list(decade_films.decade_counts()))
             ),
         },
     )
 
 
 @require_safe
+@lists_pages
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -153,11 +197,15 @@ def person_list(request):
     return render(
         request,
         "people/person_list.html",
-        {"filters": filters, "page_obj": paginate(request, filters.qs, NAMES_PER_PAGE)},
+        {
+            "filters": filters,
+            "page_obj": paginate(request, filters.qs, NAMES_PER_PAGE, name="The list of people"),
+        },
     )
 
 
 @require_safe
+@lists_pages
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -167,7 +215,12 @@ def location_list(request):
     return render(
         request,
         "locations/location_list.html",
-        {"filters": filters, "page_obj": paginate(request, filters.qs, NAMES_PER_PAGE)},
+        {
+            "filters": filters,
+            "page_obj": paginate(
+                request, filters.qs, NAMES_PER_PAGE, name="The list of filming locations"
+            ),
+        },
     )
 
 
@@ -339,11 +392,13 @@ def film_trivia(request, slug):
     )
 
 
+@lists_pages
 def film_reviews(request, slug):
     film = Film.objects.with_section_counts().filter(slug=slug).first()
     if film is None:
         return _moved(request, Film.objects, slug)
-    page = paginate(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
+    reviews = film.reviews.order_by("order")
+    page = paginate(request, reviews, REVIEWS_PER_PAGE, name=f"The list of reviews of {film}")
     return _render_film_page(
         request,
         "films/film_reviews.html",
@@ -391,6 +446,7 @@ def person_detail(request, slug):
     )
 
 
+@lists_pages
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
     person = Person.objects.filter(slug=slug).first()
@@ -400,7 +456,8 @@ def person_filmography(request, slug, role):
     if role not in totals:
         raise Http404(f"{person} has no credits as {role.label.lower()}.")
     credits = person.credits.filter(role=role).select_related("film").in_filmography_order()
-    page = paginate(request, credits, CREDITS_PER_ROLE)
+    name = f"The list of credits of {person.name} as {role.label.lower()}"
+    page = paginate(request, credits, CREDITS_PER_ROLE, name=name)
     return render(
         request,
         "people/person_filmography.html",
@@ -416,11 +473,14 @@ def person_filmography(request, slug, role):
     )
 
 
+@lists_pages
 def location_detail(request, slug):
     location = Location.objects.filter(slug=slug).first()
     if location is None:
         return _moved(request, Location.objects, slug)
-    page = paginate(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
+    filmings = location.filmings.newest_films_first()
+    name = f"The list of films shot at {location.name}"
+    page = paginate(request, filmings, FILMS_PER_PAGE, name=name)
     return render(
         request,
         "locations/location_detail.html",
