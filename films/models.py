@@ -154,7 +154,9 @@ class FilmQuerySet(SluggedQuerySet):
     # matching row.
 
     def title_matches(self, text):
-        return self.filter(matches("title", text))
+        """Films whose title or original title contains text, ignoring case and accents."""
+        in_original = ~Q(original_title="") & matches("original_title", text)
+        return self.filter(matches("title", text) | in_original)
 
     def in_decade(self, decade):
         return self.filter(year__gte=decade, year__lte=decade + 9)
@@ -346,6 +348,13 @@ class Person(models.Model):
         db_default="",
         help_text="IMDb ids of the titles the person is known for: tt0089560,tt0093779,...",
     )
+    # Kept by films.prominence.refresh_prominence, which every writer of credits calls.
+    prominence = models.PositiveBigIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="The votes of the films the person is credited in: ranks people in search.",
+    )
 
     objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)
@@ -353,7 +362,10 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            models.Index(fields=["-prominence"], name="person_prominence_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True)

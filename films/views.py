@@ -113,6 +113,9 @@ def home(request):
     )
 
 
+SEARCHED_TITLES = ("title", "original_title")
+
+
 class SearchForm(FilterForm):
     q = forms.CharField(label="Search for", max_length=TEXT_MAX_LENGTH, required=False)
 
@@ -126,10 +129,13 @@ def search(request):
         # One more than is shown of each kind, to know whether to link to the whole list.
         limit = SEARCH_RESULTS_PER_KIND + 1
         films = ranked_matches(
-            Film.objects.for_list(), "title", query, "-vote_count", "title", "pk"
+            Film.objects.for_list(), SEARCHED_TITLES, query, "title", "pk", prominence="vote_count"
         )
         films = films[:limit]
-        people = ranked_matches(Person.objects.all(), "name", query, "name", "pk")[:limit]
+        people = ranked_matches(
+            Person.objects.all(), "name", query, "name", "pk", prominence="prominence"
+        )
+        people = people[:limit]
         locations = ranked_matches(Location.objects.all(), "name", query, "name", "pk")[:limit]
         found = [*films, *people, *locations]
         if len(found) == 1 and found[0].relevance == 0:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from films.models import Credit, Film, Genre, Person
+from films.prominence import refresh_prominence
 
 NULL = "\\N"
 DEFAULT_TITLE_TYPES = ("movie", "tvMovie")
@@ -660,6 +661,8 @@ def import_imdb(
         result.credits_of_other_types = titles.rows_dropped
         _index_staging(db)
         _merge(db, result, genres_seen, min_votes=min_votes, limit=limit, on_progress=on_progress)
+        with _timed(on_progress, "ranking people"):
+            refresh_prominence()
         for staging in plans.values():
             db.execute(f"DROP TABLE {staging.table}")
         db.execute("DROP TABLE imdb_selected")

@@ -27,6 +27,7 @@ from films.models import (
     Tagline,
     Trivia,
 )
+from films.prominence import keeping_prominence
 
 from .errors import FilmImportError, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
@@ -121,8 +122,9 @@ def save_making_of(*, record: MakingOfRecord, dry_run: bool = False) -> FilmResu
 def _in_transaction(record, dry_run, *, find, slug, facts):
     try:
         with transaction.atomic():
-            film = find()
-            result = _Sync(record, film, slug, facts=facts, apply=not dry_run).run()
+            sync = _Sync(record, find(), slug, facts=facts, apply=not dry_run)
+            with keeping_prominence(sync.film):
+                result = sync.run()
             if result.outcome != "unchanged" and not dry_run:
                 # Bulk inserts and deletes send no signals: say so, or pages stay cached.
                 data_changed()
