@@ -27,8 +27,10 @@ ORIGINAL_TITLE_INDEX = (
 
 def fill_prominence(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        # At a million films this takes longer than the site's statement timeout allows.
+        # At a million films this takes longer than the site's statement timeout allows, and
+        # its grouping of every credit would spill to disk in the default work_mem.
         schema_editor.execute("SET LOCAL statement_timeout = 0")
+        schema_editor.execute("SET LOCAL work_mem = '256MB'")
     schema_editor.execute(FILL_PROMINENCE)
 
 
