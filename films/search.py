@@ -77,7 +77,7 @@ def register_sqlite_fold(sender, connection, **kwargs):
 # of titles at a million films, and ranking them all grew with the table. SQLite, the small
 # embedded database, ranks every match.
 CANDIDATES = 100
-PROMINENT = 2000
+PROMINENT = 1000
 PROMINENT_CANDIDATES = 25  # a page of search results, and a few more
 
 _CONTAINS = "'%%' || moviedb_fold(%s::text) || '%%'"
