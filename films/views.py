@@ -45,12 +45,12 @@ class PageNotInList(Http404):
             del query["page"]
         self.last_page_url = f"{request.path}?{query.urlencode()}" if query else request.path
         pages = f"{self.num_pages} page{pluralize(self.num_pages)}"
-        if str(number).isdigit() and int(number) > self.num_pages:
+        number = str(number)
+        if number.isdigit() and len(number) <= 20 and int(number) > self.num_pages:
             message = f"{name} has {pages}; there is no page {number}."
         else:
-            message = (
-                f"{name} has no page “{number}”; its pages are numbered 1 to {self.num_pages}."
-            )
+            shown = number if len(number) <= 20 else f"{number[:20]}…"
+            message = f"{name} has no page “{shown}”; its pages are numbered 1 to {self.num_pages}."
         super().__init__(message)
 
 

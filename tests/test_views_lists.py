@@ -363,6 +363,9 @@ def test_a_page_past_the_end_says_which_list_and_links_to_the_last(client, monke
     response = client.get("/films/?page=abc")
     assert response.status_code == 404
     assert "The film list has no page “abc”" in response.content.decode()
+    response = client.get("/films/?page=" + "9" * 5000)
+    assert response.status_code == 404
+    assert "The film list has no page “99999999999999999999…”" in response.content.decode()
 
 
 @pytest.mark.parametrize(
