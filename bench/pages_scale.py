@@ -94,6 +94,7 @@ def pages():
             "/films/?genre=comedy&year_min=1980&year_max=1999&sort=newest",
         ),
         ("search: night", "/search/?q=night"),
+        ("search: john", "/search/?q=john"),
         (f"list: deepest page ({MAX_PAGES})", f"/films/?page={MAX_PAGES}"),
         (f"person ({person.n:,} credits)", person.get_absolute_url()),
     ]

@@ -26,6 +26,7 @@ from .models import (
     Tagline,
     Trivia,
 )
+from .prominence import keeping_prominence, refresh_prominence
 
 
 class FilmsDataAdmin(admin.ModelAdmin):
@@ -276,6 +277,21 @@ class FilmAdmin(FilmsDataAdmin):
     def get_changelist(self, request, **kwargs):
         return FilmChangeList
 
+    # A film's votes and credits make its people's prominence (films/prominence.py).
+
+    def save_related(self, request, form, formsets, change):
+        with keeping_prominence(form.instance):
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        with keeping_prominence(obj):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        people = list(Credit.objects.filter(film__in=queryset).values_list("person", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_prominence(people=Person.objects.filter(pk__in=people))
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "logline":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
@@ -379,6 +395,22 @@ class CreditAdmin(FilmsDataAdmin):
     @admin.display(description="Person", ordering="person__name")
     def person_label(self, credit):
         return credit.person.choice_label
+
+    # A credit makes its person's prominence, and its old person's when it changes hands.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        people = [obj.person_id, form.initial.get("person")]
+        refresh_prominence(people=Person.objects.filter(pk__in=[p for p in people if p]))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_prominence(people=Person.objects.filter(pk=obj.person_id))
+
+    def delete_queryset(self, request, queryset):
+        people = list(queryset.values_list("person", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_prominence(people=Person.objects.filter(pk__in=people))
 
 
 @admin.register(Trivia)

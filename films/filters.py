@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.urls import reverse, reverse_lazy
 
+from .freshness import remember
 from .models import Credit, Genre, Person, Trivia
 from .search import matches, ranked_matches
 
@@ -64,6 +65,15 @@ class PersonChoice:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One of a few ways to read the filters, linking to the list read that way."""
+
+    label: str
+    url: str
+    selected: bool
+
+
+@dataclass(frozen=True)
 class Facet:
     """One value of a facet with how many results have it, linking to the list with that value
     added or, when already chosen, removed."""
@@ -100,6 +110,13 @@ class FilmFilter(django_filters.FilterSet):
     )
     genre = django_filters.MultipleChoiceFilter(
         label="Genre", widget=forms.MultipleHiddenInput, method="filter_genres"
+    )
+    GENRE_MATCH_CHOICES = [("any", "any"), ("all", "all")]
+    genre_match = django_filters.ChoiceFilter(
+        label="Genres to match",
+        choices=GENRE_MATCH_CHOICES,
+        widget=forms.HiddenInput,
+        method="read_with_genres",
     )
     rating_min = django_filters.NumberFilter(
         field_name="rating",
@@ -170,7 +187,17 @@ class FilmFilter(django_filters.FilterSet):
         return queryset.in_decade(int(value))
 
     def filter_genres(self, queryset, name, value):
-        return queryset.in_genres([self.genre_ids[slug] for slug in value])
+        genre_ids = [self.genre_ids[slug] for slug in value]
+        if self.matches_all_genres:
+            return queryset.in_genres(genre_ids)
+        return queryset.in_any_genre(genre_ids)
+
+    def read_with_genres(self, queryset, name, value):
+        return queryset  # filter_genres reads it
+
+    @property
+    def matches_all_genres(self):
+        return self.form.cleaned_data.get("genre_match") == "all"
 
     def filter_credit(self, queryset, name, value):
         # Person and role describe one credit (Cher as cast, not Cher in any role in a film
@@ -247,7 +274,7 @@ class FilmFilter(django_filters.FilterSet):
         """One chip per active, valid filter; a chip per genre."""
         chips = []
         for name, value in self.form.cleaned_data.items():
-            if name == "sort" or value in (None, "", [], False):
+            if name in ("sort", "genre_match") or value in (None, "", [], False):
                 continue
             if name == "genre":
                 genre_names = dict(self.filters["genre"].extra["choices"])
@@ -282,24 +309,60 @@ class FilmFilter(django_filters.FilterSet):
             if name in self.filters
         ]
 
+    # Facets: each counts the films the other filters keep, so that its own choice does not
+    # hide its other values; "all of the genres" narrows with every genre added, so its
+    # genres are counted over the films shown.
+
+    def without(self, name):
+        """The films every valid filter but `name` keeps."""
+        queryset = self.queryset.all()
+        self.form.is_valid()  # fills cleaned_data with the valid values
+        for each, value in self.form.cleaned_data.items():
+            if each != name:
+                queryset = self.filters[each].filter(queryset, value)
+        return queryset
+
+    def genre_facet_films(self):
+        return self.qs if self.matches_all_genres else self.without("genre")
+
+    def decade_facet_films(self):
+        return self.without("decade")
+
+    def genre_match_choices(self):
+        chosen = self.form.cleaned_data.get("genre_match") or "any"
+        return [
+            Choice(
+                label, self.url_with(genre_match=None if value == "any" else value), value == chosen
+            )
+            for value, label in self.GENRE_MATCH_CHOICES
+        ]
+
     def genre_facets(self, genre_counts):
         chosen = self.form.cleaned_data.get("genre") or []
+        counts = [(genre.slug, genre.name, genre.film_count) for genre in genre_counts]
+        # A chosen genre that no film of the other filters has is still shown, to be removed.
+        names = dict(self.filters["genre"].extra["choices"])
+        counted = {slug for slug, _, _ in counts}
+        counts += [(slug, names[slug], 0) for slug in chosen if slug not in counted]
         return [
             Facet(
-                genre.name,
-                genre.film_count,
+                name,
+                film_count,
                 self.url_with(
-                    genre=[g for g in chosen if g != genre.slug]
-                    if genre.slug in chosen
-                    else [*chosen, genre.slug]
+                    genre=[g for g in chosen if g != slug] if slug in chosen else [*chosen, slug]
                 ),
-                genre.slug in chosen,
+                slug in chosen,
             )
-            for genre in genre_counts
+            for slug, name, film_count in counts
         ]
 
     def decade_facets(self, decade_counts):
         chosen = self.form.cleaned_data.get("decade")
+        if chosen and all(str(row["decade"]) != chosen for row in decade_counts):
+            decade_counts = sorted(
+                [*decade_counts, {"decade": int(chosen), "film_count": 0}],
+                key=lambda row: row["decade"],
+            )
         return [
             Facet(
                 f"{row['decade']}s",
@@ -329,33 +392,71 @@ class NameFilter(django_filters.FilterSet):
 class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet whose choice filters show how many items each choice holds.
 
-    `facets` names the ChoiceFilters to count. A filter declared with choices offers those
-    present in the queryset (and the one asked for, so that asking for a valid but absent
-    one finds nothing rather than fails), in declared order; one declared without choices
-    offers the values present, most frequent first. One grouped query counts them all.
+    `facets` names the ChoiceFilters to count. Each facet's counts are of the items the
+    other filters keep (its own choice left out, so that its other values stay in view), and
+    a value none of them has is not offered: with "Deleted scene" chosen, only contributors
+    of deleted scenes. A filter declared with choices offers them in declared order; one
+    declared without choices offers the values the items have, most frequent first. The value
+    asked for stays a choice when the items have it at all, so that a combination matching
+    nothing shows nothing rather than fails. One grouped query counts every facet.
     """
 
     facets = ()
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        rows = self.queryset.order_by().values(*self.facets).annotate(n=Count("pk"))
+        asked = {name: (self.data or {}).get(name) or None for name in self.facets}
+        counted = self.queryset.order_by().values(*self.facets)
+        narrowed = self._filtered_by_others(self.queryset)
+        if narrowed is not self.queryset:
+            counted = counted.annotate(n=Count("pk", filter=Q(pk__in=narrowed.values("pk"))))
+        else:
+            counted = counted.annotate(n=Count("pk"))
+        rows = remember("facet-counts", counted, lambda: list(counted))
         counts = {name: Counter() for name in self.facets}
+        present = {name: set() for name in self.facets}
+        for name in self.facets:
+            declared = dict(self.base_filters[name].extra.get("choices") or ())
+            if asked[name] is not None and declared and asked[name] not in declared:
+                asked[name] = None  # the form refuses it, so it narrows nothing
         for row in rows:
             for name in self.facets:
-                counts[name][row[name]] += row["n"]
+                present[name].add(row[name])
+                others_match = all(
+                    asked[other] is None or row[other] == asked[other]
+                    for other in self.facets
+                    if other != name
+                )
+                if others_match:
+                    counts[name][row[name]] += row["n"]
         self.counts = counts
         for name in self.facets:
             declared = self.base_filters[name].extra.get("choices")
             if declared:
-                asked = self.data.get(name) if self.data is not None else None
-                values = [(v, label) for v, label in declared if counts[name][v] or v == asked]
+                values = [
+                    (v, label) for v, label in declared if counts[name][v] or v == asked[name]
+                ]
             else:
                 by_count = sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))
-                values = [(value, value) for value, _ in by_count if value]
+                values = [(value, value) for value, n in by_count if value and n]
+                if asked[name] in present[name] and not counts[name][asked[name]]:
+                    values.append((asked[name], asked[name]))
             self.filters[name].extra["choices"] = [
                 (value, f"{label} ({counts[name][value]})") for value, label in values
             ]
+
+    def _filtered_by_others(self, queryset):
+        """queryset narrowed by the valid values of the filters that are not facets (the
+        text search); queryset itself when none applies."""
+        for name, filter_ in self.filters.items():
+            if name in self.facets or not (self.data or {}).get(name):
+                continue
+            try:
+                value = filter_.field.clean(self.data.get(name))
+            except forms.ValidationError:
+                continue
+            queryset = filter_.filter(queryset, value)
+        return queryset
 
     @property
     def is_active(self):

@@ -277,7 +277,9 @@ class FilmQuerySet(SluggedQuerySet):
     # matching row.
 
     def title_matches(self, text):
-        return self.filter(matches("title", text))
+        """Films whose title or original title contains text, ignoring case and accents."""
+        in_original = ~Q(original_title="") & matches("original_title", text)
+        return self.filter(matches("title", text) | in_original)
 
     def in_decade(self, decade):
         return self.filter(year__gte=decade, year__lte=decade + 9)
@@ -292,6 +294,11 @@ class FilmQuerySet(SluggedQuerySet):
             in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre_id=genre_id)
             films = films.filter(Exists(in_genre))
         return films
+
+    def in_any_genre(self, genre_ids):
+        """Films in at least one of the genres (given by id, as in_genres says why)."""
+        in_genre = Film.genres.through.objects.filter(film=OuterRef("pk"), genre_id__in=genre_ids)
+        return self.filter(Exists(in_genre))
 
     def with_credit(self, *, person=None, role=""):
         """Films with a credit of `person` (one Person), in `role` if given."""
@@ -540,6 +547,13 @@ class Person(SlugHistory):
         db_default="",
         help_text="IMDb ids of the titles the person is known for: tt0089560,tt0093779,...",
     )
+    # Kept by films.prominence.refresh_prominence, which every writer of credits calls.
+    prominence = models.PositiveBigIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="The votes of the films the person is credited in: ranks people in search.",
+    )
 
     objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)
@@ -547,7 +561,10 @@ class Person(SlugHistory):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            models.Index(fields=["-prominence"], name="person_prominence_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True)

@@ -7,11 +7,13 @@ by it); SQLite has no such function, so every new SQLite connection gets `fold` 
 registered under that name (see FilmsConfig.ready).
 """
 
+import re
 import unicodedata
 
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, Func, Q, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Greatest
 from django.db.models.lookups import Contains, Exact, StartsWith
 
 FOLD_FUNCTION = "moviedb_fold"
@@ -58,18 +60,33 @@ def register_sqlite_fold(sender, connection, **kwargs):
 
 
 # Search (/search/): a name or title matches when it holds every word of the query, in any
-# order and as any part of a word ("queen lost" finds "Lost Queen"). Matches are ranked: the
-# exact one, then those starting with the query, containing it as typed, holding its words as
-# whole words (PostgreSQL's full-text search, the 'simple' configuration: names and titles are
-# not prose), then the rest; within each group, the most similar first (pg_trgm's trigram
-# similarity puts "Night" before "A Night at the Opera").
+# order and as any part of a word ("queen lost" finds "Lost Queen"); a film matches by its
+# title or its original title. Matches are ranked: the exact one, then those starting with
+# the query, containing it as typed, holding its words as whole words (PostgreSQL's
+# full-text search, the 'simple' configuration: names and titles are not prose), then the
+# rest; within each group, the most prominent first (a film's votes, a person's
+# Person.prominence: "john" starts with the John Hurts, not with the shortest Johns), then
+# the most similar (pg_trgm's trigram similarity puts "Night" before "A Night at the Opera").
 #
-# On PostgreSQL the ranking only looks at the CANDIDATES matches nearest to the query, which
-# the trigram GiST index of migration 0007 yields nearest first and stops after: a common word
-# matches tens of thousands of titles at a million films, and ranking them all grew with the
-# table. The exact match and the closest titles are always among them. SQLite, the small
-# embedded database, ranks every match by group only.
+# On PostgreSQL the ranking only looks at candidates, so that it costs the same at a million
+# films as at ten thousand: the CANDIDATES matches nearest the query, which the trigram GiST
+# indexes of migrations 0007 and 0009 yield nearest first and stop after (the exact match and
+# the closest titles are always among them), and the PROMINENT_CANDIDATES most prominent
+# matches (those starting with the query first) among the PROMINENT most prominent rows,
+# read from the top of an index on the prominence. A common word matches tens of thousands
+# of titles at a million films, and ranking them all grew with the table. SQLite, the small
+# embedded database, ranks every match.
 CANDIDATES = 100
+PROMINENT = 1000
+PROMINENT_CANDIDATES = 25  # a page of search results, and a few more
+
+_CONTAINS = "'%%' || moviedb_fold(%s::text) || '%%'"
+_STARTS = "moviedb_fold(%s::text) || '%%'"
+
+
+def _like_escaped(text):
+    """text matching itself in a LIKE pattern: its \\, % and _ escaped."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
 class WordsMatch(Func):
@@ -92,23 +109,70 @@ def _every_word(field, text):
     return Q(*[matches(field, word) for word in text.split()])
 
 
-def ranked_matches(queryset, field, text, *then):
-    """The rows of queryset whose `field` holds every word of `text`, the best first (see
-    above), then in the order of `then`. Each row is annotated with its relevance group
-    (0 for an exact match)."""
-    folded, folded_text = Folded(field), Folded(Value(text))
+def _any(conditions):
+    return Q(*conditions, _connector=Q.OR)
+
+
+def ranked_matches(queryset, fields, text, *then, prominence=None):
+    """The rows of queryset whose field (or one of the tuple `fields`) holds every word of
+    `text`, the best first (see above), then in the order of `then`. `prominence` names the
+    field that ranks equally good matches, most first. Each row is annotated with its
+    relevance group (0 for an exact match)."""
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    folded_text = Folded(Value(text))
+
+    def in_any_field(lookup):
+        return _any(lookup(Folded(field), folded_text) for field in fields)
+
     groups = [
-        When(Exact(folded, folded_text), then=0),
-        When(StartsWith(folded, folded_text), then=1),
-        When(Contains(folded, folded_text), then=2),
+        When(in_any_field(Exact), then=0),
+        When(in_any_field(StartsWith), then=1),
+        When(in_any_field(Contains), then=2),
     ]
     similarity = Value(0.0)
-    matching = queryset.filter(_every_word(field, text))
+    matching = queryset.filter(_any(_every_word(field, text) for field in fields))
     if connection.vendor == "postgresql":
-        groups.append(When(WordsMatch(folded, folded_text), then=3))
-        similarity = Func(folded, folded_text, function="similarity")
-        nearest = matching.prefetch_related(None).order_by(TrigramDistance(folded, folded_text))
-        matching = queryset.filter(pk__in=nearest.values("pk")[:CANDIDATES])
+        groups.append(When(in_any_field(WordsMatch), then=3))
+        similarities = [Func(Folded(field), folded_text, function="similarity") for field in fields]
+        similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
+        matching = queryset.filter(pk__in=_candidates(queryset, fields, text, prominence))
+    order = ["relevance", F(prominence).desc()] if prominence else ["relevance"]
     return matching.annotate(
         relevance=Case(*groups, default=4), similarity=Cast(similarity, FloatField())
-    ).order_by("relevance", F("similarity").desc(), *then)
+    ).order_by(*order, F("similarity").desc(), *then)
+
+
+def _candidates(queryset, fields, text, prominence):
+    """The primary keys of the rows worth ranking on PostgreSQL (see above), as one query:
+    the nearest matches of each field, and the matches among the most prominent rows."""
+    rows = queryset.prefetch_related(None).order_by()
+    parts = []
+    for field in fields:
+        nearest = rows.filter(_every_word(field, text)).exclude(**{field: ""})
+        nearest = nearest.order_by(TrigramDistance(Folded(field), Folded(Value(text))))
+        parts.append(nearest.values("pk")[:CANDIDATES].query.sql_with_params())
+    if prominence:
+        # A subquery in FROM: the top of the prominence index is read first, PROMINENT rows
+        # whatever the query, and only those are searched.
+        top = rows.order_by(F(prominence).desc()).values_list("pk", prominence, *fields)
+        sql, params = top[:PROMINENT].query.sql_with_params()
+        columns = [f"text_{i}" for i in range(len(fields))]
+        # LIKE, as matches() writes it, so that the planner expects few rows (it knows
+        # nothing of these) and looks the candidates up by key rather than read the table.
+        words = [_like_escaped(word) for word in text.split()]
+        holds_every_word = " OR ".join(
+            "(" + " AND ".join([f"moviedb_fold(top.{c}) LIKE {_CONTAINS}"] * len(words)) + ")"
+            for c in columns
+        )
+        starts_with = " OR ".join(f"moviedb_fold(top.{c}) LIKE {_STARTS}" for c in columns)
+        parts.append(
+            (
+                f"SELECT top.pk FROM ({sql}) AS top (pk, prominence, {', '.join(columns)}) "
+                f"WHERE {holds_every_word} "
+                f"ORDER BY CASE WHEN {starts_with} THEN 0 ELSE 1 END, top.prominence DESC "
+                f"LIMIT {PROMINENT_CANDIDATES}",
+                (*params, *words * len(columns), *[_like_escaped(text)] * len(columns)),
+            )
+        )
+    union = " UNION ".join(f"({sql})" for sql, _ in parts)
+    return RawSQL(union, tuple(param for _, params in parts for param in params))

@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -43,17 +44,53 @@ PERSON_SUGGESTIONS = 10
 PERSON_SUGGESTION_MIN_LENGTH = 2
 
 
-def paginate(request, queryset, per_page):
-    """The page of `queryset` the query string asks for; a page that doesn't exist is a 404.
-    Lists are paged at most MAX_PAGES deep, with a total that may be estimated (see
-    films/pagination.py)."""
+class PageNotInList(Http404):
+    """A page number a list does not have (past its end, or not a number)."""
+
+    def __init__(self, request, paginator, *, name, number):
+        self.number = number
+        self.num_pages = paginator.num_pages
+        query = request.GET.copy()
+        query["page"] = self.num_pages
+        if self.num_pages == 1:
+            del query["page"]
+        self.last_page_url = f"{request.path}?{query.urlencode()}" if query else request.path
+        pages = f"{self.num_pages} page{pluralize(self.num_pages)}"
+        number = str(number)
+        if number.isdigit() and len(number) <= 20 and int(number) > self.num_pages:
+            message = f"{name} has {pages}; there is no page {number}."
+        else:
+            shown = number if len(number) <= 20 else f"{number[:20]}…"
+            message = f"{name} has no page “{shown}”; its pages are numbered 1 to {self.num_pages}."
+        super().__init__(message)
+
+
+def paginate(request, queryset, per_page, *, name):
+    """The page of `queryset` the query string asks for; a page that doesn't exist raises
+    PageNotInList, which says which list (`name`, "The film list") it was. Lists are paged
+    at most MAX_PAGES deep, with a total that may be estimated (see films/pagination.py)."""
     paginator = CappedPaginator(queryset, per_page)
     number = request.GET.get("page") or 1
     try:
         page = paginator.page(number)
     except InvalidPage as error:
-        raise Http404(f"This list has no page {number!r}.") from error
+        raise PageNotInList(request, paginator, name=name, number=number) from error
     return page
+
+
+def lists_pages(view):
+    """A view whose page number may be past the end of its list: that answers 404 with a
+    page saying which list it was and linking to its last page."""
+
+    @functools.wraps(view)
+    def view_with_pages(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PageNotInList as missing:
+            context = {"message": str(missing), "last_page_url": missing.last_page_url}
+            return render(request, "films/page_not_in_list.html", context, status=404)
+
+    return view_with_pages
 
 
 def tidy_query_redirect(request):
@@ -88,6 +125,9 @@ def home(request):
     )
 
 
+SEARCHED_TITLES = ("title", "original_title")
+
+
 class SearchForm(FilterForm):
     q = forms.CharField(label="Search for", max_length=TEXT_MAX_LENGTH, required=False)
 
@@ -102,11 +142,13 @@ def search(request):
         # One more than is shown of each kind, to know whether to link to the whole list.
         limit = SEARCH_RESULTS_PER_KIND + 1
         films = ranked_matches(
-            Film.objects.for_list(), "title", query, "-vote_count", "title", "pk"
+            Film.objects.for_list(), SEARCHED_TITLES, query, "title", "pk", prominence="vote_count"
         )
         films = films[:limit]
-        people = Person.objects.with_description()
-        people = ranked_matches(people, "name", query, "name", "pk")[:limit]
+        people = ranked_matches(
+            Person.objects.with_description(), "name", query, "name", "pk", prominence="prominence"
+        )
+        people = people[:limit]
         locations = ranked_matches(Location.objects.all(), "name", query, "name", "pk")[:limit]
         found = [*films, *people, *locations]
         if len(found) == 1 and found[0].relevance == 0:
@@ -147,28 +189,32 @@ def person_suggest(request):
 
 @read_only
 @understands(*FilmFilter.base_filters, "page")
+@lists_pages
 def film_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
     # The FilterSet applies the visitor's filters and sort order to the default-sorted films.
     filters = FilmFilter(request.GET, queryset=Film.objects.sorted_by(FilmFilter.DEFAULT_SORT))
     films = filters.qs
+    # Each facet counts the films the other filters keep (FilmFilter.without).
+    genre_films, decade_films = filters.genre_facet_films(), filters.decade_facet_films()
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE),
+            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list"),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
             # Counted once per filter state and data version: at a million films, each is
             # a pass over every matching film.
             "genre_facets": filters.genre_facets(
-                remember("genre-counts", films, lambda: list(films.genre_counts()))
+                remember("genre-counts", genre_films, lambda: list(genre_films.genre_counts()))
             ),
+            "genre_match": filters.genre_match_choices(),
             "decade_facets": filters.decade_facets(
-                remember("decade-counts", films, lambda: list(films.decade_counts()))
+                remember("decade-counts", decade_films, lambda: list(decade_films.decade_counts()))
             ),
         },
     )
@@ -176,6 +222,7 @@ def film_list(request):
 
 @read_only
 @understands(*NameFilter.base_filters, "page")
+@lists_pages
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -196,12 +243,16 @@ def person_list(request):
     return render(
         request,
         "people/person_list.html",
-        {"filters": filters, "page_obj": paginate(request, filters.qs, NAMES_PER_PAGE)},
+        {
+            "filters": filters,
+            "page_obj": paginate(request, filters.qs, NAMES_PER_PAGE, name="The list of people"),
+        },
     )
 
 
 @read_only
 @understands(*NameFilter.base_filters, "page")
+@lists_pages
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
@@ -211,7 +262,12 @@ def location_list(request):
     return render(
         request,
         "locations/location_list.html",
-        {"filters": filters, "page_obj": paginate(request, filters.qs, NAMES_PER_PAGE)},
+        {
+            "filters": filters,
+            "page_obj": paginate(
+                request, filters.qs, NAMES_PER_PAGE, name="The list of filming locations"
+            ),
+        },
     )
 
 
@@ -441,9 +497,11 @@ def film_trivia(request, slug):
 @read_only
 @follows_moves
 @understands("page")
+@lists_pages
 def film_reviews(request, slug):
     film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    page = paginate(request, film.reviews.order_by("order"), REVIEWS_PER_PAGE)
+    reviews = film.reviews.order_by("order")
+    page = paginate(request, reviews, REVIEWS_PER_PAGE, name=f"The list of reviews of {film}")
     return _render_film_page(
         request,
         "films/film_reviews.html",
@@ -502,6 +560,7 @@ def person_detail(request, slug):
 @read_only
 @follows_moves
 @understands("page")
+@lists_pages
 def person_filmography(request, slug, role):
     """Every credit of one role of a person, CREDITS_PER_ROLE to a page."""
     person = get_by_slug(request, Person.objects, slug)
@@ -509,7 +568,8 @@ def person_filmography(request, slug, role):
     if role not in totals:
         raise Http404(f"{person} has no credits as {role.label.lower()}.")
     credits = person.credits.filter(role=role).select_related("film").in_filmography_order()
-    page = paginate(request, credits, CREDITS_PER_ROLE)
+    name = f"The list of credits of {person.name} as {role.label.lower()}"
+    page = paginate(request, credits, CREDITS_PER_ROLE, name=name)
     return render(
         request,
         "people/person_filmography.html",
@@ -528,9 +588,12 @@ def person_filmography(request, slug, role):
 @read_only
 @follows_moves
 @understands("page")
+@lists_pages
 def location_detail(request, slug):
     location = get_by_slug(request, Location.objects, slug)
-    page = paginate(request, location.filmings.newest_films_first(), FILMS_PER_PAGE)
+    filmings = location.filmings.newest_films_first()
+    name = f"The list of films shot at {location.name}"
+    page = paginate(request, filmings, FILMS_PER_PAGE, name=name)
     return render(
         request,
         "locations/location_detail.html",

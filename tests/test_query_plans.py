@@ -15,7 +15,7 @@ from films.filters import FilmFilter
 from films.models import Credit, Film, Person
 from films.pagination import EXACT_UP_TO, MAX_PAGES
 from films.search import ranked_matches
-from films.views import CREDITS_PER_ROLE, FILMS_PER_PAGE
+from films.views import CREDITS_PER_ROLE, FILMS_PER_PAGE, SEARCHED_TITLES
 
 pytestmark = [
     pytest.mark.django_db,
@@ -101,11 +101,15 @@ FILTERS = [
     "votes_min=90000",
     "title=abc",
     "role=director",
+    "genre=drama&genre=comedy",
+    "genre=drama&genre=comedy&genre_match=all",
 ]
 
 
 def searched(text):
-    return ranked_matches(Film.objects.all(), "title", text, "-vote_count", "title", "pk")
+    return ranked_matches(
+        Film.objects.all(), SEARCHED_TITLES, text, "title", "pk", prominence="vote_count"
+    )
 
 
 @pytest.mark.usefixtures("many_films")
@@ -122,6 +126,9 @@ def test_lists_and_search_read_through_indexes():
         queries[query] = film_list(query)[:FILMS_PER_PAGE]
     queries["search"] = searched("abc")[:21]
     queries["search, two words"] = searched("film abc")[:21]
+    queries["search people"] = ranked_matches(
+        Person.objects.all(), "name", "person", "name", "pk", prominence="prominence"
+    )[:21]
     scans = {name: scanned_tables(films) & BIG_TABLES for name, films in queries.items()}
     assert {name: tables for name, tables in scans.items() if tables} == {}
 

@@ -189,6 +189,49 @@ def test_a_bare_film_has_a_page_without_empty_sections(client):
     assert "aggregateRating" not in movie
 
 
+def test_facts_that_are_not_known_are_left_out(client):
+    """No "Unknown" rows: a film without a runtime has no runtime row."""
+    film = make_film(title="Bare", runtime_minutes=None)
+    page = text_of(client.get(url("film_detail", film)))
+    assert "Unknown" not in page
+    assert "Runtime" not in page
+    film.runtime_minutes = 104
+    film.save()
+    assert "Runtime 1h 44m (104 min)" in text_of(client.get(url("film_detail", film)))
+
+
+def test_sections_with_nothing_in_them_have_no_tab(client):
+    """A film without trivia, making-of, reviews or credits has only its overview tab; a
+    section opened anyway says it is empty and offers no filter form."""
+    film = make_film(title="Bare")
+    html = client.get(url("film_detail", film)).content.decode()
+    nav = re.search(r'<nav class="section-nav".*?</nav>', html, re.S).group(0)
+    for name in FILM_PAGES[1:]:
+        assert url(name, film) not in nav
+    assert "Top cast" not in html
+    for name in FILM_PAGES[1:]:
+        response = client.get(url(name, film))
+        assert response.status_code == 200
+        assert 'class="filters"' not in response.content.decode(), name
+    assert "Nothing about the making of this film" in text_of(
+        client.get(url("film_making_of", film))
+    )
+    Trivia.objects.create(film=film, kind="trivia", text="A fact")
+    nav = client.get(url("film_detail", film)).content.decode()
+    assert url("film_trivia", film) in nav
+    assert url("film_making_of", film) not in nav
+
+
+def test_the_seed_film_has_every_tab_but_none_empty(client, mask):
+    nav = re.search(
+        r'<nav class="section-nav".*?</nav>',
+        client.get(url("film_detail", mask)).content.decode(),
+        re.S,
+    ).group(0)
+    for name in FILM_PAGES:
+        assert url(name, mask) in nav
+
+
 def test_the_featured_review_is_the_first_in_order(client):
     film = make_film()
     Review.objects.create(film=film, title="Second", body="b", order=2)
@@ -383,6 +426,69 @@ def test_unknown_contributor_gives_a_message(client, mask):
     assert "Michael Westmore" in page
 
 
+def options(response, name):
+    """The values and labels of the select `name` on the page."""
+    html = response.content.decode()
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select))
+
+
+@pytest.fixture
+def stories():
+    """A making-of page: Ann wrote a deleted scene and two stories, Bob one story."""
+    film = make_film(title="Stories")
+    for kind, contributor, order, text in [
+        (Trivia.Kind.DELETED_SCENE, "Ann", 1, "A cut ending"),
+        (Trivia.Kind.BEHIND_THE_SCENES, "Ann", 1, "Rain on the set"),
+        (Trivia.Kind.BEHIND_THE_SCENES, "Ann", 2, "A night shoot"),
+        (Trivia.Kind.BEHIND_THE_SCENES, "Bob", 3, "The rain machine broke"),
+    ]:
+        Trivia.objects.create(film=film, kind=kind, contributor=contributor, order=order, text=text)
+    return film
+
+
+def test_making_of_contributors_narrow_to_the_chosen_kind(client, stories):
+    """With "Deleted scene" chosen, the contributor choice offers only people with a deleted
+    scene, counted within it; the kinds are counted for the chosen contributor."""
+    everything = client.get(url("film_making_of", stories))
+    assert options(everything, "contributor") == {"": "Anyone", "Ann": "Ann (3)", "Bob": "Bob (1)"}
+    deleted = client.get(url("film_making_of", stories, kind="deleted_scene"))
+    assert options(deleted, "contributor") == {"": "Anyone", "Ann": "Ann (1)"}
+    # The kinds stay in view, counted over everyone: choosing one replaces the other.
+    assert options(deleted, "kind") == {
+        "": "Every kind",
+        "behind_the_scenes": "Behind the scenes (3)",
+        "deleted_scene": "Deleted scene (1)",
+    }
+    bob = client.get(url("film_making_of", stories, contributor="Bob"))
+    assert options(bob, "kind") == {"": "Every kind", "behind_the_scenes": "Behind the scenes (1)"}
+
+
+def test_making_of_counts_follow_the_text_search(client, stories):
+    """Counts are of the items the text search keeps."""
+    response = client.get(url("film_making_of", stories, q="rain"))
+    assert options(response, "contributor") == {"": "Anyone", "Ann": "Ann (1)", "Bob": "Bob (1)"}
+    assert options(response, "kind") == {
+        "": "Every kind",
+        "behind_the_scenes": "Behind the scenes (2)",
+    }
+
+
+def test_a_contributor_asked_for_with_a_kind_they_lack_shows_nothing(client, stories):
+    """An old link asking for Bob's deleted scenes finds none, and says so, rather than
+    dropping Bob and showing everyone's."""
+    response = client.get(url("film_making_of", stories, kind="deleted_scene", contributor="Bob"))
+    page = text_of(response)
+    assert "Nothing matches these filters" in page
+    assert "Some filters could not be used" not in page
+    assert options(response, "contributor") == {"": "Anyone", "Ann": "Ann (1)", "Bob": "Bob (0)"}
+
+
+def test_cast_roles_are_counted_among_the_names_searched(client, mask):
+    response = client.get(url("film_cast", mask, q="bogdanovich"))
+    assert options(response, "role") == {"": "Every role", "director": "Director (1)"}
+
+
 # Trivia
 
 
@@ -401,6 +507,17 @@ def test_trivia_filter_by_kind_and_goof_category(client, mask):
     page = text_of(client.get(url("film_trivia", mask, goof_category="Anachronisms")))
     assert "Topps" in page
     assert "post production party" not in page
+
+
+def test_goof_categories_are_offered_for_the_chosen_kind_only(client):
+    film = make_film()
+    Trivia.objects.create(film=film, kind="goof", goof_category="Continuity", text="Cup")
+    Trivia.objects.create(film=film, kind="trivia", text="A fact")
+    Trivia.objects.create(film=film, kind="quote", text="Hello", order=2)
+    categories = options(client.get(url("film_trivia", film)), "goof_category")
+    assert categories == {"": "Any category", "Continuity": "Continuity (1)"}
+    categories = options(client.get(url("film_trivia", film, kind="quote")), "goof_category")
+    assert categories == {"": "Any category"}
 
 
 def test_trivia_filter_rejects_a_making_of_kind_with_a_message(client, mask):
@@ -431,6 +548,17 @@ def test_reviews_show_score_on_its_own_scale_and_as_stars(client, mask):
 @pytest.mark.parametrize("page", ["9999", "abc", "0"])
 def test_reviews_page_out_of_range_is_not_found(client, mask, page):
     assert client.get(url("film_reviews", mask, page=page)).status_code == 404
+
+
+def test_a_reviews_page_past_the_end_says_which_list(client):
+    film = make_film(title="Talked About", year=2001)
+    populate(film, credits=0, reviews=45)
+    response = client.get(url("film_reviews", film, page=7))
+    assert response.status_code == 404
+    assert "The list of reviews of Talked About (2001) has 3 pages; there is no page 7." in (
+        text_of(response)
+    )
+    assert f'href="{url("film_reviews", film)}?page=3"' in response.content.decode()
 
 
 def test_reviews_are_paginated_with_the_current_page_marked(client):

@@ -72,7 +72,10 @@ def slugs(response):
         ("decade=1980", {"mask", "moonstruck", "arizona"}),
         ("decade=2000", {"amelie"}),
         ("genre=comedy", {"moonstruck", "amelie", "arizona"}),
-        ("genre=comedy&genre=drama", {"moonstruck"}),
+        ("genre=comedy&genre=drama", {"mask", "moonstruck", "amelie", "arizona"}),
+        ("genre=comedy&genre=drama&genre_match=any", {"mask", "moonstruck", "amelie", "arizona"}),
+        ("genre=comedy&genre=drama&genre_match=all", {"moonstruck"}),
+        ("genre=horror&genre=drama&genre_match=all", set()),
         ("rating_min=7.2", {"amelie", "arizona"}),
         ("votes_min=100000", {"amelie", "arizona"}),
         ("person=cher", {"mask", "moonstruck"}),
@@ -114,15 +117,63 @@ def facet_counts(facets):
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_facets_count_the_current_results(client):
-    """Genres and decades are counted over the films the filters kept."""
+def test_facets_count_the_films_the_other_filters_keep(client):
+    """Each facet counts over the films the other filters keep: its own choice is left out,
+    so that choosing comedy still shows how many dramas there are."""
     response = client.get("/films/")
     assert facet_counts(response.context["genre_facets"]) == {"Comedy": 3, "Drama": 2, "Horror": 1}
     assert facet_counts(response.context["decade_facets"]) == {"1980s": 3, "2000s": 1}
 
     response = client.get("/films/?genre=comedy")
-    assert facet_counts(response.context["genre_facets"]) == {"Comedy": 3, "Drama": 1}
+    assert facet_counts(response.context["genre_facets"]) == {"Comedy": 3, "Drama": 2, "Horror": 1}
     assert facet_counts(response.context["decade_facets"]) == {"1980s": 2, "2000s": 1}
+
+    response = client.get("/films/?decade=1980")
+    assert facet_counts(response.context["genre_facets"]) == {"Comedy": 2, "Drama": 2}
+    assert facet_counts(response.context["decade_facets"]) == {"1980s": 3, "2000s": 1}
+
+    response = client.get("/films/?decade=2000&person=nicolas-cage")
+    assert facet_counts(response.context["genre_facets"]) == {}
+    # The chosen decade stays, to be removed; the other is what Cage's films offer.
+    assert facet_counts(response.context["decade_facets"]) == {"1980s": 2, "2000s": 0}
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_genres_of_all_of_the_chosen_count_the_films_shown(client):
+    """With "all of the genres", another genre narrows the films shown, so genres are counted
+    over those films, and a genre none of them has is not offered."""
+    response = client.get("/films/?genre=comedy&genre_match=all")
+    assert facet_counts(response.context["genre_facets"]) == {"Comedy": 3, "Drama": 1}
+    drama = next(f for f in response.context["genre_facets"] if f.label == "Drama")
+    assert drama.url == "/films/?genre=comedy&genre=drama&genre_match=all"
+    assert slugs(client.get(drama.url)) == ["moonstruck"]
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_genres_any_or_all_is_a_link_kept_by_chips_and_facets(client):
+    """Whether films need any or all of the genres is said in the URL, chosen by a link that
+    works without JavaScript, and kept by the chips, the facets and the filter form."""
+    response = client.get("/films/?genre=comedy&genre=drama&decade=1980")
+    assert set(slugs(response)) == {"mask", "moonstruck", "arizona"}
+    choices = {choice.label: choice for choice in response.context["genre_match"]}
+    assert choices["any"].selected
+    assert not choices["all"].selected
+    assert choices["all"].url == "/films/?genre=comedy&genre=drama&decade=1980&genre_match=all"
+    html = response.content.decode()
+    assert 'href="/films/?genre=comedy&amp;genre=drama&amp;decade=1980&amp;genre_match=all"' in html
+
+    response = client.get(choices["all"].url)
+    assert slugs(response) == ["moonstruck"]
+    assert {c.label: c.selected for c in response.context["genre_match"]} == {
+        "any": False,
+        "all": True,
+    }
+    assert response.context["genre_match"][0].url == "/films/?genre=comedy&genre=drama&decade=1980"
+    chips = {chip.label: chip.remove_url for chip in response.context["chips"]}
+    assert chips["1980s"] == "/films/?genre=comedy&genre=drama&genre_match=all"
+    decades = {facet.label: facet.url for facet in response.context["decade_facets"]}
+    assert decades["1980s"] == "/films/?genre=comedy&genre=drama&genre_match=all"
+    assert '<input type="hidden" name="genre_match" value="all"' in response.content.decode()
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -135,7 +186,7 @@ def test_facet_links_add_and_remove_their_filter(client):
     assert genres["Comedy"].url == "/films/?decade=1980"
     assert not genres["Drama"].selected
     assert genres["Drama"].url == "/films/?genre=comedy&genre=drama&decade=1980"
-    assert slugs(client.get(genres["Drama"].url)) == ["moonstruck"]
+    assert set(slugs(client.get(genres["Drama"].url))) == {"mask", "moonstruck", "arizona"}
     assert decades["1980s"].selected
     assert decades["1980s"].url == "/films/?genre=comedy"
     html = response.content.decode()
@@ -266,6 +317,7 @@ INVALID_FILTERS = [
     ("votes_min=99999999999999999999", "less than or equal to 2147483647"),
     ("role=wizard", "wizard is not one of the available choices"),
     ("sort=sideways", "sideways is not one of the available choices"),
+    ("genre_match=both", "both is not one of the available choices"),
     ("title=" + "x" * 500, "at most 200 characters"),
     ("person=%00", "Null characters are not allowed"),
 ]
@@ -296,6 +348,40 @@ def test_a_repeated_genre_counts_once(client, django_assert_max_num_queries):
 @pytest.mark.parametrize("path", ["/films/", "/people/", "/locations/"])
 def test_pages_that_do_not_exist_are_404(client, path, page):
     assert client.get(f"{path}?page={page}").status_code == 404
+
+
+def test_a_page_past_the_end_says_which_list_and_links_to_the_last(client, monkeypatch):
+    """Page 9 of a three-page list is a 404 naming the list, with a link to its last page
+    that keeps the filters."""
+    monkeypatch.setattr(views, "FILMS_PER_PAGE", 2)
+    drama = make_genre(slug="drama", name="Drama")
+    for _ in range(5):
+        make_film().genres.add(drama)
+    response = client.get("/films/?genre=drama&page=9")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "The film list has 3 pages; there is no page 9." in html
+    assert 'href="/films/?genre=drama&amp;page=3"' in html
+    response = client.get("/films/?page=abc")
+    assert response.status_code == 404
+    assert "The film list has no page “abc”" in response.content.decode()
+    response = client.get("/films/?page=" + "9" * 5000)
+    assert response.status_code == 404
+    assert "The film list has no page “99999999999999999999…”" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/people/", "The list of people has 1 page; there is no page 2."),
+        ("/locations/", "The list of filming locations has 1 page; there is no page 2."),
+    ],
+)
+def test_name_lists_past_the_end_say_which_list(client, path, message):
+    response = client.get(f"{path}?page=2")
+    assert response.status_code == 404
+    assert message in response.content.decode()
+    assert f'href="{path}"' in response.content.decode()
 
 
 def test_people_list_searches_names_and_counts_films(client, mask):

@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection
 
-from films import views
-from films.models import Film
+from films import search, views
+from films.models import Credit, Film
+from films.prominence import refresh_prominence
 from tests.builders import make_film, make_location, make_person, two_john_smiths
 
 pytestmark = pytest.mark.django_db
@@ -144,10 +145,18 @@ def test_whole_matches_rank_before_matching_words(client):
     assert titles == ["The Lost Queen", "Lost in the Queen's Garden"]
 
 
-def test_closer_titles_rank_first_on_postgresql(client):
-    """Among titles that contain the query, PostgreSQL ranks the most similar first (trigram
-    similarity); SQLite, without it, ranks them by votes."""
+def test_more_voted_titles_rank_first_among_equally_good_matches(client):
+    """Among titles that contain the query, the most voted comes first on every database."""
+    make_film(title="The Night", vote_count=10)
     make_film(title="A Long Night at the Old Opera House", vote_count=900_000)
+    titles, _, _ = found(client.get("/search/", {"q": "night"}))
+    assert titles == ["A Long Night at the Old Opera House", "The Night"]
+
+
+def test_closer_titles_rank_first_among_equal_votes_on_postgresql(client):
+    """With equal votes, PostgreSQL ranks the most similar first (trigram similarity);
+    SQLite, without it, by title."""
+    make_film(title="A Long Night at the Old Opera House", vote_count=10)
     make_film(title="The Night", vote_count=10)
     titles, _, _ = found(client.get("/search/", {"q": "night"}))
     if connection.vendor == "postgresql":
@@ -218,3 +227,63 @@ def test_person_suggestions_answer_nothing_for_short_or_absurd_text(client, quer
 
 def test_person_suggestions_answer_get_only(client):
     assert client.post("/search/people/", {"q": "ann"}).status_code == 405
+
+
+def test_john_starts_with_the_most_prominent_johns(client):
+    """People whose names start with "john" are ranked by the votes of their films, not by
+    how short their names are: John Hurt before John Wu."""
+    famous = make_film(title="Alien", vote_count=900_000)
+    known = make_film(title="The Elephant Man", vote_count=250_000)
+    small = make_film(title="A Short", vote_count=40)
+    hurt = make_person(name="John Hurt")
+    gielgud = make_person(name="John Gielgud")
+    for name in ("John Wu", "John Al", "Jo Johnson", "Johnny Obscure"):
+        Credit.objects.create(film=small, person=make_person(name=name), role="cast")
+    Credit.objects.create(film=famous, person=hurt, role="cast", character="Kane")
+    Credit.objects.create(film=known, person=hurt, role="cast", character="John Merrick")
+    Credit.objects.create(film=known, person=gielgud, role="cast", character="Carr Gomm")
+    refresh_prominence()
+    _, people, _ = found(client.get("/search/", {"q": "john"}))
+    assert people[:2] == ["John Hurt", "John Gielgud"]
+    assert set(people[2:4]) == {"John Wu", "John Al"}
+    assert set(people[4:]) == {"Johnny Obscure", "Jo Johnson"}
+
+
+def test_an_original_title_is_found_without_its_accents(client):
+    """A query without accents finds a film by its original title (Łódź, Kraków)."""
+    make_film(title="The Promised Land", original_title="Ziemia obiecana (Łódź)", vote_count=9)
+    make_film(title="Kraków Nights", vote_count=3)
+    make_film(title="Lodge", vote_count=100)
+    titles, _, _ = found(client.get("/search/", {"q": "lodz"}))
+    assert titles == ["The Promised Land"]
+    titles, _, _ = found(client.get("/search/", {"q": "ziemia obiecana"}))
+    assert titles == ["The Promised Land"]
+    titles, _, _ = found(client.get("/search/", {"q": "krakow"}))
+    assert titles == ["Kraków Nights"]
+    response = client.get("/search/", {"q": "lodz"})
+    assert "Ziemia obiecana (Łódź)" in response.content.decode()
+
+
+def test_an_exact_original_title_opens_its_film(client):
+    film = make_film(title="The Promised Land", original_title="Ziemia obiecana")
+    response = client.get("/search/", {"q": "ZIEMIA OBIECANA"})
+    assert response.status_code == 302
+    assert response.url == film.get_absolute_url()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's candidates")
+def test_prominent_matches_far_from_the_query_are_ranked_on_postgresql(client, monkeypatch):
+    """PostgreSQL ranks the nearest matches and the matches among the most prominent rows:
+    a prominent person with a long name is among them even when many closer names are."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search, "PROMINENT", 5)
+    monkeypatch.setattr(search, "PROMINENT_CANDIDATES", 2)
+    blockbuster = make_film(title="Blockbuster", vote_count=2_000_000)
+    star = make_person(name="John Ronald Reuel Tolkien-Smythe")
+    Credit.objects.create(film=blockbuster, person=star, role="writer")
+    for n in range(10):
+        make_person(name=f"John {n}")
+    refresh_prominence()
+    _, people, _ = found(client.get("/search/", {"q": "john"}))
+    assert people[0] == "John Ronald Reuel Tolkien-Smythe"
+    assert len(people) <= 5  # three nearest and two of the most prominent, of 11 matches

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from films.freshness import data_changed
 from films.models import Credit, Film, Genre, Person
+from films.prominence import refresh_prominence
 from films.slugs import new_slugs, new_slugs_sql, slug_base
 
 from .text import without_controls
@@ -749,6 +750,8 @@ def import_imdb(
         result.credits_of_other_types = titles.rows_dropped
         _index_staging(db)
         _merge(db, result, genres_seen, min_votes=min_votes, limit=limit, on_progress=on_progress)
+        with _timed(on_progress, "ranking people"):
+            refresh_prominence()
         for staging in plans.values():
             db.execute(f"DROP TABLE {staging.table}")
         db.execute("DROP TABLE imdb_selected")

@@ -25,6 +25,7 @@ from films.models import (
     Tagline,
     Trivia,
 )
+from films.prominence import keeping_prominence
 from films.slugs import film_slug, new_slugs, slug_base
 
 from .errors import FilmImportError, FilmImportWarning, Origin
@@ -123,7 +124,9 @@ def _in_transaction(record, dry_run, *, find, slug, facts):
     try:
         with transaction.atomic():
             film, slug = find()
-            result = _Sync(record, film, slug, facts=facts, apply=not dry_run).run()
+            sync = _Sync(record, film, slug, facts=facts, apply=not dry_run)
+            with keeping_prominence(sync.film):
+                result = sync.run()
             if result.outcome != "unchanged" and not dry_run:
                 # Bulk inserts and deletes send no signals: say so, or pages stay cached.
                 data_changed()

@@ -1,0 +1,91 @@
+"""How prominent a person is, for search to rank the John Hurts before the other Johns.
+
+A person's prominence is the sum of the votes of the films they are credited in, each film
+counted once. It is stored (Person.prominence, indexed) so that search can draw the most
+prominent matches from the top of an index instead of ranking every match; every writer of
+credits or votes keeps it, set-based: importimdb for everyone at the end of its import,
+importfilms and the admin for the people of the film they changed (keeping_prominence).
+"""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+
+from .models import Credit, Film, Person
+
+# Everyone's votes, from one grouped pass over the credits.
+REFRESH_EVERYONE = """
+UPDATE {person} SET prominence = counted.votes
+FROM (
+    SELECT p.id, COALESCE(SUM(f.vote_count), 0) AS votes
+    FROM {person} p
+    LEFT JOIN (SELECT DISTINCT person_id, film_id FROM {credit}) c ON c.person_id = p.id
+    LEFT JOIN {film} f ON f.id = c.film_id
+    GROUP BY p.id
+) counted
+WHERE {person}.id = counted.id AND {person}.prominence <> counted.votes
+"""
+# A few people's votes, each from their own credits (credit_person_role_idx), where they
+# differ from the stored ones.
+STALE = """
+SELECT id, votes FROM (
+    SELECT p.id, p.prominence, COALESCE((
+        SELECT SUM(f.vote_count) FROM {film} f
+        WHERE f.id IN (SELECT c.film_id FROM {credit} c WHERE c.person_id = p.id)
+    ), 0) AS votes
+    FROM {person} p
+    WHERE p.id IN ({people})
+) counted
+WHERE prominence <> votes
+"""
+
+
+def refresh_prominence(*, people=None) -> int:
+    """Stores the prominence of `people` (a queryset of Person), or of everyone, writing
+    only what changed; returns how many people's changed."""
+    tables = {
+        "person": Person._meta.db_table,
+        "credit": Credit._meta.db_table,
+        "film": Film._meta.db_table,
+    }
+    if people is None:
+        with connection.cursor() as cursor:
+            cursor.execute(REFRESH_EVERYONE.format(**tables))
+            return cursor.rowcount
+    try:
+        chosen, params = people.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(STALE.format(people=chosen, **tables), params)
+        stale = [Person(pk=pk, prominence=votes) for pk, votes in cursor.fetchall()]
+    Person.objects.bulk_update(stale, ["prominence"])
+    return len(stale)
+
+
+@contextmanager
+def keeping_prominence(film):
+    """Around a change to `film` (its votes, its credits, or deleting it): refreshes the
+    prominence of the people credited in it before and after."""
+    before = set()
+    if film.pk is not None:
+        before = set(Credit.objects.filter(film=film).values_list("person_id", flat=True))
+    yield
+    people = Person.objects.filter(pk__in=before)
+    if film.pk is not None:
+        people |= Person.objects.filter(pk__in=Credit.objects.filter(film=film).values("person"))
+    refresh_prominence(people=people)
+
+
+def on_fixture_row(sender, instance, raw=False, **kwargs):
+    """Receiver for post_save of Film and Credit: a fixture (loaddata, as `make run` loads
+    the seed film) writes rows through no writer of ours, so its credits and votes refresh
+    the prominence of their people here. Other saves are left to their writers."""
+    if not raw:
+        return
+    if sender is Credit:
+        people = Person.objects.filter(pk=instance.person_id)
+    else:
+        people = Person.objects.filter(pk__in=Credit.objects.filter(film=instance).values("person"))
+    refresh_prominence(people=people)
