@@ -9,8 +9,6 @@ class FilmsConfig(AppConfig):
 
     def ready(self):
         from .freshness import on_films_write
-        from .models import Credit, Film
-        from .prominence import on_fixture_row
         from .search import register_sqlite_fold
 
         connection_created.connect(register_sqlite_fold, dispatch_uid="films.register_sqlite_fold")
@@ -20,5 +18,3 @@ class FilmsConfig(AppConfig):
         for model in self.get_models(include_auto_created=True):
             for signal in (post_save, post_delete, m2m_changed):
                 signal.connect(on_films_write, sender=model, dispatch_uid="films-freshness")
-        for model in (Film, Credit):
-            post_save.connect(on_fixture_row, sender=model, dispatch_uid="films-prominence")

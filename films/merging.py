@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 
 from films.freshness import data_changed
 from films.models import Credit, Person, PersonSlugRedirect
+from films.prominence import refresh_prominence
 
 # Facts a merged person gives the kept one when the kept one has none.
 DETAILS = ("imdb_id", "birth_year", "death_year", "professions", "known_for")
@@ -43,6 +44,8 @@ def merge_people(*, keep: Person, others: list[Person]) -> MergeResult:
                 if value not in (None, "") and getattr(keep, name) in (None, ""):
                     setattr(keep, name, value)
         keep.save()
+        # The moved credits make the kept person's prominence (films/prominence.py).
+        refresh_prominence(people=Person.objects.filter(pk=keep.pk))
         # Bulk updates send no signals: pages and counts learn of the change here.
         data_changed()
     return result

@@ -4,7 +4,8 @@ A person's prominence is the sum of the votes of the films they are credited in,
 counted once. It is stored (Person.prominence, indexed) so that search can draw the most
 prominent matches from the top of an index instead of ranking every match; every writer of
 credits or votes keeps it, set-based: importimdb for everyone at the end of its import,
-importfilms and the admin for the people of the film they changed (keeping_prominence).
+importfilms and the admin for the people of the film they changed (keeping_prominence), the
+seed load and the admin's merge of people for the people they credit.
 """
 
 from contextlib import contextmanager
@@ -75,17 +76,4 @@ def keeping_prominence(film):
     people = Person.objects.filter(pk__in=before)
     if film.pk is not None:
         people |= Person.objects.filter(pk__in=Credit.objects.filter(film=film).values("person"))
-    refresh_prominence(people=people)
-
-
-def on_fixture_row(sender, instance, raw=False, **kwargs):
-    """Receiver for post_save of Film and Credit: a fixture (loaddata, as `make run` loads
-    the seed film) writes rows through no writer of ours, so its credits and votes refresh
-    the prominence of their people here. Other saves are left to their writers."""
-    if not raw:
-        return
-    if sender is Credit:
-        people = Person.objects.filter(pk=instance.person_id)
-    else:
-        people = Person.objects.filter(pk__in=Credit.objects.filter(film=instance).values("person"))
     refresh_prominence(people=people)

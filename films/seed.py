@@ -21,7 +21,8 @@ from django.core import serializers
 from django.db import transaction
 
 from films.freshness import data_changed
-from films.models import Film
+from films.models import Credit, Film, Person
+from films.prominence import refresh_prominence
 
 
 @dataclass
@@ -45,7 +46,7 @@ def fixture_path(name: str) -> Path:
 def load_seed(*, path: Path) -> SeedResult:
     """Creates the fixture's rows that the database does not have, in one transaction."""
     result = SeedResult()
-    films_found = set()
+    films_found, credited = set(), set()
     with path.open(encoding="utf-8") as stream, transaction.atomic():
         for item in serializers.deserialize("json", stream):
             row = item.object
@@ -58,6 +59,10 @@ def load_seed(*, path: Path) -> SeedResult:
             else:
                 item.save()
                 result.created += 1
+                if isinstance(row, Credit):
+                    credited.add(row.person_id)
         if result.created:
+            # The new credits make their people's prominence (films/prominence.py).
+            refresh_prominence(people=Person.objects.filter(pk__in=credited))
             data_changed()
     return result

@@ -31,6 +31,8 @@ def rich_film():
     film = make_film(
         title="Heat", slug="heat-1995", year=1995, imdb_id="tt0113277", release_country="USA",
         release_date=datetime.date(1995, 12, 15), runtime_minutes=170, rating=Decimal("8.3"),
+        original_title="Heat: Kampf der Giganten", title_type="movie",
+        gross=3_250_000, gross_currency="DEM", gross_region="West Germany",
     )  # fmt: skip
     film.genres.add(make_genre(name="Crime", slug="crime"), make_genre(name="Thriller"))
     mann = make_person(name="Michael Mann", imdb_id="nm0000520", birth_year=1943)
@@ -59,6 +61,9 @@ def test_export_import_export_gives_identical_files(mask, tmp_path):
     call_command("importfilms", str(first), verbosity=0)
     assert Film.objects.count() == 2
     assert export() == first.read_text(encoding="utf-8")
+    heat = Film.objects.get(slug="heat-1995")
+    assert (heat.original_title, heat.title_type) == ("Heat: Kampf der Giganten", "movie")
+    assert (heat.gross, heat.gross_currency) == (3_250_000, "DEM")
 
 
 def test_export_holds_every_field_of_the_fixture_film(mask):

@@ -212,6 +212,24 @@ def test_a_film_page_leaves_making_of_stories_alone():
     assert Trivia.objects.filter(kind="behind_the_scenes").count() == 1
 
 
+def test_a_page_without_imdb_facts_leaves_them_alone():
+    """A scraped page knows no IMDb id, original title or title type: importing it keeps
+    those an IMDb import gave the film; a record that has them sets them."""
+    save_film(
+        record=film_record(imdb_id="tt0113277", original_title="Heat (1995)", title_type="movie")
+    )
+    assert save_film(record=film_record()).outcome == "unchanged"
+    heat = Film.objects.get()
+    assert (heat.imdb_id, heat.original_title, heat.title_type) == (
+        "tt0113277",
+        "Heat (1995)",
+        "movie",
+    )
+    save_film(record=film_record(original_title="Heat: Kampf der Giganten"))
+    heat.refresh_from_db()
+    assert heat.original_title == "Heat: Kampf der Giganten"
+
+
 def test_making_of_attaches_to_an_existing_film():
     """A making-of page alone joins the film of its title and year, replacing its stories."""
     save_film(record=film_record())

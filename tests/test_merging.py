@@ -49,6 +49,18 @@ def test_merge_moves_credits_addresses_and_facts(client, namesakes):
         assert (response.status_code, response["Location"]) == (301, "/people/john-smith/")
 
 
+def test_the_kept_person_takes_the_prominence_of_every_film_they_now_have(namesakes):
+    """Search ranks by prominence (films/prominence.py): the merged credits count, each film
+    once."""
+    keep, other, shared = namesakes
+    for credit in Credit.objects.filter(person__in=[keep, other]).select_related("film"):
+        credit.film.vote_count = 100 if credit.film == shared else 10
+        credit.film.save()
+    merge_people(keep=keep, others=[other])
+    keep.refresh_from_db()
+    assert keep.prominence == 100 + 10 + 10
+
+
 def test_merge_tells_pages_that_data_changed(
     namesakes, local_caches, django_capture_on_commit_callbacks
 ):

@@ -126,6 +126,6 @@ def test_the_admin_keeps_the_prominence_of_a_credits_people(rf, admin_user):
     assert prominence("Second") == 0
 
 
-def test_the_seed_fixture_gives_its_people_the_films_votes():
-    call_command("loaddata", "mask", verbosity=0)
+def test_the_seed_gives_its_people_the_films_votes():
+    call_command("loadseed", "mask", verbosity=0)
     assert prominence("Cher") == Film.objects.get(slug="mask-1985").vote_count == 12_168

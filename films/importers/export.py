@@ -58,6 +58,8 @@ def _film(film):
         "slug": film.slug,
         "year": film.year,
         "imdb_id": film.imdb_id,
+        "original_title": film.original_title,
+        "title_type": film.title_type,
         "release_date": _date(film.release_date),
         "release_country": film.release_country,
         "logline": film.logline,

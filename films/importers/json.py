@@ -30,6 +30,8 @@ _FILM = {
     "slug": _OPTIONAL_STR,
     "year": ((int, None), False),
     "imdb_id": ((str, None), False),
+    "original_title": _OPTIONAL_STR,
+    "title_type": _OPTIONAL_STR,
     "release_date": (("date", None), False),
     "release_country": _OPTIONAL_STR,
     "logline": _OPTIONAL_STR,

@@ -31,6 +31,8 @@ from films.slugs import film_slug, new_slugs, slug_base
 from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
 
+# Facts only IMDb gives: a record that has them sets them, one without leaves them.
+IMDB_FIELDS = ("imdb_id", "original_title", "title_type")
 SCALAR_FIELDS = (
     "title",
     "year",
@@ -256,8 +258,10 @@ class _Sync:
     def assign_facts(self):
         changed = []
         values = {name: getattr(self.record, name) for name in SCALAR_FIELDS}
-        if self.record.imdb_id:  # a page without an IMDb id does not erase a known one
-            values["imdb_id"] = self.record.imdb_id
+        # What IMDb alone knows: a page without it (a scraped page) does not erase it.
+        for name in IMDB_FIELDS:
+            if value := getattr(self.record, name):
+                values[name] = value
         for name, value in values.items():
             if getattr(self.film, name) != value:
                 setattr(self.film, name, value)
@@ -462,7 +466,7 @@ def _create_missing(model, rows):
 
 def _validate(record, slug):
     """Checks every value against the model's fields and rules before anything is written."""
-    film_values = {"slug": slug, "imdb_id": record.imdb_id, **_values(record, SCALAR_FIELDS)}
+    film_values = {"slug": slug, **_values(record, IMDB_FIELDS + SCALAR_FIELDS)}
     _clean(Film, film_values, record)
     _check(record.rating is None or 0 <= record.rating <= 10, "rating must be 0 to 10", record)
     _check(

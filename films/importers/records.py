@@ -94,6 +94,8 @@ class FilmRecord:
     gross_currency: str = ""
     gross_region: str = ""
     imdb_id: str | None = None
+    original_title: str = ""
+    title_type: str = ""
     genres: list[str] | None = None
     genre_slugs: dict[str, str] = field(default_factory=dict)  # name: address, when known
     taglines: list[str] | None = None
