@@ -52,7 +52,7 @@ def prepare_database(env, import_paths=()):
     `importfilms`) and collects static files, as `make run` does."""
     script = (
         "import sys, django; django.setup(); from django.core.management import call_command; "
-        "call_command('migrate', verbosity=0); call_command('loaddata', 'mask', verbosity=0); "
+        "call_command('migrate', verbosity=0); call_command('loadseed', 'mask', verbosity=0); "
         "sys.argv[1:] and call_command('importfilms', *sys.argv[1:], verbosity=0); "
         "call_command('collectstatic', interactive=False, verbosity=0)"
     )
