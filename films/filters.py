@@ -21,10 +21,10 @@ PERSON_CANDIDATES = 20
 
 def people_named_like(text, limit=PERSON_CANDIDATES):
     """The people whose name holds every word of text, with their descriptions: the closest
-    names first (the exact name leads), then the most prominent (the votes of their most
-    voted film), so that of two John Smiths the one people mean comes first."""
-    people = Person.objects.with_description().with_top_votes()
-    return ranked_matches(people, "name", text, "-top_votes", "name", "pk")[:limit]
+    names first (the exact name leads), then the most prominent (Person.prominence, as
+    search ranks them), so that of two John Smiths the one people mean comes first."""
+    people = Person.objects.with_description()
+    return ranked_matches(people, "name", text, "name", "pk", prominence="prominence")[:limit]
 
 
 class FilterForm(forms.Form):

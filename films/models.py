@@ -513,15 +513,6 @@ class PersonQuerySet(SluggedQuerySet):
         others = Person.objects.filter(name=OuterRef("name")).exclude(pk=OuterRef("pk"))
         return self.annotate(has_namesakes=Exists(others))
 
-    def with_top_votes(self):
-        """People with top_votes, the votes of their most voted film: how prominent they are."""
-        votes = (
-            Credit.objects.filter(person=OuterRef("pk"))
-            .order_by("-film__vote_count")
-            .values("film__vote_count")[:1]
-        )
-        return self.annotate(top_votes=Coalesce(Subquery(votes), 0))
-
     def for_detail(self, *, credits_per_role):
         """A person with the newest credits_per_role credits of each role they have had, in
         two queries however long the filmography."""

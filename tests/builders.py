@@ -13,6 +13,7 @@ from films.models import (
     Tagline,
     Trivia,
 )
+from films.prominence import refresh_prominence
 
 _serial = itertools.count(1)
 
@@ -118,4 +119,5 @@ def two_john_smiths():
     Credit.objects.create(
         film=make_film(title="Major", vote_count=900), person=composer, role="composer"
     )
+    refresh_prominence(people=Person.objects.filter(pk__in=[actor.pk, composer.pk]))
     return actor, composer

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from films import filters, views
 from films.models import Credit, FilmingLocation, Trivia
+from films.prominence import refresh_prominence
 from tests.builders import make_film, make_genre, make_location, make_person, two_john_smiths
 
 pytestmark = pytest.mark.django_db
@@ -546,6 +547,7 @@ def test_namesakes_are_told_apart_in_the_choices_and_the_chip(client):
     Credit.objects.create(
         film=make_film(title="Big Score", vote_count=10_000), person=composer, role="composer"
     )
+    refresh_prominence()  # as every writer of credits does (films/prominence.py)
     response = client.get("/films/?person=John+Smith")
     choices = [choice.person.choice_label for choice in response.context["person_choices"]]
     assert choices == [
