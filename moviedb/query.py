@@ -7,7 +7,6 @@ costs no render of its own, and cannot leave its parameters in the links of the 
 cache keeps. A view that declares nothing is rendered with every parameter it is given.
 """
 
-import functools
 from urllib.parse import urlencode
 
 from django.http import QueryDict
@@ -18,12 +17,9 @@ def understands(*names):
     """Declares the query parameters a view reads; any other is dropped before it runs."""
 
     def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            return view(request, *args, **kwargs)
-
-        wrapper.query_parameters = frozenset(names)
-        return wrapper
+        # The view itself carries the declaration; decorators above it copy it with wraps().
+        view.query_parameters = frozenset(names)
+        return view
 
     return decorator
 
