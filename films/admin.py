@@ -27,6 +27,7 @@ from .models import (
     Trivia,
 )
 from .prominence import keeping_prominence, refresh_prominence
+from .tombstones import record_removed, record_removed_with_films
 
 
 class FilmsDataAdmin(admin.ModelAdmin):
@@ -148,13 +149,25 @@ class TaglineInline(PreloadedInline):
     fields = ["text", "order"]
 
 
+class ItemFormSet(PreloadedFormSet):
+    """The rows of items with pages of their own: a row deleted is recorded as removed, so
+    its page answers 410 (films/tombstones.py)."""
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            record_removed(items=self.model.objects.filter(pk=obj.pk))
+        super().delete_existing(obj, commit=commit)
+
+
 class TriviaInline(PreloadedInline):
     model = Trivia
+    formset = ItemFormSet
     fields = ["kind", "text", "goof_category", "character", "contributor", "order"]
 
 
 class ReviewInline(PreloadedInline):
     model = Review
+    formset = ItemFormSet
     fields = ["title", "body", "author", "published", "score", "scale", "order"]
 
 
@@ -284,11 +297,13 @@ class FilmAdmin(FilmsDataAdmin):
             super().save_related(request, form, formsets, change)
 
     def delete_model(self, request, obj):
+        record_removed_with_films(films=Film.objects.filter(pk=obj.pk))
         with keeping_prominence(obj):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         people = list(Credit.objects.filter(film__in=queryset).values_list("person", flat=True))
+        record_removed_with_films(films=queryset)
         super().delete_queryset(request, queryset)
         refresh_prominence(people=Person.objects.filter(pk__in=people))
 
@@ -413,8 +428,21 @@ class CreditAdmin(FilmsDataAdmin):
         refresh_prominence(people=Person.objects.filter(pk__in=people))
 
 
+class ItemAdmin(FilmsDataAdmin):
+    """An admin of items with pages of their own: each deleted is recorded as removed, so
+    its page answers 410 (films/tombstones.py)."""
+
+    def delete_model(self, request, obj):
+        record_removed(items=type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        record_removed(items=queryset)
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Trivia)
-class TriviaAdmin(FilmsDataAdmin):
+class TriviaAdmin(ItemAdmin):
     list_display = ["__str__", "film", "kind", "goof_category", "character", "contributor"]
     list_filter = ["kind", "goof_category"]
     list_select_related = ["film"]
@@ -424,7 +452,7 @@ class TriviaAdmin(FilmsDataAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(FilmsDataAdmin):
+class ReviewAdmin(ItemAdmin):
     list_display = ["__str__", "film", "author", "score", "scale", "published"]
     list_select_related = ["film"]
     search_fields = ["title", "body", "author", "film__title"]

@@ -14,3 +14,16 @@ class RoleConverter:
 
     def to_url(self, value):
         return Credit.Role(value).replace("_", "-")
+
+
+class ItemIdConverter:
+    """The id of a trivia item, story or review: a positive number a database id can hold.
+    `0`, leading zeros and longer numbers match no page (404), never a database error."""
+
+    regex = "[1-9][0-9]{0,17}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)

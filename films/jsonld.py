@@ -69,6 +69,37 @@ def _review(review):
     return data
 
 
+def item(item, film, *, name, absolute):
+    """schema.org data for an item's own page: a Quotation for a quote, a Review for a
+    review, a CreativeWork about the film for trivia, goofs and making-of stories."""
+    about = {"@type": "Movie", "name": film.title, "url": absolute(film.get_absolute_url())}
+    url = absolute(item.get_absolute_url())
+    if item.noun == "review":
+        return {
+            "@context": "https://schema.org",
+            **_review(item),
+            "url": url,
+            "itemReviewed": about,
+        }
+    quote = item.kind == "quote"
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Quotation" if quote else "CreativeWork",
+        "name": name,
+        "text": item.text,
+        "url": url,
+    }
+    if quote:
+        data["isPartOf"] = about  # words said in the film
+        if item.character:
+            data["spokenByCharacter"] = {"@type": "Person", "name": item.character}
+    else:
+        data["about"] = about
+    if item.contributor:
+        data["author"] = {"@type": "Person", "name": item.contributor}
+    return data
+
+
 def person(person, *, known_for, absolute):
     """A schema.org Person for a person's page, with the films they are known for."""
     data = {"@context": "https://schema.org", **_person(person, absolute)}

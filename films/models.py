@@ -758,6 +758,33 @@ class TriviaQuerySet(NaturalKeyQuerySet):
         )
         return self.annotate(position=position).filter(position=1).order_by()
 
+    def neighbours(self, item):
+        """The items just before and after item in its section (its film's items of its
+        kind, in the order the film's page lists them): (previous, next), each None at an end."""
+        return _neighbours(
+            self.filter(film=item.film_id, kind=item.kind), item, Trivia.SECTION_ORDER
+        )
+
+
+def _beyond(item, fields, *, after):
+    """The rows after (or before) item in the order of fields; the last field is unique."""
+    lookup = "gt" if after else "lt"
+    beyond, equal = Q(), Q()
+    for name in fields:
+        beyond |= equal & Q(**{f"{name}__{lookup}": getattr(item, name)})
+        equal &= Q(**{name: getattr(item, name)})
+    return beyond
+
+
+def _neighbours(siblings, item, fields):
+    """(previous, next) of item among siblings in the order of fields: a query each, by index."""
+    previous = siblings.filter(_beyond(item, fields, after=False))
+    following = siblings.filter(_beyond(item, fields, after=True))
+    return (
+        previous.order_by(*(F(name).desc() for name in fields)).first(),
+        following.order_by(*fields).first(),
+    )
+
 
 class Trivia(models.Model):
     class Kind(models.TextChoices):
@@ -769,6 +796,17 @@ class Trivia(models.Model):
         ALTERNATE_VERSION = "alternate_version", "Alternate version"
 
     MAKING_OF_KINDS = (Kind.BEHIND_THE_SCENES, Kind.DELETED_SCENE, Kind.ALTERNATE_VERSION)
+    # What one item of a kind is called in a sentence: "Link to this goof".
+    NOUNS = {
+        Kind.TRIVIA: "trivia item",
+        Kind.GOOF: "goof",
+        Kind.QUOTE: "quote",
+        Kind.BEHIND_THE_SCENES: "story",
+        Kind.DELETED_SCENE: "deleted scene",
+        Kind.ALTERNATE_VERSION: "alternate version",
+    }
+    # The order of a section of one kind on the film's pages; pk makes it total.
+    SECTION_ORDER = ("goof_category", "order", "pk")
 
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="trivia")
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.TRIVIA)
@@ -798,13 +836,34 @@ class Trivia(models.Model):
         return f"{self.get_kind_display()}: {text}"
 
     def get_absolute_url(self):
-        page = "films:film_making_of" if self.kind in self.MAKING_OF_KINDS else "films:film_trivia"
-        return f"{reverse(page, args=[self.film.slug])}#item-{self.kind}-{self.order}"
+        return reverse(f"films:{self.section}_item", args=[self.film.slug, self.pk])
 
     def natural_key(self):
         return (self.film.slug, self.kind, self.order)
 
     natural_key.dependencies = ["films.film"]
+
+    @property
+    def section(self):
+        """The film's page that lists this item: "making_of" or "trivia"."""
+        return "making_of" if self.kind in self.MAKING_OF_KINDS else "trivia"
+
+    @property
+    def noun(self):
+        return self.NOUNS[self.kind]
+
+
+class ReviewQuerySet(NaturalKeyQuerySet):
+    def with_position(self):
+        """Annotates how many of its film's reviews come before each, as `position` (from 0),
+        for the page of the film's reviews it is on."""
+        earlier = Review.objects.filter(film=OuterRef("film"), order__lt=OuterRef("order"))
+        earlier = earlier.order_by().values("film").annotate(n=Count("pk")).values("n")
+        return self.annotate(position=Coalesce(Subquery(earlier), 0))
+
+    def neighbours(self, review):
+        """The reviews just before and after review on its film's pages: (previous, next)."""
+        return _neighbours(self.filter(film=review.film_id), review, Review.SECTION_ORDER)
 
 
 class Review(models.Model):
@@ -817,8 +876,11 @@ class Review(models.Model):
     scale = models.PositiveSmallIntegerField(default=10, help_text="The best possible score.")
     order = models.PositiveSmallIntegerField(default=1)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = ReviewQuerySet.as_manager()
     natural_key_fields = ("film__slug", "order")
+    noun = "review"
+    section = "reviews"
+    SECTION_ORDER = ("order", "pk")
 
     class Meta:
         ordering = ["film_id", "order"]
@@ -835,7 +897,7 @@ class Review(models.Model):
         return self.title or f"Review of {self.film}"
 
     def get_absolute_url(self):
-        return f"{reverse('films:film_reviews', args=[self.film.slug])}#review-{self.order}"
+        return reverse("films:reviews_item", args=[self.film.slug, self.pk])
 
     def natural_key(self):
         return (self.film.slug, self.order)
@@ -938,3 +1000,59 @@ class GenreSlugRedirect(SlugRedirect):
 
     genre = models.ForeignKey(Genre, on_delete=models.CASCADE, related_name="slug_redirects")
     target_field = "genre"
+
+
+class RemovedItemQuerySet(models.QuerySet):
+    def of_address(self, section, item_id, *, film=None, film_slug=""):
+        """The record of the item that was at a film's section/item_id: under film (a Film,
+        found now), or under film_slug for a film no slug finds any more."""
+        kinds = RemovedItem.SECTION_KINDS[section]
+        at = Q(film=film) if film is not None else Q(film_slug=film_slug)
+        return self.filter(at, item_id=item_id, kind__in=kinds).first()
+
+
+class RemovedItem(models.Model):
+    """A trivia item, making-of story or review that had a page of its own and was removed.
+
+    Its address answers 410 Gone with a link to its film's section; an id never issued
+    answers 404. Written by every writer that removes items (films/tombstones.py), before
+    the rows go. Ids are never reused, so a record never hides a newer item.
+    """
+
+    REVIEW = "review"
+    # The kinds whose ids share one sequence, by the section of the site that shows them:
+    # an item moved between the trivia and making-of sections keeps its id.
+    SECTION_KINDS = {
+        "trivia": Trivia.Kind.values,
+        "making_of": Trivia.Kind.values,
+        "reviews": [REVIEW],
+    }
+
+    kind = models.CharField(max_length=30, help_text="The item's Trivia.Kind, or “review”.")
+    item_id = models.PositiveBigIntegerField()
+    film = models.ForeignKey(
+        Film, on_delete=models.SET_NULL, null=True, blank=True, related_name="removed_items"
+    )
+    # Where the film was when the item went, for a film deleted since.
+    film_slug = models.SlugField(max_length=255)
+    film_title = models.CharField(max_length=600, help_text="“Mask (1985)”")
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    objects = RemovedItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-removed_at", "-pk"]
+        indexes = [models.Index(fields=["item_id"], name="removed_item_id_idx")]
+
+    def __str__(self):
+        return f"{self.noun} {self.item_id} of {self.film_title}"
+
+    @property
+    def noun(self):
+        return "review" if self.kind == self.REVIEW else Trivia.NOUNS.get(self.kind, "item")
+
+    @property
+    def section(self):
+        if self.kind == self.REVIEW:
+            return "reviews"
+        return "making_of" if self.kind in Trivia.MAKING_OF_KINDS else "trivia"

@@ -1,10 +1,11 @@
 from django.urls import path, register_converter
 
 from . import views
-from .converters import RoleConverter
+from .converters import ItemIdConverter, RoleConverter
 
 app_name = "films"
 register_converter(RoleConverter, "role")
+register_converter(ItemIdConverter, "item")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,25 @@ urlpatterns = [
     path("films/<slug:slug>/making-of/", views.film_making_of, name="film_making_of"),
     path("films/<slug:slug>/trivia/", views.film_trivia, name="film_trivia"),
     path("films/<slug:slug>/reviews/", views.film_reviews, name="film_reviews"),
+    # One item of a film's section, at its id: the address never changes (films/views.py).
+    path(
+        "films/<slug:slug>/trivia/<item:item_id>/",
+        views.film_item,
+        {"section": "trivia"},
+        name="trivia_item",
+    ),
+    path(
+        "films/<slug:slug>/making-of/<item:item_id>/",
+        views.film_item,
+        {"section": "making_of"},
+        name="making_of_item",
+    ),
+    path(
+        "films/<slug:slug>/reviews/<item:item_id>/",
+        views.film_item,
+        {"section": "reviews"},
+        name="reviews_item",
+    ),
     path("people/", views.person_list, name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path(

@@ -27,7 +27,7 @@ from .filters import (
     people_named_like,
 )
 from .freshness import remember
-from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
+from .models import Credit, Film, FilmQuerySet, Location, Person, RemovedItem, Review, Trivia
 from .pagination import CappedPaginator
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
@@ -512,6 +512,104 @@ def film_reviews(request, slug):
         reviews=page.object_list,
         canonical_url=_canonical_url(request, page),
     )
+
+
+# One item of a film on a page of its own.
+
+# section: (the film's page that lists its items, that page's name, a link to it before
+# the film's name)
+ITEM_SECTIONS = {
+    "trivia": ("films:film_trivia", "Trivia, goofs and quotes", "All trivia, goofs and quotes of"),
+    "making_of": ("films:film_making_of", "Making-of", "The making of"),
+    "reviews": ("films:film_reviews", "Reviews", "All reviews of"),
+}
+# How an item's page names it with its film: "Goof · Anachronisms in Mask (1985)", but
+# "Review of Mask (1985)".
+ITEMS_OF_A_FILM = {Trivia.Kind.BEHIND_THE_SCENES, Trivia.Kind.ALTERNATE_VERSION, RemovedItem.REVIEW}
+
+
+def _item_label(item):
+    """What an item is: "Goof · Anachronisms", "Quote", "Review"."""
+    if isinstance(item, Review):
+        return "Review"
+    label = item.get_kind_display()
+    return f"{label} · {item.goof_category}" if item.goof_category else label
+
+
+def _section_url(film, item):
+    """The film's page that lists item, at the item: the page of the reviews it is on."""
+    page = ITEM_SECTIONS[item.section][0]
+    url = reverse(page, args=[film.slug])
+    if isinstance(item, Review):
+        number = item.position // REVIEWS_PER_PAGE + 1
+        return f"{url}?page={number}#review-{item.pk}" if number > 1 else f"{url}#review-{item.pk}"
+    return f"{url}#item-{item.pk}"
+
+
+@read_only
+@follows_moves
+@understands()
+def film_item(request, slug, item_id, section):
+    """A trivia item, goof, quote, making-of story or review on a page of its own, at its
+    film's address (which follows the film's moves) and its id, which no re-import changes.
+    An item that was removed answers 410 Gone, linking to its film's section; an id the
+    film never had, 404, and so does an item asked for under another film."""
+    try:
+        film = get_by_slug(request, Film.objects.with_section_counts(), slug)
+    except Http404:
+        if removed := RemovedItem.objects.of_address(section, item_id, film_slug=slug):
+            return _removed_item(request, removed)
+        raise
+    items = film.reviews.with_position() if section == "reviews" else film.trivia.all()
+    item = items.filter(pk=item_id).first()
+    if item is None:
+        if removed := RemovedItem.objects.of_address(section, item_id, film=film):
+            return _removed_item(request, removed)
+        raise Http404(f"{film} has no such item.")
+    if item.section != section:  # an editor moved it between trivia and the making-of
+        return HttpResponsePermanentRedirect(
+            reverse(f"films:{item.section}_item", args=[film.slug, item.pk])
+        )
+    previous, following = type(item).objects.neighbours(item)
+    _, section_name, section_link = ITEM_SECTIONS[section]
+    label = _item_label(item)
+    section_url = _section_url(film, item)
+    return _render_film_page(
+        request,
+        "films/item_detail.html",
+        film,
+        section="item",
+        page_name=label,
+        item=item,
+        preposition="of" if getattr(item, "kind", RemovedItem.REVIEW) in ITEMS_OF_A_FILM else "in",
+        section_url=section_url,
+        section_name=section_name,
+        section_link=section_link,
+        previous=previous,
+        next=following,
+        breadcrumbs=[
+            *_film_crumbs(film, section_name)[:-1],
+            (section_name, section_url),
+            (label, None),
+        ],
+        item_data=jsonld.item(
+            item, film, name=label, absolute=functools.partial(absolute_url, request)
+        ),
+    )
+
+
+def _removed_item(request, removed):
+    """410 Gone for an item that was removed, with a link to its film's section."""
+    film = removed.film
+    page, _, section_link = ITEM_SECTIONS[removed.section]
+    context = {
+        "removed": removed,
+        "film": film,
+        # A film that went too leaves the film list to look in.
+        "section_url": reverse(page, args=[film.slug]) if film else reverse("films:film_list"),
+        "section_link": section_link,
+    }
+    return render(request, "films/item_removed.html", context, status=410)
 
 
 def _person_crumbs(person, page=None):

@@ -6,6 +6,7 @@ second import of the same records writes nothing. Its query count does not depen
 size of the film's cast: people, locations and genres are looked up and created in bulk.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from films.models import (
 )
 from films.prominence import keeping_prominence
 from films.slugs import film_slug, new_slugs, slug_base
+from films.tombstones import record_removed
 
 from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
@@ -59,6 +61,10 @@ CREDIT_FIELDS = (
 )
 TRIVIA_FIELDS = ("kind", "order", "text", "goof_category", "character", "contributor")
 REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scale")
+# What makes an item with a page of its own the same item in the next import: it keeps its
+# row, and so its address, whatever else about it or around it changed.
+TRIVIA_IDENTITY = ("kind", "text")
+REVIEW_IDENTITY = ("body",)
 PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year", "professions", "known_for")
 # What a record fills in or corrects on a person it finds; a value it leaves out never erases.
 PERSON_DETAILS = ("imdb_id", "birth_year", "death_year", "professions", "known_for")
@@ -215,12 +221,20 @@ class _Sync:
             self.rows("credits", Credit, CREDIT_FIELDS, desired, item="credit")
         if record.trivia is not None:
             desired = [_values(t, TRIVIA_FIELDS) for t in record.trivia]
-            self.rows(
-                "trivia", Trivia, TRIVIA_FIELDS, desired, item="", kind__in=record.trivia_kinds
+            self.items(
+                "trivia",
+                Trivia,
+                TRIVIA_FIELDS,
+                desired,
+                identity=TRIVIA_IDENTITY,
+                item="",
+                kind__in=record.trivia_kinds,
             )
         if record.reviews is not None:
             desired = [_values(r, REVIEW_FIELDS) for r in record.reviews]
-            self.rows("reviews", Review, REVIEW_FIELDS, desired, item="review")
+            self.items(
+                "reviews", Review, REVIEW_FIELDS, desired, identity=REVIEW_IDENTITY, item="review"
+            )
         if record.taglines is not None:
             desired = [
                 {"order": order, "text": text}
@@ -296,6 +310,60 @@ class _Sync:
                 model.objects.bulk_create(model(film=self.film, **values) for values in added)
         if added or removed:
             self.changes.append(f"{label} +{len(added)} -{len(removed)}")
+
+    def items(self, label, model, fields, desired, *, identity, item, **only):
+        """Like rows(), for items that have pages of their own (trivia, reviews): a row is
+        matched by its `identity` fields alone (kind and text), so an item keeps its row and
+        its address when items are inserted, removed or reordered around it; what else
+        changed about it (its order, a contributor) is updated in place. Equal items are
+        matched in order. The rows deleted are recorded as removed (films/tombstones.py).
+        """
+        have, orders = {}, set()
+        if not self.created:
+            rows = model.objects.filter(film=self.film, **only).order_by("order", "pk")
+            for pk, *values in rows.values_list("pk", *fields):
+                values = dict(zip(fields, values, strict=True))
+                have.setdefault(tuple(values[name] for name in identity), []).append((pk, values))
+                orders.add(values["order"])
+        kept, added = [], []  # kept: (pk, values now, values wanted)
+        for values in desired:
+            same = have.get(tuple(values[name] for name in identity))
+            if same:
+                pk, now = same.pop(0)
+                if now != values:
+                    kept.append((pk, now, values))
+            else:
+                added.append(values)
+        removed = [pk for unmatched in have.values() for pk, _ in unmatched]
+        if removed:
+            gone = model.objects.filter(pk__in=removed).order_by("pk")
+            for row in gone:
+                self.removed.append(f"{item}: {_name_of(row)}" if item else _name_of(row))
+        if self.apply:
+            if removed:
+                record_removed(items=model.objects.filter(pk__in=removed))
+                model.objects.filter(pk__in=removed).delete()
+            if kept:
+                self.update_in_place(model, fields, kept, taken=orders)
+            if added:
+                model.objects.bulk_create(model(film=self.film, **values) for values in added)
+        if added or removed or kept:
+            self.changes.append(
+                f"{label} +{len(added)} -{len(removed)}" + (f" ~{len(kept)}" if kept else "")
+            )
+
+    def update_in_place(self, model, fields, kept, *, taken):
+        """Gives kept rows their wanted values. An order is unique within the film (and kind):
+        the rows that move first step aside to orders nobody holds (`taken`) or wants, so
+        that no statement ever makes two rows share one."""
+        used = taken | {wanted["order"] for _, _, wanted in kept}
+        moving = [pk for pk, now, wanted in kept if now["order"] != wanted["order"]]
+        free = (order for order in itertools.count() if order not in used)
+        if moving:
+            model.objects.bulk_update([model(pk=pk, order=next(free)) for pk in moving], ["order"])
+        model.objects.bulk_update(
+            [model(pk=pk, film=self.film, **wanted) for pk, _, wanted in kept], fields
+        )
 
     def genres(self, genres):
         current = {} if self.created else dict(self.film.genres.values_list("pk", "name"))
