@@ -1008,7 +1008,7 @@ class RemovedItemQuerySet(models.QuerySet):
         found now), or under film_slug for a film no slug finds any more."""
         kinds = RemovedItem.SECTION_KINDS[section]
         at = Q(film=film) if film is not None else Q(film_slug=film_slug)
-        return self.filter(at, item_id=item_id, kind__in=kinds).first()
+        return self.filter(at, item_id=item_id, kind__in=kinds).select_related("film").first()
 
 
 class RemovedItem(models.Model):

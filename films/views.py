@@ -536,6 +536,18 @@ def _item_label(item):
     return f"{label} · {item.goof_category}" if item.goof_category else label
 
 
+def _item_text(item):
+    return item.body if isinstance(item, Review) else item.text
+
+
+def _neighbour(item):
+    """What the link to a neighbouring item shows; None for no neighbour."""
+    if item is None:
+        return None
+    summary = item.title if isinstance(item, Review) and item.title else _item_text(item)
+    return {"url": item.get_absolute_url(), "noun": item.noun, "summary": summary}
+
+
 def _section_url(film, item):
     """The film's page that lists item, at the item: the page of the reviews it is on."""
     page = ITEM_SECTIONS[item.section][0]
@@ -560,8 +572,10 @@ def film_item(request, slug, item_id, section):
         if removed := RemovedItem.objects.of_address(section, item_id, film_slug=slug):
             return _removed_item(request, removed)
         raise
-    items = film.reviews.with_position() if section == "reviews" else film.trivia.all()
-    item = items.filter(pk=item_id).first()
+    # Through the film's own manager, the items found know their film without a query.
+    siblings = film.reviews.all() if section == "reviews" else film.trivia.all()
+    found = siblings.with_position() if section == "reviews" else siblings
+    item = found.filter(pk=item_id).first()
     if item is None:
         if removed := RemovedItem.objects.of_address(section, item_id, film=film):
             return _removed_item(request, removed)
@@ -570,7 +584,7 @@ def film_item(request, slug, item_id, section):
         return HttpResponsePermanentRedirect(
             reverse(f"films:{item.section}_item", args=[film.slug, item.pk])
         )
-    previous, following = type(item).objects.neighbours(item)
+    previous, following = siblings.neighbours(item)
     _, section_name, section_link = ITEM_SECTIONS[section]
     label = _item_label(item)
     section_url = _section_url(film, item)
@@ -585,8 +599,9 @@ def film_item(request, slug, item_id, section):
         section_url=section_url,
         section_name=section_name,
         section_link=section_link,
-        previous=previous,
-        next=following,
+        text=_item_text(item),
+        previous=_neighbour(previous),
+        next=_neighbour(following),
         breadcrumbs=[
             *_film_crumbs(film, section_name)[:-1],
             (section_name, section_url),
