@@ -19,7 +19,7 @@ from films.importers.records import (
     ReviewRecord,
     TriviaRecord,
 )
-from films.models import Credit, Film, Genre, Location, Person, Trivia
+from films.models import Credit, Film, Genre, Location, Person, RemovedItem, Trivia
 from tests.builders import make_film, make_person
 
 pytestmark = pytest.mark.django_db
@@ -393,3 +393,101 @@ def test_a_renamed_film_is_found_at_its_old_slug():
     film.save()
     assert save_film(record=film_record()).outcome == "unchanged"
     assert Film.objects.get().slug == "heat"
+
+
+# Items keep their rows, and so their addresses
+
+
+def trivia(*texts, kind="trivia", **fields):
+    return [
+        TriviaRecord(kind=kind, text=text, order=order, **fields)
+        for order, text in enumerate(texts, start=1)
+    ]
+
+
+def ids_by_text(film):
+    return dict(film.trivia.values_list("text", "pk"))
+
+
+def test_an_item_inserted_at_the_top_leaves_every_other_item_its_row():
+    save_film(record=film_record(trivia=trivia("B", "C", "D")))
+    film = Film.objects.get()
+    before = ids_by_text(film)
+    result = save_film(record=film_record(trivia=trivia("A", "B", "C", "D")))
+    after = ids_by_text(film)
+    assert {text: after[text] for text in before} == before
+    assert dict(film.trivia.values_list("text", "order")) == {"A": 1, "B": 2, "C": 3, "D": 4}
+    assert "trivia +1 -0 ~3" in result.changes
+    assert result.removed == []
+    assert not RemovedItem.objects.exists()
+
+
+def test_reordered_items_are_updated_in_place():
+    """Orders are unique per film and kind: reversing them all never makes two rows share
+    one, on any database."""
+    save_film(record=film_record(trivia=trivia("A", "B", "C", "D", "E")))
+    film = Film.objects.get()
+    before = ids_by_text(film)
+    save_film(record=film_record(trivia=trivia("E", "D", "C", "B", "A")))
+    assert ids_by_text(film) == before
+    assert list(film.trivia.order_by("order").values_list("text", flat=True)) == list("EDCBA")
+    assert save_film(record=film_record(trivia=trivia("E", "D", "C", "B", "A"))).outcome == (
+        "unchanged"
+    )
+
+
+def test_a_corrected_contributor_or_category_keeps_the_item():
+    save_film(record=film_record(trivia=trivia("A goof.", kind="goof", goof_category="Continuity")))
+    film = Film.objects.get()
+    (goof_id,) = ids_by_text(film).values()
+    save_film(record=film_record(trivia=trivia("A goof.", kind="goof", goof_category="Errors")))
+    assert film.trivia.get().pk == goof_id
+    assert film.trivia.get().goof_category == "Errors"
+
+
+def test_equal_items_are_matched_in_order():
+    """Two quotes with the same words stay two rows; removing one removes the later one."""
+    save_film(record=film_record(trivia=trivia("Hi.", "Hi.", kind="quote")))
+    film = Film.objects.get()
+    first, second = film.trivia.order_by("order").values_list("pk", flat=True)
+    save_film(record=film_record(trivia=trivia("Hi.", kind="quote")))
+    assert list(film.trivia.values_list("pk", flat=True)) == [first]
+    assert list(RemovedItem.objects.values_list("item_id", flat=True)) == [second]
+
+
+def test_a_changed_text_is_a_new_item_and_the_old_one_is_recorded_as_removed():
+    save_film(record=film_record(trivia=trivia("Old words.")))
+    film = Film.objects.get()
+    (old_id,) = ids_by_text(film).values()
+    result = save_film(record=film_record(trivia=trivia("New words.")))
+    assert result.removed == ["trivia: Old words."]
+    removed = RemovedItem.objects.get()
+    assert (removed.item_id, removed.kind, removed.film, removed.film_slug) == (
+        old_id,
+        "trivia",
+        film,
+        "heat-1995",
+    )
+    assert removed.film_title == "Heat (1995)"
+
+
+def test_reviews_are_matched_by_their_body():
+    first = ReviewRecord(body="Good.", title="Fine", score=Decimal("4"), scale=5)
+    save_film(record=film_record(reviews=[first]))
+    film = Film.objects.get()
+    review_id = film.reviews.get().pk
+    inserted = ReviewRecord(body="Better.", order=1, scale=10)
+    moved = ReviewRecord(body="Good.", order=2, title="Fine, really", score=Decimal("4"), scale=5)
+    save_film(record=film_record(reviews=[inserted, moved]))
+    assert film.reviews.get(body="Good.").pk == review_id
+    assert film.reviews.get(pk=review_id).title == "Fine, really"
+    save_film(record=film_record(reviews=[inserted]))
+    assert RemovedItem.objects.get().item_id == review_id
+
+
+def test_a_dry_run_records_no_removal():
+    save_film(record=film_record(trivia=trivia("A")))
+    result = save_film(record=film_record(trivia=trivia("B")), dry_run=True)
+    assert result.removed == ["trivia: A"]
+    assert not RemovedItem.objects.exists()
+    assert Film.objects.get().trivia.get().text == "A"
