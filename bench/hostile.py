@@ -31,6 +31,10 @@ PAGES = [
     "/films/mask-1985/making-of/",
     "/films/mask-1985/trivia/",
     "/films/mask-1985/reviews/",
+    # Item pages (the seed's first ids in a fresh database) and an id no database holds.
+    "/films/mask-1985/trivia/1/",
+    "/films/mask-1985/reviews/1/",
+    "/films/mask-1985/trivia/99999999999999999999/",
     "/people/",
     "/people/cher/",
     "/people/cher/filmography/cast/",

@@ -13,18 +13,19 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from films.filters import CreditFilter, FilmFilter, MakingOfFilter, TriviaFilter
-from films.models import Credit, Location
+from films.models import Credit, Location, Trivia
 from moviedb.query import query_parameters
 
 
 def understood(path):
     """The parameters the page at `path` declares it understands (moviedb/query.py); a page
     that understands none is sent made-up ones only."""
-    return sorted(query_parameters(path.format(film="f", location="l", person="p"))) or ["made-up"]
+    names = query_parameters(path.format(film="f", location="l", person="p", item=1))
+    return sorted(names) or ["made-up"]
 
 
-# name: (path of the page, given the seed film's slug, a location's and a cast member's;
-# the parameters it understands)
+# name: (path of the page, given the seed film's slug, a location's and a cast member's,
+# and one of the film's trivia items; the parameters it understands)
 PAGES = {
     name: (path, understood(path))
     for name, path in {
@@ -37,6 +38,7 @@ PAGES = {
         "making-of": "/films/{film}/making-of/",
         "trivia": "/films/{film}/trivia/",
         "reviews": "/films/{film}/reviews/",
+        "trivia item": "/films/{film}/trivia/{item}/",
         "location": "/locations/{location}/",
         "person": "/people/{person}/",
         "filmography": "/people/{person}/filmography/cast/",
@@ -102,7 +104,8 @@ def slugs_for(film):
     """The slugs PAGES' paths take: the film's, one of its locations' and cast members'."""
     location = Location.objects.filter(filmings__film=film).first()
     person = film.credits.filter(role=Credit.Role.CAST).first().person
-    return {"film": film.slug, "location": location.slug, "person": person.slug}
+    item = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).first()
+    return {"film": film.slug, "location": location.slug, "person": person.slug, "item": item.pk}
 
 
 @pytest.fixture
