@@ -404,6 +404,19 @@ def test_an_admin_film_delete_makes_its_items_answer_410(editor, client, mask):
     assert RemovedItem.objects.count() == len(urls)
 
 
+def test_films_deleted_together_in_the_admin_leave_their_items_answering_410(editor, client, mask):
+    other = make_film()
+    story = Trivia.objects.create(film=other, kind="deleted_scene", text="Cut.", order=1)
+    urls = [item_url(mask.reviews.get()), item_url(story)]
+    deleted = editor.post(
+        reverse("admin:films_film_changelist"),
+        {"action": "delete_selected", "_selected_action": [mask.pk, other.pk], "post": "yes"},
+    )
+    assert deleted.status_code == 302
+    editor.logout()
+    assert [client.get(url).status_code for url in urls] == [410, 410]
+
+
 # Query counts and caching
 
 
