@@ -581,9 +581,7 @@ def film_item(request, slug, item_id, section):
             return _removed_item(request, removed)
         raise Http404(f"{film} has no such item.")
     if item.section != section:  # an editor moved it between trivia and the making-of
-        return HttpResponsePermanentRedirect(
-            reverse(f"films:{item.section}_item", args=[film.slug, item.pk])
-        )
+        return HttpResponsePermanentRedirect(item.get_absolute_url())
     previous, following = siblings.neighbours(item)
     _, section_name, section_link = ITEM_SECTIONS[section]
     label = _item_label(item)
