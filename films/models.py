@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from . import rules
 from .search import matches
 
 
@@ -348,7 +349,7 @@ class FilmQuerySet(SluggedQuerySet):
 
 
 class Film(SlugHistory):
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=rules.TITLE_LENGTH)
     slug = models.SlugField(max_length=255, unique=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     release_date = models.DateField(null=True, blank=True)
@@ -373,7 +374,7 @@ class Film(SlugHistory):
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
     original_title = models.CharField(
-        max_length=500, blank=True, help_text="The title in its original language."
+        max_length=rules.TITLE_LENGTH, blank=True, help_text="The title in its original language."
     )
     title_type = models.CharField(
         max_length=20, blank=True, help_text="IMDb's title type: movie, tvMovie, ..."
@@ -398,7 +399,8 @@ class Film(SlugHistory):
                 name="film_rating_0_to_10",
             ),
             models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1870, year__lte=2100),
+                condition=Q(year__isnull=True)
+                | Q(year__gte=rules.FILM_YEARS[0], year__lte=rules.FILM_YEARS[-1]),
                 name="film_year_plausible",
             ),
             # An amount means nothing without its currency.
@@ -521,19 +523,19 @@ class PersonQuerySet(SluggedQuerySet):
 
 
 class Person(SlugHistory):
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=rules.NAME_LENGTH)
     slug = models.SlugField(max_length=255, unique=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     death_year = models.PositiveSmallIntegerField(null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
     professions = models.CharField(
-        max_length=200,
+        max_length=rules.PROFESSIONS_LENGTH,
         blank=True,
         db_default="",
         help_text="IMDb's primary professions, most important first: actor,producer,...",
     )
     known_for = models.CharField(
-        max_length=200,
+        max_length=rules.KNOWN_FOR_LENGTH,
         blank=True,
         db_default="",
         help_text="IMDb ids of the titles the person is known for: tt0089560,tt0093779,...",
@@ -707,8 +709,8 @@ class Credit(models.Model):
         Person, on_delete=models.CASCADE, related_name="credits", db_index=False
     )
     role = models.CharField(max_length=30, choices=Role.choices)
-    job = models.CharField(max_length=300, blank=True)
-    character = models.CharField(max_length=500, blank=True)
+    job = models.CharField(max_length=rules.JOB_LENGTH, blank=True)
+    character = models.CharField(max_length=rules.CHARACTER_LENGTH, blank=True)
     credited_as = models.CharField(max_length=300, blank=True)
     uncredited = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0, help_text="Billing order within the role.")

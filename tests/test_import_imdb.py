@@ -13,19 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
-from films.importers.imdb import (
+from films.importers.imdb import ImportAborted, MissingFiles, UnreadableFile, import_imdb
+from films.importers.imdb_tsv import (
     DEFAULT_TITLE_TYPES,
-    ImportAborted,
     MalformedRow,
-    MissingFiles,
+    Principal,
     TitleTypes,
-    UnreadableFile,
     characters,
-    import_imdb,
+    datasets,
     merge_duplicate_credits,
     read_tsv,
     role_and_job,
-    stagings,
 )
 from films.importers.text import without_controls
 from films.models import Credit, Film, Person, Review, Trivia
@@ -422,10 +420,10 @@ def test_categories_become_roles():
 
 def test_duplicate_principals_of_a_title_merge():
     rows = [
-        ("tt1", "nm1", "writer", "screenplay", "", 3),
-        ("tt1", "nm1", "writer", "novel", "", 2),
-        ("tt1", "nm2", "cast", "", "Mary", 1),
-        ("tt2", "nm1", "writer", "", "", 1),
+        Principal("tt1", "nm1", "writer", "screenplay", "", 3),
+        Principal("tt1", "nm1", "writer", "novel", "", 2),
+        Principal("tt1", "nm2", "cast", "", "Mary", 1),
+        Principal("tt2", "nm1", "writer", "", "", 1),
     ]
     assert list(merge_duplicate_credits(rows)) == [
         ("tt1", "nm1", "writer", "screenplay, novel", "", 2),
@@ -680,19 +678,19 @@ def test_any_bytes_give_rows_or_the_importers_own_errors(case):
     bytes, ESC, bytes that are not UTF-8 and the like, plain or gzipped (and gzip cut short),
     gives rows whose text holds no control character, malformed rows, or UnreadableFile."""
     name, data, gz = case
-    staging = stagings(DEFAULT_TITLE_TYPES, TitleTypes(), set())[name]
+    dataset = datasets(DEFAULT_TITLE_TYPES, TitleTypes(), set())[name]
     texts = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.tsv{'.gz' if gz else ''}"
         path.write_bytes(gzip.compress(data)[: len(data) + 10] if gz else data)
         try:
             header, lines = read_tsv(path)
-            positions = [header.index(c) for c in staging.source_columns if c in header]
+            positions = [header.index(c) for c in dataset.columns if c in header]
             for _, fields in lines:
-                if len(positions) < len(staging.source_columns) or len(fields) != len(header):
+                if len(positions) < len(dataset.columns) or len(fields) != len(header):
                     continue
                 with contextlib.suppress(MalformedRow):
-                    rows = staging.parse(*[fields[i] for i in positions])
+                    rows = dataset.parse(*[fields[i] for i in positions])
                     texts += [value for row in rows for value in row if isinstance(value, str)]
         except UnreadableFile as error:
             texts = error

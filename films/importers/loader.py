@@ -26,7 +26,7 @@ from films.models import (
     Trivia,
 )
 from films.prominence import keeping_prominence
-from films.slugs import film_slug, new_slugs, slug_base
+from films.rules import FILM_YEARS, PERSON_YEARS, film_slug, new_slugs, slug_base
 
 from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
@@ -477,8 +477,8 @@ def _validate(record, slug):
         record,
     )
     _check(
-        record.year is None or 1870 <= record.year <= 2100,
-        "year must be between 1870 and 2100",
+        record.year is None or record.year in FILM_YEARS,
+        f"year must be between {FILM_YEARS[0]} and {FILM_YEARS[-1]}",
         record,
     )
     credits = {}
@@ -493,6 +493,13 @@ def _validate(record, slug):
             "death_year is before birth_year",
             credit,
         )
+        for name in ("birth_year", "death_year"):
+            year = getattr(person, name)
+            _check(
+                year is None or year in PERSON_YEARS,
+                f"{name} must be between {PERSON_YEARS[0]} and {PERSON_YEARS[-1]}",
+                credit,
+            )
         _clean(Credit, _values(credit, CREDIT_FIELDS[1:]), credit)
         key = (person.key, credit.role, credit.character)
         _check(
