@@ -515,12 +515,6 @@ class PersonQuerySet(SluggedQuerySet):
         others = Person.objects.filter(name=OuterRef("name")).exclude(pk=OuterRef("pk"))
         return self.annotate(has_namesakes=Exists(others))
 
-    def for_detail(self, *, credits_per_role):
-        """A person with the newest credits_per_role credits of each role they have had, in
-        two queries however long the filmography."""
-        filmography = Credit.objects.select_related("film").newest_of_each_role(credits_per_role)
-        return self.prefetch_related(Prefetch("credits", filmography, to_attr="filmography"))
-
 
 class Person(SlugHistory):
     name = models.CharField(max_length=rules.NAME_LENGTH)
@@ -653,17 +647,52 @@ class CreditQuerySet(NaturalKeyQuerySet):
             "role_rank", *NEWEST_FILM_FIRST
         )
 
-    def newest_of_each_role(self, per_role):
+    def newest_of_each_role(self, per_role, *, from_years=None):
         """The first per_role credits of each person and role, in filmography order.
 
-        Every credit of the person is read (by index) and joined to its film, as the films'
-        years order them; only per_role of each role leave the database."""
+        from_years (see from_years) bounds what is read; without it, every credit is."""
+        credits = self if from_years is None else self.from_years(from_years)
         position = Window(
             RowNumber(), partition_by=[F("person_id"), F("role")], order_by=NEWEST_FILM_FIRST
         )
         return (
-            self.annotate(position=position).filter(position__lte=per_role).in_filmography_order()
+            credits.annotate(position=position)
+            .filter(position__lte=per_role)
+            .in_filmography_order()
         )
+
+    def from_years(self, years):
+        """The credits of the roles in years ({role: year or None}, from
+        newest_years_by_role): of a role with a year, those of that year and later, among
+        which are its per_role newest, read from credit_person_role_year_idx; of a role
+        without, all."""
+        bounds = Q(pk__in=[])
+        for role, year in years.items():
+            bounds |= Q(role=role, year__gte=year) if year is not None else Q(role=role)
+        return self.filter(bounds)
+
+    def newest_years_by_role(self, per_role):
+        """{role: (how many credits, the year of the per_role-th newest credit with a year
+        or None)} for one person's credits, in one query that reads only the index
+        credit_person_role_year_idx."""
+        nth_year = (
+            Credit.objects.filter(
+                person=OuterRef("person_id"), role=OuterRef("role"), year__isnull=False
+            )
+            .order_by(F("year").desc())
+            .values("year")[per_role - 1 : per_role]
+        )
+        by_role = (
+            self.order_by()
+            .values("person_id", "role")
+            .annotate(total=Count("*"), from_year=Subquery(nth_year))
+        )
+        return {row["role"]: (row["total"], row["from_year"]) for row in by_role}
+
+    def fill_years(self):
+        """Gives the credits their films' years where they differ; how many it changed."""
+        film_year = Film.objects.filter(pk=OuterRef("film_id")).values("year")
+        return self.exclude(year=F("film__year")).update(year=Subquery(film_year))
 
     def count_by_role(self):
         """{role: how many credits} for the roles present, from one grouped count."""
@@ -703,7 +732,7 @@ class Credit(models.Model):
         OTHER = "other", "Other crew"
 
     # No index of their own: credit_billing_idx and the unique constraint start with film,
-    # credit_person_role_idx with person, and serve those lookups and cascades.
+    # credit_person_role_year_idx with person, and serve those lookups and cascades.
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits", db_index=False)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="credits", db_index=False
@@ -715,6 +744,10 @@ class Credit(models.Model):
     uncredited = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0, help_text="Billing order within the role.")
     is_star = models.BooleanField(default=False)
+    # The film's year, so that a person's newest credits of a role are the last entries of
+    # credit_person_role_year_idx. Every writer of credits or of a film's year sets it
+    # (CreditQuerySet.fill_years).
+    year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = CreditQuerySet.as_manager()
     natural_key_fields = ("film__slug", "person__slug", "role", "character")
@@ -723,7 +756,7 @@ class Credit(models.Model):
         ordering = ["film_id", "role", "order"]
         indexes = [
             models.Index(fields=["film", "role", "order"], name="credit_billing_idx"),
-            models.Index(fields=["person", "role"], name="credit_person_role_idx"),
+            models.Index(fields=["person", "role", "year"], name="credit_person_role_year_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -27,7 +27,7 @@ from films.importers.imdb_tsv import (
 )
 from films.importers.text import without_controls
 from films.models import Credit, Film, Person, Review, Trivia
-from tests.builders import make_film
+from tests.builders import make_film, make_person
 from tests.mutations import mutated
 
 HEADERS = {
@@ -318,6 +318,22 @@ def test_a_changed_file_updates_films_people_and_credits_in_place(db, dataset):
     assert ("nm0000002", "cast", "Sue") in credits_of(film)
     assert ("nm0000002", "cast", "Sue Charlton / Narrator") not in credits_of(film)
     assert Person.objects.get(imdb_id="nm0000001").death_year == 2030
+
+
+def test_credits_have_their_films_year_and_follow_it(db, dataset):
+    """Credits take their film's year (Credit.year) when imported, and a new year from a
+    re-import, those entered by hand included."""
+    import_imdb(directory=dataset())
+    dundee = Film.objects.get(imdb_id="tt0000001")
+    Credit.objects.create(film=dundee, person=make_person(), role="composer", year=1986)
+    assert set(Credit.objects.values_list("film__year", "year").distinct()) == {
+        (1986, 1986),
+        (2001, 2001),
+    }
+    basics = [list(row) for row in BASICS]
+    basics[0][5] = "1987"
+    import_imdb(directory=dataset(title_basics=basics))
+    assert set(dundee.credits.values_list("year", flat=True)) == {1987}
 
 
 def test_a_scraped_film_keeps_its_pages_and_slug(db, dataset):

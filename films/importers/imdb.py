@@ -359,14 +359,14 @@ def _timed(on_progress, stage):
 
 def select_titles(db, result, *, min_votes, limit):
     """imdb_selected: the titles to import (chosen types, enough votes, the first `limit`
-    by id) with their ratings and the id of their film where the site has it."""
+    by id) with their ratings, and the id and year of their film where the site has it."""
     db.execute("DROP TABLE IF EXISTS imdb_selected")
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_selected AS
         SELECT t.tconst, t.title, t.original_title, t.title_type, t.year, t.runtime,
                t.genres, t.slug, r.rating, COALESCE(r.votes, 0) AS votes,
-               f.id AS film_id
+               f.id AS film_id, f.year AS film_year
         FROM imdb_title t
         LEFT JOIN imdb_rating r ON r.tconst = t.tconst
         LEFT JOIN {Film._meta.db_table} f ON f.imdb_id = t.tconst
@@ -579,11 +579,11 @@ def merge_credits(db, result):
         f"""
         CREATE TEMPORARY TABLE imdb_credit AS
         SELECT f.id AS film_id, max(pe.id) AS person_id, w.nconst, w.role, w."character",
-               min(w.job) AS job, min(w.ordering) AS ordering
+               min(w.job) AS job, min(w.ordering) AS ordering, f.year
         FROM ({wanted}) w
         JOIN {film} f ON f.imdb_id = w.tconst
         LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
-        GROUP BY f.id, w.nconst, w.role, w."character"
+        GROUP BY f.id, f.year, w.nconst, w.role, w."character"
         """
     )
     db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
@@ -609,7 +609,8 @@ def merge_credits(db, result):
     # with no text in its key.)
     credits = f"""
         SELECT film_id, person_id, role, job, "character", '' AS credited_as,
-               false AS uncredited, ordering, role = 'cast' AND rank <= {STARS_PER_FILM} AS star
+               false AS uncredited, ordering, role = 'cast' AND rank <= {STARS_PER_FILM} AS star,
+               year
         FROM (
             SELECT imdb_credit.*, row_number() OVER (
                 PARTITION BY film_id ORDER BY role <> 'cast', ordering, person_id
@@ -619,7 +620,7 @@ def merge_credits(db, result):
         WHERE film_id {{}} IN ({old_films})
     """
     columns = f"""film_id, person_id, role, job, "character", credited_as, uncredited,
-        {order}, is_star"""
+        {order}, is_star, year"""
     changed = result.credits_removed = 0
     if db.scalar(f"SELECT count(*) FROM ({old_films}) o"):
         # Films already on the site: update their credits in place. Only the credits that
@@ -650,6 +651,15 @@ def merge_credits(db, result):
                   WHERE c.film_id = {credit}.film_id AND c.person_id = {credit}.person_id
                     AND c.role = {credit}.role AND c."character" = {credit}."character"
               )
+            """
+        )
+        # A film whose year changed gives it to all its credits, those from other sources too.
+        db.execute(
+            f"""
+            UPDATE {credit} SET year = s.year
+            FROM imdb_selected s
+            WHERE s.film_id = {credit}.film_id AND s.film_year {db.distinct} s.year
+              AND {credit}.year {db.distinct} s.year
             """
         )
     # New films have no credits yet: theirs are plain inserts, into a table stripped of its

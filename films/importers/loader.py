@@ -212,7 +212,9 @@ class _Sync:
                 {"person_id": people[c.person.key].pk, **_values(c, CREDIT_FIELDS[1:])}
                 for c in record.credits
             ]
-            self.rows("credits", Credit, CREDIT_FIELDS, desired, item="credit")
+            self.rows(
+                "credits", Credit, CREDIT_FIELDS, desired, item="credit", also={"year": film.year}
+            )
         if record.trivia is not None:
             desired = [_values(t, TRIVIA_FIELDS) for t in record.trivia]
             self.rows(
@@ -243,6 +245,9 @@ class _Sync:
             self.genres(list(genres.values()))
         if self.apply and self.changes and not self.created and not changed:
             film.save(update_fields=["updated_at"])
+        if self.apply and "year" in changed and not self.created:
+            # The film's year is its credits' too (Credit.year), those it kept included.
+            Credit.objects.filter(film=film).fill_years()
         return FilmResult(
             slug=film.slug,
             title=film.title,
@@ -268,10 +273,11 @@ class _Sync:
                 changed.append(name)
         return changed
 
-    def rows(self, label, model, fields, desired, *, item, **only):
+    def rows(self, label, model, fields, desired, *, item, also=None, **only):
         """Deletes the rows the record no longer has, inserts the new ones, keeps the rest,
         and names each row deleted (`item`: what one row is called, "" where its own name
-        says, as a trivia item's "Goof: ...").
+        says, as a trivia item's "Goof: ..."); `also` gives values to the new rows that
+        are the film's, not the record's.
 
         Rows are compared by the values of `fields`; `desired` holds those values, one dict
         per row. A person or place not created yet (in a dry run) has a None id: its row is new.
@@ -293,7 +299,9 @@ class _Sync:
             if removed:
                 model.objects.filter(pk__in=removed).delete()
             if added:
-                model.objects.bulk_create(model(film=self.film, **values) for values in added)
+                model.objects.bulk_create(
+                    model(film=self.film, **values, **(also or {})) for values in added
+                )
         if added or removed:
             self.changes.append(f"{label} +{len(added)} -{len(removed)}")
 
