@@ -122,6 +122,9 @@ class ImportResult:
     missing_person_examples: list[str] = field(default_factory=list)
     missing_title_credits: int = 0
     missing_title_examples: list[str] = field(default_factory=list)
+    # People on the site before whose films' votes or credits changed: new people come
+    # with their prominence.
+    prominence_changed: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -201,7 +204,11 @@ class _Database:
         """Indexes a staging table for the merges' joins: SQLite needs them; PostgreSQL's
         hash joins only need fresh statistics, temporary tables getting none by themselves."""
         if self.postgres:
+            # They only choose between join methods: a small sample of each (3,000 rows,
+            # not 30,000) tells them apart as well.
+            self.execute("SET LOCAL default_statistics_target = 10")
             self.execute(f"ANALYZE {table}")
+            self.execute("RESET default_statistics_target")
         else:
             self.execute(f"CREATE INDEX {table}_key ON {table} ({', '.join(columns)})")
 
@@ -213,13 +220,16 @@ class _Database:
         return f"CROSS JOIN json_each({alias}.genres) AS g", "g.value"
 
     @contextmanager
-    def bulk_load(self, table, *, bulk):
-        """On PostgreSQL and when `bulk`, drops the table's indexes and constraints other
-        than its primary key, and creates them again from their saved definitions after
-        the block: one sort per index and one set-based check per foreign key, where
+    def bulk_load(self, table):
+        """On PostgreSQL and when the table is empty, drops its indexes and constraints
+        other than its primary key, and creates them again from their saved definitions
+        after the block: one sort per index and one set-based check per foreign key, where
         row-by-row inserts would update every index and queue two checks for each row.
-        The table is locked meanwhile; it all happens in the import's transaction."""
-        if not (self.postgres and bulk):
+
+        Dropping an index locks the table against readers until the import commits: only
+        a table that holds nothing the site serves is worth that. A table with rows keeps
+        its indexes, and pages keep reading it while the import writes."""
+        if not self.postgres or self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"):
             yield
             return
         self.cursor.execute(
@@ -252,6 +262,8 @@ class _Database:
             self.execute(definition)
         for name, definition in constraints:
             self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        # Pages plan their queries by the statistics of a table that was empty.
+        self.execute(f"ANALYZE {table}")
 
     def update_changed(self, table, *, source, key, columns, also=None):
         """Updates the rows of `table` that the rows of `source` name by id in their column
@@ -327,7 +339,7 @@ def import_imdb(
         with _timed(on_progress, "merging credits"):
             merge_credits(db, result)
         with _timed(on_progress, "ranking people"):
-            refresh_prominence()
+            result.prominence_changed = refresh_prominence()
         for table in STAGING_TABLES.values():
             db.execute(f"DROP TABLE {table}")
         db.execute("DROP TABLE imdb_selected")
@@ -402,9 +414,8 @@ def merge_films(db, result, *, now):
         columns=FILM_COLUMNS,
         also={"updated_at": now},
     )
-    new = _selected(db, new=True)
     new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
-    with db.bulk_load(film, bulk=new > db.count(Film)):
+    with db.bulk_load(film):
         created = db.execute(
             f"""
             INSERT INTO {film} (title, original_title, title_type, slug, year,
@@ -494,7 +505,7 @@ def merge_genres(db, result, genres_seen):
               )
             """
         )
-    with db.bulk_load(film_genre, bulk=new > db.count(Film) - new):
+    with db.bulk_load(film_genre):
         result.genre_links_added += db.execute(
             f"INSERT INTO {film_genre} (film_id, genre_id) {links.format('')}"
         )
@@ -503,21 +514,30 @@ def merge_genres(db, result, genres_seen):
 def merge_people(db, result):
     """The people the selected titles credit: those on the site (by IMDb id) get what IMDb
     knows of them where it differs, the others are created, their slugs made as films'
-    are: the first new person (by id) to want a name gets it bare."""
+    are: the first new person (by id) to want a name gets it bare.
+
+    A new person's prominence (films/prominence.py), the votes of the films they are
+    credited in, is known here: it is inserted with them, and ranking people at the end of
+    the import writes only what changed for the others."""
     person = Person._meta.db_table
     db.execute("DROP TABLE IF EXISTS imdb_credited")
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_credited AS
         SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
-               n.known_for, p.id AS person_id
+               n.known_for, p.id AS person_id, credited.votes
         FROM imdb_name n
+        JOIN (
+            SELECT w.nconst, sum(s.votes) AS votes
+            FROM (
+                SELECT tconst, nconst FROM imdb_principal
+                UNION
+                SELECT tconst, nconst FROM imdb_crew
+            ) w
+            JOIN imdb_selected s ON s.tconst = w.tconst
+            GROUP BY w.nconst
+        ) credited ON credited.nconst = n.nconst
         LEFT JOIN {person} p ON p.imdb_id = n.nconst
-        WHERE n.nconst IN (
-            SELECT p.nconst FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
-            UNION
-            SELECT c.nconst FROM imdb_crew c JOIN imdb_selected s ON s.tconst = c.tconst
-        )
         """
     )
     db.index("imdb_credited", "nconst")
@@ -525,15 +545,14 @@ def merge_people(db, result):
     updated = db.update_changed(
         person, source="imdb_credited", key="person_id", columns=dict.fromkeys(PERSON_COLUMNS)
     )
-    new = wanted - db.scalar("SELECT count(*) FROM imdb_credited WHERE person_id IS NOT NULL")
     new_people = "SELECT * FROM imdb_credited WHERE person_id IS NULL"
-    with db.bulk_load(person, bulk=new > db.count(Person)):
+    with db.bulk_load(person):
         created = db.execute(
             f"""
             INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id,
-                professions, known_for)
+                professions, known_for, prominence)
             SELECT n.name, n.new_slug, n.birth_year, n.death_year, n.nconst,
-                n.professions, n.known_for
+                n.professions, n.known_for, n.votes
             FROM ({new_slugs_sql(Person, rows=new_people, imdb_id="nconst")}) n
             """
         )
@@ -543,7 +562,7 @@ def merge_people(db, result):
             source="imdb_credited",
             imdb_id="nconst",
             new="person_id",
-            columns=dict.fromkeys(PERSON_COLUMNS),
+            columns={**dict.fromkeys(PERSON_COLUMNS), "prominence": "votes"},
         )
     result.people = Tally(created, updated, wanted - created - updated)
     db.execute("DROP TABLE imdb_credited")
@@ -668,7 +687,7 @@ def merge_credits(db, result):
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({old_films})"
     )
     if new_credits:
-        with db.bulk_load(credit, bulk=new_credits > before):
+        with db.bulk_load(credit):
             changed += db.execute(f"INSERT INTO {credit} ({columns}) {credits.format('NOT')}")
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(wanted_count, changed, created)
