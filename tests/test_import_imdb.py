@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -474,6 +475,24 @@ def test_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
     import_imdb(directory=dataset())
     assert Credit.objects.count() == 8
     assert schema() == before
+
+
+def dropped_indexes(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith(("DROP INDEX", "ALTER TABLE"))]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's tables keep indexes")
+def test_indexes_are_dropped_only_on_tables_that_hold_nothing_the_site_serves(db, dataset):
+    """Dropping an index locks its table against readers until the import commits: a first
+    import drops those of the empty tables, and one into tables with rows (new films beside
+    old ones, or the monthly refresh) keeps every index, and the site reads on."""
+    with CaptureQueriesContext(connection) as first:
+        import_imdb(directory=dataset(title_basics=BASICS[:1]))
+    assert dropped_indexes(first)
+    with CaptureQueriesContext(connection) as second:
+        result = import_imdb(directory=dataset())
+    assert result.films.created == 2
+    assert dropped_indexes(second) == []
 
 
 @given(st.lists(st.text()))

@@ -12,8 +12,9 @@ The import runs in two phases inside one transaction:
    by their IMDb ids: those already on the site are updated where a value differs, so a
    second identical run changes nothing, and only in the columns IMDb knows, so a film
    loaded earlier from a scraped page keeps its slug, plot, trivia, reviews and making-of;
-   the others are inserted. On PostgreSQL, new rows that outnumber a table's existing ones
-   go into the table with its indexes and constraints dropped and built again afterwards.
+   the others are inserted. On PostgreSQL, rows for a table that is empty go in with its
+   indexes and constraints dropped and built once afterwards; a table the site already
+   serves keeps them, so that pages are read throughout an import (bulk_load).
 """
 
 import time
@@ -130,6 +131,12 @@ class ImportResult:
     @property
     def total_rows(self):
         return sum(self.rows_read.values())
+
+    @property
+    def all_new(self):
+        """Whether every film and person the import wrote is new: then no one on the site
+        before is credited in a film it wrote, and everyone's prominence is as it was."""
+        return not any(tally.updated or tally.unchanged for tally in (self.films, self.people))
 
     @property
     def changed(self):
@@ -338,8 +345,9 @@ def import_imdb(
             merge_people(db, result)
         with _timed(on_progress, "merging credits"):
             merge_credits(db, result)
-        with _timed(on_progress, "ranking people"):
-            result.prominence_changed = refresh_prominence()
+        if not result.all_new:
+            with _timed(on_progress, "ranking people"):
+                result.prominence_changed = refresh_prominence()
         for table in STAGING_TABLES.values():
             db.execute(f"DROP TABLE {table}")
         db.execute("DROP TABLE imdb_selected")
