@@ -295,6 +295,8 @@ class FilmAdmin(FilmsDataAdmin):
     def save_related(self, request, form, formsets, change):
         with keeping_prominence(form.instance):
             super().save_related(request, form, formsets, change)
+            # The film's year is its credits' (Credit.year): new ones, or all if it changed.
+            Credit.objects.filter(film=form.instance).fill_years()
 
     def delete_model(self, request, obj):
         record_removed_with_films(films=Film.objects.filter(pk=obj.pk))
@@ -414,6 +416,7 @@ class CreditAdmin(FilmsDataAdmin):
     # A credit makes its person's prominence, and its old person's when it changes hands.
 
     def save_model(self, request, obj, form, change):
+        obj.year = obj.film.year  # Credit.year, the film's
         super().save_model(request, obj, form, change)
         people = [obj.person_id, form.initial.get("person")]
         refresh_prominence(people=Person.objects.filter(pk__in=[p for p in people if p]))

@@ -44,6 +44,7 @@ def merge_people(*, keep: Person, others: list[Person]) -> MergeResult:
                 if value not in (None, "") and getattr(keep, name) in (None, ""):
                     setattr(keep, name, value)
         keep.save()
+        Credit.objects.filter(person=keep).fill_years()  # Credit.year, for the pages of people
         # The moved credits make the kept person's prominence (films/prominence.py).
         refresh_prominence(people=Person.objects.filter(pk=keep.pk))
         # Bulk updates send no signals: pages and counts learn of the change here.

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from . import rules
 from .search import matches
 
 
@@ -348,7 +349,7 @@ class FilmQuerySet(SluggedQuerySet):
 
 
 class Film(SlugHistory):
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=rules.TITLE_LENGTH)
     slug = models.SlugField(max_length=255, unique=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     release_date = models.DateField(null=True, blank=True)
@@ -373,7 +374,7 @@ class Film(SlugHistory):
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
     original_title = models.CharField(
-        max_length=500, blank=True, help_text="The title in its original language."
+        max_length=rules.TITLE_LENGTH, blank=True, help_text="The title in its original language."
     )
     title_type = models.CharField(
         max_length=20, blank=True, help_text="IMDb's title type: movie, tvMovie, ..."
@@ -398,7 +399,8 @@ class Film(SlugHistory):
                 name="film_rating_0_to_10",
             ),
             models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1870, year__lte=2100),
+                condition=Q(year__isnull=True)
+                | Q(year__gte=rules.FILM_YEARS[0], year__lte=rules.FILM_YEARS[-1]),
                 name="film_year_plausible",
             ),
             # An amount means nothing without its currency.
@@ -513,27 +515,21 @@ class PersonQuerySet(SluggedQuerySet):
         others = Person.objects.filter(name=OuterRef("name")).exclude(pk=OuterRef("pk"))
         return self.annotate(has_namesakes=Exists(others))
 
-    def for_detail(self, *, credits_per_role):
-        """A person with the newest credits_per_role credits of each role they have had, in
-        two queries however long the filmography."""
-        filmography = Credit.objects.select_related("film").newest_of_each_role(credits_per_role)
-        return self.prefetch_related(Prefetch("credits", filmography, to_attr="filmography"))
-
 
 class Person(SlugHistory):
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=rules.NAME_LENGTH)
     slug = models.SlugField(max_length=255, unique=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     death_year = models.PositiveSmallIntegerField(null=True, blank=True)
     imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
     professions = models.CharField(
-        max_length=200,
+        max_length=rules.PROFESSIONS_LENGTH,
         blank=True,
         db_default="",
         help_text="IMDb's primary professions, most important first: actor,producer,...",
     )
     known_for = models.CharField(
-        max_length=200,
+        max_length=rules.KNOWN_FOR_LENGTH,
         blank=True,
         db_default="",
         help_text="IMDb ids of the titles the person is known for: tt0089560,tt0093779,...",
@@ -651,17 +647,52 @@ class CreditQuerySet(NaturalKeyQuerySet):
             "role_rank", *NEWEST_FILM_FIRST
         )
 
-    def newest_of_each_role(self, per_role):
+    def newest_of_each_role(self, per_role, *, from_years=None):
         """The first per_role credits of each person and role, in filmography order.
 
-        Every credit of the person is read (by index) and joined to its film, as the films'
-        years order them; only per_role of each role leave the database."""
+        from_years (see from_years) bounds what is read; without it, every credit is."""
+        credits = self if from_years is None else self.from_years(from_years)
         position = Window(
             RowNumber(), partition_by=[F("person_id"), F("role")], order_by=NEWEST_FILM_FIRST
         )
         return (
-            self.annotate(position=position).filter(position__lte=per_role).in_filmography_order()
+            credits.annotate(position=position)
+            .filter(position__lte=per_role)
+            .in_filmography_order()
         )
+
+    def from_years(self, years):
+        """The credits of the roles in years ({role: year or None}, from
+        newest_years_by_role): of a role with a year, those of that year and later, among
+        which are its per_role newest, read from credit_person_role_year_idx; of a role
+        without, all."""
+        bounds = Q(pk__in=[])
+        for role, year in years.items():
+            bounds |= Q(role=role, year__gte=year) if year is not None else Q(role=role)
+        return self.filter(bounds)
+
+    def newest_years_by_role(self, per_role):
+        """{role: (how many credits, the year of the per_role-th newest credit with a year
+        or None)} for one person's credits, in one query that reads only the index
+        credit_person_role_year_idx."""
+        nth_year = (
+            Credit.objects.filter(
+                person=OuterRef("person_id"), role=OuterRef("role"), year__isnull=False
+            )
+            .order_by(F("year").desc())
+            .values("year")[per_role - 1 : per_role]
+        )
+        by_role = (
+            self.order_by()
+            .values("person_id", "role")
+            .annotate(total=Count("*"), from_year=Subquery(nth_year))
+        )
+        return {row["role"]: (row["total"], row["from_year"]) for row in by_role}
+
+    def fill_years(self):
+        """Gives the credits their films' years where they differ; how many it changed."""
+        film_year = Film.objects.filter(pk=OuterRef("film_id")).values("year")
+        return self.exclude(year=F("film__year")).update(year=Subquery(film_year))
 
     def count_by_role(self):
         """{role: how many credits} for the roles present, from one grouped count."""
@@ -701,18 +732,22 @@ class Credit(models.Model):
         OTHER = "other", "Other crew"
 
     # No index of their own: credit_billing_idx and the unique constraint start with film,
-    # credit_person_role_idx with person, and serve those lookups and cascades.
+    # credit_person_role_year_idx with person, and serve those lookups and cascades.
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits", db_index=False)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="credits", db_index=False
     )
     role = models.CharField(max_length=30, choices=Role.choices)
-    job = models.CharField(max_length=300, blank=True)
-    character = models.CharField(max_length=500, blank=True)
+    job = models.CharField(max_length=rules.JOB_LENGTH, blank=True)
+    character = models.CharField(max_length=rules.CHARACTER_LENGTH, blank=True)
     credited_as = models.CharField(max_length=300, blank=True)
     uncredited = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0, help_text="Billing order within the role.")
     is_star = models.BooleanField(default=False)
+    # The film's year, so that a person's newest credits of a role are the last entries of
+    # credit_person_role_year_idx. Every writer of credits or of a film's year sets it
+    # (CreditQuerySet.fill_years).
+    year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = CreditQuerySet.as_manager()
     natural_key_fields = ("film__slug", "person__slug", "role", "character")
@@ -721,7 +756,7 @@ class Credit(models.Model):
         ordering = ["film_id", "role", "order"]
         indexes = [
             models.Index(fields=["film", "role", "order"], name="credit_billing_idx"),
-            models.Index(fields=["person", "role"], name="credit_person_role_idx"),
+            models.Index(fields=["person", "role", "year"], name="credit_person_role_year_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

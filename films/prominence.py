@@ -27,7 +27,7 @@ FROM (
 ) counted
 WHERE {person}.id = counted.id AND {person}.prominence <> counted.votes
 """
-# A few people's votes, each from their own credits (credit_person_role_idx), where they
+# A few people's votes, each from their own credits (credit_person_role_year_idx), where they
 # differ from the stored ones.
 STALE = """
 SELECT id, votes FROM (

@@ -46,7 +46,7 @@ def fixture_path(name: str) -> Path:
 def load_seed(*, path: Path) -> SeedResult:
     """Creates the fixture's rows that the database does not have, in one transaction."""
     result = SeedResult()
-    films_found, credited = set(), set()
+    films_found, credited, credited_films = set(), set(), set()
     with path.open(encoding="utf-8") as stream, transaction.atomic():
         for item in serializers.deserialize("json", stream):
             row = item.object
@@ -61,7 +61,9 @@ def load_seed(*, path: Path) -> SeedResult:
                 result.created += 1
                 if isinstance(row, Credit):
                     credited.add(row.person_id)
+                    credited_films.add(row.film_id)
         if result.created:
+            Credit.objects.filter(film__in=credited_films).fill_years()
             # The new credits make their people's prominence (films/prominence.py).
             refresh_prominence(people=Person.objects.filter(pk__in=credited))
             data_changed()

@@ -638,18 +638,23 @@ def _person_crumbs(person, page=None):
 def person_detail(request, slug):
     """A person's filmography by role: the newest CREDITS_PER_ROLE credits of each role,
     and a link to the whole list of a role that has more."""
-    person = get_by_slug(
-        request, Person.objects.for_detail(credits_per_role=CREDITS_PER_ROLE), slug
+    person = get_by_slug(request, Person.objects, slug)
+    # Each role's count, and the year from which its newest credits are read: only those,
+    # not the whole filmography, leave the index.
+    roles = person.credits.newest_years_by_role(CREDITS_PER_ROLE)
+    filmography = list(
+        person.credits.select_related("film").newest_of_each_role(
+            CREDITS_PER_ROLE, from_years={role: year for role, (_, year) in roles.items()}
+        )
     )
-    totals = person.credits.count_by_role()
     sections = [
         {
             "role": role,
-            "total": totals[role],
-            "credits": [credit for credit in person.filmography if credit.role == role],
+            "total": roles[role][0],
+            "credits": [credit for credit in filmography if credit.role == role],
         }
         for role in Credit.Role
-        if role in totals
+        if role in roles
     ]
     known_for = Film.objects.known_for(person)
     return render(

@@ -9,27 +9,26 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
-from films.importers.imdb import (
+from films.importers.imdb import ImportAborted, MissingFiles, UnreadableFile, import_imdb
+from films.importers.imdb_tsv import (
     DEFAULT_TITLE_TYPES,
-    ImportAborted,
     MalformedRow,
-    MissingFiles,
+    Principal,
     TitleTypes,
-    UnreadableFile,
     characters,
-    import_imdb,
+    datasets,
     merge_duplicate_credits,
     read_tsv,
     role_and_job,
-    stagings,
 )
 from films.importers.text import without_controls
 from films.models import Credit, Film, Person, Review, Trivia
-from tests.builders import make_film
+from tests.builders import make_film, make_person
 from tests.mutations import mutated
 
 HEADERS = {
@@ -322,6 +321,22 @@ def test_a_changed_file_updates_films_people_and_credits_in_place(db, dataset):
     assert Person.objects.get(imdb_id="nm0000001").death_year == 2030
 
 
+def test_credits_have_their_films_year_and_follow_it(db, dataset):
+    """Credits take their film's year (Credit.year) when imported, and a new year from a
+    re-import, those entered by hand included."""
+    import_imdb(directory=dataset())
+    dundee = Film.objects.get(imdb_id="tt0000001")
+    Credit.objects.create(film=dundee, person=make_person(), role="composer", year=1986)
+    assert set(Credit.objects.values_list("film__year", "year").distinct()) == {
+        (1986, 1986),
+        (2001, 2001),
+    }
+    basics = [list(row) for row in BASICS]
+    basics[0][5] = "1987"
+    import_imdb(directory=dataset(title_basics=basics))
+    assert set(dundee.credits.values_list("year", flat=True)) == {1987}
+
+
 def test_a_scraped_film_keeps_its_pages_and_slug(db, dataset):
     """IMDb data for a film loaded from a scraped page updates what IMDb knows and leaves
     trivia, reviews, plot and credits entered by hand alone."""
@@ -422,10 +437,10 @@ def test_categories_become_roles():
 
 def test_duplicate_principals_of_a_title_merge():
     rows = [
-        ("tt1", "nm1", "writer", "screenplay", "", 3),
-        ("tt1", "nm1", "writer", "novel", "", 2),
-        ("tt1", "nm2", "cast", "", "Mary", 1),
-        ("tt2", "nm1", "writer", "", "", 1),
+        Principal("tt1", "nm1", "writer", "screenplay", "", 3),
+        Principal("tt1", "nm1", "writer", "novel", "", 2),
+        Principal("tt1", "nm2", "cast", "", "Mary", 1),
+        Principal("tt2", "nm1", "writer", "", "", 1),
     ]
     assert list(merge_duplicate_credits(rows)) == [
         ("tt1", "nm1", "writer", "screenplay, novel", "", 2),
@@ -460,6 +475,24 @@ def test_indexes_and_constraints_are_the_same_after_a_bulk_load(db, dataset):
     import_imdb(directory=dataset())
     assert Credit.objects.count() == 8
     assert schema() == before
+
+
+def dropped_indexes(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith(("DROP INDEX", "ALTER TABLE"))]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's tables keep indexes")
+def test_indexes_are_dropped_only_on_tables_that_hold_nothing_the_site_serves(db, dataset):
+    """Dropping an index locks its table against readers until the import commits: a first
+    import drops those of the empty tables, and one into tables with rows (new films beside
+    old ones, or the monthly refresh) keeps every index, and the site reads on."""
+    with CaptureQueriesContext(connection) as first:
+        import_imdb(directory=dataset(title_basics=BASICS[:1]))
+    assert dropped_indexes(first)
+    with CaptureQueriesContext(connection) as second:
+        result = import_imdb(directory=dataset())
+    assert result.films.created == 2
+    assert dropped_indexes(second) == []
 
 
 @given(st.lists(st.text()))
@@ -680,19 +713,19 @@ def test_any_bytes_give_rows_or_the_importers_own_errors(case):
     bytes, ESC, bytes that are not UTF-8 and the like, plain or gzipped (and gzip cut short),
     gives rows whose text holds no control character, malformed rows, or UnreadableFile."""
     name, data, gz = case
-    staging = stagings(DEFAULT_TITLE_TYPES, TitleTypes(), set())[name]
+    dataset = datasets(DEFAULT_TITLE_TYPES, TitleTypes(), set())[name]
     texts = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{name}.tsv{'.gz' if gz else ''}"
         path.write_bytes(gzip.compress(data)[: len(data) + 10] if gz else data)
         try:
             header, lines = read_tsv(path)
-            positions = [header.index(c) for c in staging.source_columns if c in header]
+            positions = [header.index(c) for c in dataset.columns if c in header]
             for _, fields in lines:
-                if len(positions) < len(staging.source_columns) or len(fields) != len(header):
+                if len(positions) < len(dataset.columns) or len(fields) != len(header):
                     continue
                 with contextlib.suppress(MalformedRow):
-                    rows = staging.parse(*[fields[i] for i in positions])
+                    rows = dataset.parse(*[fields[i] for i in positions])
                     texts += [value for row in rows for value in row if isinstance(value, str)]
         except UnreadableFile as error:
             texts = error

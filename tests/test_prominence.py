@@ -8,13 +8,14 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
+from bench.generate import generate
 from films.importers.imdb import import_imdb
 from films.importers.loader import save_film
 from films.importers.records import CreditRecord, FilmRecord, PersonRecord
 from films.models import Credit, Film, Person
 from films.prominence import refresh_prominence
 from tests.builders import make_film, make_person
-from tests.test_import_imdb import dataset  # noqa: F401 (a fixture)
+from tests.test_import_imdb import RATINGS, dataset  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,10 +86,25 @@ def test_a_dry_run_changes_no_prominence():
 
 def test_importimdb_gives_everyone_their_prominence(dataset):  # noqa: F811
     """Linda Kozlowski is in "Crocodile" Dundee (1,000 votes) and Amélie (700,000)."""
-    import_imdb(directory=dataset())
+    result = import_imdb(directory=dataset())
+    assert result.prominence_changed == 0  # all of them new, and inserted with it
     assert prominence("Linda Kozlowski") == 701_000
     assert prominence("Paul Hogan") == 1_000
     assert prominence("William Shakespeare") == 700_000
+    ratings = [["tt0000001", "6.5", "2000"], *RATINGS[1:]]
+    result = import_imdb(directory=dataset(title_ratings=ratings))
+    dundees_people = Person.objects.filter(credits__film__imdb_id="tt0000001").distinct()
+    assert result.prominence_changed == dundees_people.count() > 0
+    assert (prominence("Paul Hogan"), prominence("Linda Kozlowski")) == (2_000, 702_000)
+
+
+def test_importimdb_inserts_new_people_with_their_prominence(tmp_path):
+    """New people come with their prominence: the import's ranking of everyone at its end
+    has no one to change, as ranking them again afterwards has not."""
+    generate(films=40, out=tmp_path, seed=3)
+    result = import_imdb(directory=tmp_path)
+    assert Person.objects.filter(prominence__gt=0).exists()
+    assert result.prominence_changed == refresh_prominence() == 0
 
 
 def test_the_admin_keeps_the_prominence_of_a_films_people(rf, admin_user):

@@ -2,5 +2,7 @@
 
 Parsers (`page`, `making_of`, `json`) read text into the plain records of `records` and know
 nothing of the database; `loader` saves one film's records in one transaction; `batch` ties
-them together for a set of files the way `importfilms` needs.
+them together for a set of files the way `importfilms` needs. IMDb's datasets take the
+same shape at their own scale: `imdb_tsv` reads their lines into typed rows, knowing nothing
+of the database, and `imdb` merges those rows set-based, one function per table.
 """

@@ -27,7 +27,7 @@ from films.models import (
     Trivia,
 )
 from films.prominence import keeping_prominence
-from films.slugs import film_slug, new_slugs, slug_base
+from films.rules import FILM_YEARS, PERSON_YEARS, film_slug, new_slugs, slug_base
 from films.tombstones import record_removed
 
 from .errors import FilmImportError, FilmImportWarning, Origin
@@ -218,7 +218,9 @@ class _Sync:
                 {"person_id": people[c.person.key].pk, **_values(c, CREDIT_FIELDS[1:])}
                 for c in record.credits
             ]
-            self.rows("credits", Credit, CREDIT_FIELDS, desired, item="credit")
+            self.rows(
+                "credits", Credit, CREDIT_FIELDS, desired, item="credit", also={"year": film.year}
+            )
         if record.trivia is not None:
             desired = [_values(t, TRIVIA_FIELDS) for t in record.trivia]
             self.items(
@@ -257,6 +259,9 @@ class _Sync:
             self.genres(list(genres.values()))
         if self.apply and self.changes and not self.created and not changed:
             film.save(update_fields=["updated_at"])
+        if self.apply and "year" in changed and not self.created:
+            # The film's year is its credits' too (Credit.year), those it kept included.
+            Credit.objects.filter(film=film).fill_years()
         return FilmResult(
             slug=film.slug,
             title=film.title,
@@ -282,10 +287,11 @@ class _Sync:
                 changed.append(name)
         return changed
 
-    def rows(self, label, model, fields, desired, *, item, **only):
+    def rows(self, label, model, fields, desired, *, item, also=None, **only):
         """Deletes the rows the record no longer has, inserts the new ones, keeps the rest,
         and names each row deleted (`item`: what one row is called, "" where its own name
-        says, as a trivia item's "Goof: ...").
+        says, as a trivia item's "Goof: ..."); `also` gives values to the new rows that
+        are the film's, not the record's.
 
         Rows are compared by the values of `fields`; `desired` holds those values, one dict
         per row. A person or place not created yet (in a dry run) has a None id: its row is new.
@@ -307,7 +313,9 @@ class _Sync:
             if removed:
                 model.objects.filter(pk__in=removed).delete()
             if added:
-                model.objects.bulk_create(model(film=self.film, **values) for values in added)
+                model.objects.bulk_create(
+                    model(film=self.film, **values, **(also or {})) for values in added
+                )
         if added or removed:
             self.changes.append(f"{label} +{len(added)} -{len(removed)}")
 
@@ -545,8 +553,8 @@ def _validate(record, slug):
         record,
     )
     _check(
-        record.year is None or 1870 <= record.year <= 2100,
-        "year must be between 1870 and 2100",
+        record.year is None or record.year in FILM_YEARS,
+        f"year must be between {FILM_YEARS[0]} and {FILM_YEARS[-1]}",
         record,
     )
     credits = {}
@@ -561,6 +569,13 @@ def _validate(record, slug):
             "death_year is before birth_year",
             credit,
         )
+        for name in ("birth_year", "death_year"):
+            year = getattr(person, name)
+            _check(
+                year is None or year in PERSON_YEARS,
+                f"{name} must be between {PERSON_YEARS[0]} and {PERSON_YEARS[-1]}",
+                credit,
+            )
         _clean(Credit, _values(credit, CREDIT_FIELDS[1:]), credit)
         key = (person.key, credit.role, credit.character)
         _check(

@@ -1,0 +1,162 @@
+"""IMDb's reader on its own: lines in, typed rows out, no database."""
+
+import subprocess
+import sys
+
+import pytest
+
+from films.importers.imdb_tsv import (
+    DEFAULT_TITLE_TYPES,
+    ROLES,
+    CrewMember,
+    Errors,
+    ImportAborted,
+    Name,
+    Principal,
+    Rating,
+    Title,
+    TitleTypes,
+    datasets,
+    rows_of,
+)
+from films.models import Credit
+from films.rules import FILM_YEARS, NAME_LENGTH, TITLE_LENGTH
+
+HEADERS = {
+    "title.basics": "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\t"
+    "endYear\truntimeMinutes\tgenres",
+    "title.ratings": "tconst\taverageRating\tnumVotes",
+    "title.principals": "tconst\tordering\tnconst\tcategory\tjob\tcharacters",
+    "name.basics": "nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles",
+    "title.crew": "tconst\tdirectors\twriters",
+}
+
+
+class Reader:
+    """Reads lines of the datasets as one import does: title.basics first."""
+
+    def __init__(self, tmp_path, *, max_errors=10):
+        self.folder, self.titles, self.genres = tmp_path, TitleTypes(), set()
+        self.datasets = datasets(DEFAULT_TITLE_TYPES, self.titles, self.genres)
+        self.errors, self.rows_read = [], {}
+        self.counter = Errors(max_errors, self.errors)
+
+    def read(self, name, *lines):
+        path = self.folder / f"{name}.tsv"
+        path.write_text("\n".join([HEADERS[name], *lines]) + "\n", encoding="utf-8")
+        dataset = self.datasets[name]
+        return list(rows_of(path, dataset, self.counter, rows_read=self.rows_read))
+
+
+@pytest.fixture
+def reader(tmp_path):
+    return Reader(tmp_path)
+
+
+def test_the_reader_needs_no_database():
+    """Importing the reader loads neither the ORM nor the models."""
+    code = (
+        "import sys, films.importers.imdb_tsv; "
+        "print(sorted(m for m in sys.modules if m.startswith(('django.db', 'films.models'))))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"
+
+
+def test_titles_become_typed_rows_with_their_slugs(reader):
+    rows = reader.read(
+        "title.basics",
+        "tt0089560\tmovie\tMask\tMask\t0\t1985\t\\N\t120\tDrama,Biography",
+        "tt0000002\ttvEpisode\tPilot\tPilot\t0\t1990\t\\N\t30\tComedy",
+        "tt0000003\tmovie\tLe Film\tDer Film\t0\t1869\t\\N\t\\N\t\\N",
+    )
+    assert rows == [
+        Title(
+            "tt0089560", True, "Mask", "", "movie", 1985, 120, '["Drama", "Biography"]', "mask-1985"
+        ),
+        Title("tt0000002", False),
+        Title("tt0000003", True, "Le Film", "Der Film", "movie", None, None, "[]", "le-film"),
+    ]
+    assert 1869 not in FILM_YEARS  # the year outside the range is read as unknown
+    assert reader.genres == {"Drama", "Biography"}  # the episode's genre is not wanted
+    assert reader.rows_read == {"title.basics.tsv": 3}
+
+
+def test_text_is_cut_to_the_columns_it_fills(reader):
+    long_title, long_name = "T" * (TITLE_LENGTH + 5), "N" * (NAME_LENGTH + 5)
+    (title,) = reader.read("title.basics", f"tt1\tmovie\t{long_title}\t\\N\t0\t2000\t\\N\t90\t\\N")
+    (person,) = reader.read("name.basics", f"nm1\t{long_name}\t1950\t1940\tactor\ttt1")
+    assert len(title.title) == TITLE_LENGTH
+    assert len(person.name) == NAME_LENGTH
+    assert (person.birth_year, person.death_year) == (1950, None)  # no death before birth
+
+
+def test_credits_of_titles_of_other_types_are_dropped(reader):
+    reader.read(
+        "title.basics",
+        "tt1\tmovie\tA\tA\t0\t2000\t\\N\t90\t\\N",
+        "tt2\ttvEpisode\tB\tB\t0\t2000\t\\N\t30\t\\N",
+    )
+    principals = reader.read(
+        "title.principals",
+        'tt1\t1\tnm1\tactress\t\\N\t["Mary"]',
+        'tt2\t1\tnm1\tactress\t\\N\t["Jane"]',
+        "tt9\t1\tnm2\tstunts\tstunt double\t\\N",  # not in title.basics: kept for the merge
+    )
+    crew = reader.read("title.crew", "tt1\tnm3,nm4\tnm5", "tt2\tnm6\t\\N")
+    assert principals == [
+        Principal("tt1", "nm1", "cast", "", "Mary", 1),
+        Principal("tt9", "nm2", "other", "stunts: stunt double", "", 1),
+    ]
+    assert crew == [
+        CrewMember("tt1", "nm3", "director", 1),
+        CrewMember("tt1", "nm4", "director", 2),
+        CrewMember("tt1", "nm5", "writer", 1),
+    ]
+    assert reader.titles.rows_dropped == 2
+
+
+def test_principals_naming_one_part_twice_become_one_row(reader):
+    rows = reader.read(
+        "title.principals",
+        "tt1\t3\tnm1\twriter\tscreenplay\t\\N",
+        "tt1\t2\tnm1\twriter\tnovel\t\\N",
+    )
+    assert rows == [Principal("tt1", "nm1", "writer", "screenplay, novel", "", 2)]
+
+
+def test_malformed_lines_are_named_by_file_and_line_and_the_rest_is_read(reader):
+    rows = reader.read(
+        "title.ratings",
+        "tt1\t7.26\t1000",
+        "tt2\tgood\t10",
+        "tt3\t11\t10",
+        "tt4\t5.0",
+        "x5\t5.0\t10",
+    )
+    assert rows == [Rating("tt1", 7.3, 1000)]
+    assert reader.errors == [
+        "title.ratings.tsv:3: averageRating is not a number: 'good'",
+        "title.ratings.tsv:4: averageRating is not between 0 and 10: '11'",
+        "title.ratings.tsv:5: 2 fields, expected 3",
+        "title.ratings.tsv:6: tconst is not an IMDb id: 'x5'",
+    ]
+
+
+def test_too_many_malformed_lines_abort_the_reading(tmp_path):
+    reader = Reader(tmp_path, max_errors=1)
+    with pytest.raises(ImportAborted) as aborted:
+        reader.read("name.basics", "nm1\t\\N\t\\N\t\\N\t\\N\t\\N", "bad\tX\t\\N\t\\N\t\\N\t\\N")
+    assert len(aborted.value.errors) == 2
+
+
+def test_people_keep_imdbs_lists_verbatim(reader):
+    rows = reader.read("name.basics", "nm0000333\tCher\t1946\t\\N\tactress,singer\ttt0089560")
+    assert rows == [Name("nm0000333", "Cher", "cher", 1946, None, "actress,singer", "tt0089560")]
+
+
+def test_every_category_becomes_a_role_of_the_site():
+    assert set(ROLES.values()) < set(Credit.Role.values)
+    assert "other" in Credit.Role.values
