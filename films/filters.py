@@ -4,6 +4,7 @@ queryset through the named methods of the models' querysets."""
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -174,6 +175,7 @@ class FilmFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # One row per genre and old slug: a genre's old slug still chooses it (clean_genre).
         genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
+        genres = remember("genre-choices", genres, lambda: list(genres))
         self.genre_ids = {slug: pk for pk, slug, _, _ in genres}
         choices = {slug: name for _, slug, name, _ in genres}
         choices |= {old: name for _, _, name, old in genres if old}
@@ -256,19 +258,29 @@ class FilmFilter(django_filters.FilterSet):
 
     # The links of the page, each the current query string with one change.
 
+    @cached_property
+    def _page_one_query(self):
+        """The query string's parameters and their values, but the page number. A page links
+        to some fifty lists (facets, chips): each starts from this rather than from a deep
+        copy of the QueryDict."""
+        query = dict(self.data.lists())
+        query.pop("page", None)
+        return query
+
+    @cached_property
+    def _list_path(self):
+        return reverse("films:film_list")
+
     def url_with(self, **changes):
         """This list's URL with the given parameters replaced (None removes one), on page 1."""
-        query = self.data.copy()
-        query.pop("page", None)
+        query = dict(self._page_one_query)
         for name, value in changes.items():
             if value is None or value == []:
                 query.pop(name, None)
-            elif isinstance(value, list):
-                query.setlist(name, value)
             else:
-                query[name] = value
-        encoded = query.urlencode()
-        return f"{reverse('films:film_list')}?{encoded}" if encoded else reverse("films:film_list")
+                query[name] = value if isinstance(value, list) else [value]
+        encoded = urlencode([(name, value) for name, values in query.items() for value in values])
+        return f"{self._list_path}?{encoded}" if encoded else self._list_path
 
     def chips(self):
         """One chip per active, valid filter; a chip per genre."""
@@ -356,8 +368,18 @@ class FilmFilter(django_filters.FilterSet):
             for slug, name, film_count in counts
         ]
 
+    def total(self, decade_counts):
+        """How many films the list shows, from its decade facet's counts (with the undated
+        films): the list is the decade facet's films in the chosen decade, or all of them.
+        Exact, and no second pass over the films to count them."""
+        chosen = self.form.cleaned_data.get("decade")
+        return sum(
+            row["film_count"] for row in decade_counts if not chosen or str(row["decade"]) == chosen
+        )
+
     def decade_facets(self, decade_counts):
         chosen = self.form.cleaned_data.get("decade")
+        decade_counts = [row for row in decade_counts if row["decade"] is not None]
         if chosen and all(str(row["decade"]) != chosen for row in decade_counts):
             decade_counts = sorted(
                 [*decade_counts, {"decade": int(chosen), "film_count": 0}],
