@@ -177,6 +177,7 @@ class FilmFilter(django_filters.FilterSet):
         genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
         genres = remember("genre-choices", genres, lambda: list(genres))
         self.genre_ids = {slug: pk for pk, slug, _, _ in genres}
+        self.genres_by_id = {pk: (slug, name) for pk, slug, name, _ in genres}
         choices = {slug: name for _, slug, name, _ in genres}
         choices |= {old: name for _, _, name, old in genres if old}
         self.filters["genre"].extra["choices"] = list(choices.items())
@@ -325,14 +326,56 @@ class FilmFilter(django_filters.FilterSet):
     # hide its other values; "all of the genres" narrows with every genre added, so its
     # genres are counted over the films shown.
 
-    def without(self, name):
-        """The films every valid filter but `name` keeps."""
+    def without(self, *names):
+        """The films every valid filter but those `names` keeps."""
         queryset = self.queryset.all()
         self.form.is_valid()  # fills cleaned_data with the valid values
         for each, value in self.form.cleaned_data.items():
-            if each != name:
+            if each not in names:
                 queryset = self.filters[each].filter(queryset, value)
         return queryset
+
+    def facet_counts(self):
+        """The genre facet's (slug, name, films), the most common first, and the decade
+        facet's {"decade", "film_count"} rows, undated films as decade None; each counted
+        once per filter state and data version (at a million films, a pass over every film
+        the other filters keep)."""
+        genres = self.form.cleaned_data.get("genre") or []
+        if len(genres) == 1 and not self.matches_all_genres:
+            return self._facet_counts_in_one_pass(self.genre_ids[genres[0]])
+        genre_films, decade_films = self.genre_facet_films(), self.decade_facet_films()
+        genre_counts = remember(
+            "genre-counts",
+            genre_films,
+            lambda: [(g.slug, g.name, g.film_count) for g in genre_films.genre_counts()],
+        )
+        decade_counts = remember(
+            "decade-counts", decade_films, lambda: list(decade_films.decade_counts(undated=True))
+        )
+        return genre_counts, decade_counts
+
+    def _facet_counts_in_one_pass(self, genre_id):
+        """With one genre chosen, both facets come from one grouped count of the films the
+        genre and decade filters leave out: a film's genres in the chosen decade make the
+        genre facet, the chosen genre's films in each decade the decade facet."""
+        films = self.without("genre", "decade")
+        rows = remember("decade-genre-counts", films, lambda: list(films.decade_genre_counts()))
+        decade = self.form.cleaned_data.get("decade")
+        by_genre, by_decade = Counter(), Counter()
+        for row in rows:
+            if row["genre"] is not None and (not decade or str(row["decade"]) == decade):
+                by_genre[row["genre"]] += row["film_count"]
+            if row["genre"] == genre_id:
+                by_decade[row["decade"]] += row["film_count"]
+        genre_counts = sorted(
+            ((*self.genres_by_id[pk], count) for pk, count in by_genre.items()),
+            key=lambda genre: (-genre[2], genre[1]),
+        )
+        decade_counts = [
+            {"decade": each, "film_count": by_decade[each]}
+            for each in sorted(by_decade, key=lambda each: (each is None, each or 0))
+        ]
+        return genre_counts, decade_counts
 
     def genre_facet_films(self):
         return self.qs if self.matches_all_genres else self.without("genre")
@@ -351,7 +394,7 @@ class FilmFilter(django_filters.FilterSet):
 
     def genre_facets(self, genre_counts):
         chosen = self.form.cleaned_data.get("genre") or []
-        counts = [(genre.slug, genre.name, genre.film_count) for genre in genre_counts]
+        counts = list(genre_counts)
         # A chosen genre that no film of the other filters has is still shown, to be removed.
         names = dict(self.filters["genre"].extra["choices"])
         counted = {slug for slug, _, _ in counts}

@@ -197,14 +197,9 @@ def film_list(request):
     # The FilterSet applies the visitor's filters and sort order to the default-sorted films.
     filters = FilmFilter(request.GET, queryset=Film.objects.sorted_by(FilmFilter.DEFAULT_SORT))
     films = filters.qs
-    # Each facet counts the films the other filters keep (FilmFilter.without). Counted once
-    # per filter state and data version: at a million films, each is a pass over every
-    # matching film, and the decade facet's pass counts the list's total too.
-    genre_films, decade_films = filters.genre_facet_films(), filters.decade_facet_films()
-    genre_counts = remember("genre-counts", genre_films, lambda: list(genre_films.genre_counts()))
-    decade_counts = remember(
-        "decade-counts", decade_films, lambda: list(decade_films.decade_counts(undated=True))
-    )
+    # Each facet counts the films the other filters keep (FilmFilter.without); the decade
+    # facet's counts give the list's total too.
+    genre_counts, decade_counts = filters.facet_counts()
     page = paginate(
         request,
         films.for_list(),

@@ -129,7 +129,8 @@ def test_totals_and_facets_are_counted_once_per_data_version(client):
         response = client.get("/films/?genre=drama")
     with CaptureQueriesContext(connection) as second:
         again = client.get("/films/?genre=drama&sort=title")
-    assert len(second) == len(first) - 3
+    assert len(second) < len(first)
+    assert not [q["sql"] for q in second.captured_queries if "COUNT(" in q["sql"].upper()]
     assert again.context["page_obj"].paginator.count == 3
     assert {f.label: f.count for f in again.context["decade_facets"]} == {"1980s": 2, "2000s": 1}
 
