@@ -173,7 +173,8 @@ def film_card_prefetches(path=""):
         .only("film", "person__name", "person__slug")
     )
     return [
-        f"{path}genres",
+        # Lists rather than querysets: a card reads them, never filters them.
+        Prefetch(f"{path}genres", queryset=Genre.objects.only("name"), to_attr="card_genres"),
         Prefetch(f"{path}credits", queryset=directors.order_by("order", "pk"), to_attr="directors"),
     ]
 
