@@ -74,7 +74,7 @@ def random_film_lists(count=5000, seed=1985):
         if rng.random() < 0.25:
             query["votes_min"] = rng.choice([100, 1000])
         query["sort"] = rng.choice(["rating"] * 3 + ["votes", "newest"])
-        long_list = year >= 1960 and query["genre"] in genres[:3] and "rating_min" not in query
+        long_list = year >= 1960 and query["genre"] in genres[:3] and len(query) == 4
         if long_list and rng.random() < 0.5:
             query["page"] = 2
         paths.append(f"/films/?{urlencode(query, doseq=True)}")
