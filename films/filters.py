@@ -4,6 +4,7 @@ queryset through the named methods of the models' querysets."""
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -174,7 +175,9 @@ class FilmFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # One row per genre and old slug: a genre's old slug still chooses it (clean_genre).
         genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
+        genres = remember("genre-choices", genres, lambda: list(genres))
         self.genre_ids = {slug: pk for pk, slug, _, _ in genres}
+        self.genres_by_id = {pk: (slug, name) for pk, slug, name, _ in genres}
         choices = {slug: name for _, slug, name, _ in genres}
         choices |= {old: name for _, _, name, old in genres if old}
         self.filters["genre"].extra["choices"] = list(choices.items())
@@ -256,19 +259,29 @@ class FilmFilter(django_filters.FilterSet):
 
     # The links of the page, each the current query string with one change.
 
+    @cached_property
+    def _page_one_query(self):
+        """The query string's parameters and their values, but the page number. A page links
+        to some fifty lists (facets, chips): each starts from this rather than from a deep
+        copy of the QueryDict."""
+        query = dict(self.data.lists())
+        query.pop("page", None)
+        return query
+
+    @cached_property
+    def _list_path(self):
+        return reverse("films:film_list")
+
     def url_with(self, **changes):
         """This list's URL with the given parameters replaced (None removes one), on page 1."""
-        query = self.data.copy()
-        query.pop("page", None)
+        query = dict(self._page_one_query)
         for name, value in changes.items():
             if value is None or value == []:
                 query.pop(name, None)
-            elif isinstance(value, list):
-                query.setlist(name, value)
             else:
-                query[name] = value
-        encoded = query.urlencode()
-        return f"{reverse('films:film_list')}?{encoded}" if encoded else reverse("films:film_list")
+                query[name] = value if isinstance(value, list) else [value]
+        encoded = urlencode([(name, value) for name, values in query.items() for value in values])
+        return f"{self._list_path}?{encoded}" if encoded else self._list_path
 
     def chips(self):
         """One chip per active, valid filter; a chip per genre."""
@@ -313,14 +326,56 @@ class FilmFilter(django_filters.FilterSet):
     # hide its other values; "all of the genres" narrows with every genre added, so its
     # genres are counted over the films shown.
 
-    def without(self, name):
-        """The films every valid filter but `name` keeps."""
+    def without(self, *names):
+        """The films every valid filter but those `names` keeps."""
         queryset = self.queryset.all()
         self.form.is_valid()  # fills cleaned_data with the valid values
         for each, value in self.form.cleaned_data.items():
-            if each != name:
+            if each not in names:
                 queryset = self.filters[each].filter(queryset, value)
         return queryset
+
+    def facet_counts(self):
+        """The genre facet's (slug, name, films), the most common first, and the decade
+        facet's {"decade", "film_count"} rows, undated films as decade None; each counted
+        once per filter state and data version (at a million films, a pass over every film
+        the other filters keep)."""
+        genres = self.form.cleaned_data.get("genre") or []
+        if len(genres) == 1 and not self.matches_all_genres:
+            return self._facet_counts_in_one_pass(self.genre_ids[genres[0]])
+        genre_films, decade_films = self.genre_facet_films(), self.decade_facet_films()
+        genre_counts = remember(
+            "genre-counts",
+            genre_films,
+            lambda: [(g.slug, g.name, g.film_count) for g in genre_films.genre_counts()],
+        )
+        decade_counts = remember(
+            "decade-counts", decade_films, lambda: list(decade_films.decade_counts(undated=True))
+        )
+        return genre_counts, decade_counts
+
+    def _facet_counts_in_one_pass(self, genre_id):
+        """With one genre chosen, both facets come from one grouped count of the films the
+        genre and decade filters leave out: a film's genres in the chosen decade make the
+        genre facet, the chosen genre's films in each decade the decade facet."""
+        films = self.without("genre", "decade")
+        rows = remember("decade-genre-counts", films, lambda: list(films.decade_genre_counts()))
+        decade = self.form.cleaned_data.get("decade")
+        by_genre, by_decade = Counter(), Counter()
+        for row in rows:
+            if row["genre"] is not None and (not decade or str(row["decade"]) == decade):
+                by_genre[row["genre"]] += row["film_count"]
+            if row["genre"] == genre_id:
+                by_decade[row["decade"]] += row["film_count"]
+        genre_counts = sorted(
+            ((*self.genres_by_id[pk], count) for pk, count in by_genre.items()),
+            key=lambda genre: (-genre[2], genre[1]),
+        )
+        decade_counts = [
+            {"decade": each, "film_count": by_decade[each]}
+            for each in sorted(by_decade, key=lambda each: (each is None, each or 0))
+        ]
+        return genre_counts, decade_counts
 
     def genre_facet_films(self):
         return self.qs if self.matches_all_genres else self.without("genre")
@@ -339,7 +394,7 @@ class FilmFilter(django_filters.FilterSet):
 
     def genre_facets(self, genre_counts):
         chosen = self.form.cleaned_data.get("genre") or []
-        counts = [(genre.slug, genre.name, genre.film_count) for genre in genre_counts]
+        counts = list(genre_counts)
         # A chosen genre that no film of the other filters has is still shown, to be removed.
         names = dict(self.filters["genre"].extra["choices"])
         counted = {slug for slug, _, _ in counts}
@@ -356,8 +411,18 @@ class FilmFilter(django_filters.FilterSet):
             for slug, name, film_count in counts
         ]
 
+    def total(self, decade_counts):
+        """How many films the list shows, from its decade facet's counts (with the undated
+        films): the list is the decade facet's films in the chosen decade, or all of them.
+        Exact, and no second pass over the films to count them."""
+        chosen = self.form.cleaned_data.get("decade")
+        return sum(
+            row["film_count"] for row in decade_counts if not chosen or str(row["decade"]) == chosen
+        )
+
     def decade_facets(self, decade_counts):
         chosen = self.form.cleaned_data.get("decade")
+        decade_counts = [row for row in decade_counts if row["decade"] is not None]
         if chosen and all(str(row["decade"]) != chosen for row in decade_counts):
             decade_counts = sorted(
                 [*decade_counts, {"decade": int(chosen), "film_count": 0}],

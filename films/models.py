@@ -168,9 +168,14 @@ class Genre(SlugHistory):
 def film_card_prefetches(path=""):
     """The related rows a film card shows, for films found at `path` ("film__" from a row
     that points at its film)."""
-    directors = Credit.objects.filter(role=Credit.Role.DIRECTOR).select_related("person")
+    directors = (
+        Credit.objects.filter(role=Credit.Role.DIRECTOR)
+        .select_related("person")
+        .only("film", "person__name", "person__slug")
+    )
     return [
-        f"{path}genres",
+        # Lists rather than querysets: a card reads them, never filters them.
+        Prefetch(f"{path}genres", queryset=Genre.objects.only("name"), to_attr="card_genres"),
         Prefetch(f"{path}credits", queryset=directors.order_by("order", "pk"), to_attr="directors"),
     ]
 
@@ -238,9 +243,22 @@ class FilmQuerySet(SluggedQuerySet):
     def sorted_by(self, key):
         return self.order_by(*self.SORT_ORDERS[key], "title", "pk")
 
+    # The columns a film card reads (templates/films/_film_card.html): not the plot, the
+    # longest of them, nor the rest of the film page's.
+    CARD_FIELDS = (
+        "title",
+        "slug",
+        "year",
+        "original_title",
+        "rating",
+        "vote_count",
+        "runtime_minutes",
+        "logline",
+    )
+
     def for_list(self):
         """What a film card shows: genres and directors come in one query each per page."""
-        return self.prefetch_related(*film_card_prefetches())
+        return self.only(*self.CARD_FIELDS).prefetch_related(*film_card_prefetches())
 
     def top_rated(self, *, min_votes=1000):
         """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
@@ -321,15 +339,28 @@ class FilmQuerySet(SluggedQuerySet):
 
     # Facets: how these films spread over decades and genres, one query each.
 
-    def decade_counts(self):
-        """[{"decade": 1980, "film_count": 12}, ...], oldest decade first."""
+    def decade_counts(self, *, undated=False):
+        """[{"decade": 1980, "film_count": 12}, ...], oldest decade first; with undated, the
+        films without a year too, as a row of decade None (last or first, by database)."""
+        films = self if undated else self.filter(year__isnull=False)
         return (
-            self.filter(year__isnull=False)
-            .order_by()
+            films.order_by()
             .annotate(decade=F("year") / 10 * 10)
             .values("decade")
             .annotate(film_count=Count("pk"))
             .order_by("decade")
+        )
+
+    def decade_genre_counts(self):
+        """[{"decade": 1980, "genre": 4, "film_count": 12}, ...]: a row per decade and genre
+        (by id) of these films. The join to the genres fans out on purpose: a film counts
+        once in each of its genres. Decade None holds the undated films, genre None the
+        films without a genre."""
+        return (
+            self.order_by()
+            .annotate(decade=F("year") / 10 * 10, genre=F("genres"))
+            .values("decade", "genre")
+            .annotate(film_count=Count("pk"))
         )
 
     def genre_counts(self):

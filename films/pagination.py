@@ -14,6 +14,8 @@ films) and reaches its last page with an OFFSET past all the others. Instead:
   has no estimate and counts on.
 - Totals are kept in the cache under the query and the data version (films/freshness.py),
   so each filter state is counted once per change of the data.
+- A list that counts its rows anyway (the film list's decade facet counts every film it
+  shows) passes its exact total instead: no second pass, and no estimate.
 """
 
 import json
@@ -81,13 +83,16 @@ class CappedPaginator(Paginator):
     Templates read `count` as usual, plus `estimated` (say "about") and `capped` (more
     rows than pages)."""
 
-    def __init__(self, object_list, per_page, *, max_pages=None, exact_up_to=None):
+    def __init__(self, object_list, per_page, *, max_pages=None, exact_up_to=None, total=None):
         super().__init__(object_list, per_page)
         self.max_pages = max_pages or MAX_PAGES
         self.exact_up_to = exact_up_to or EXACT_UP_TO
+        self.known_total = total
 
     @cached_property
     def total(self):
+        if self.known_total is not None:
+            return Total(self.known_total)
         rows = self.object_list
         # Counting at least every row the pages can show: when the total is an estimate
         # (perhaps too low), there are more rows than pages, and every page is full.

@@ -65,11 +65,12 @@ class PageNotInList(Http404):
         super().__init__(message)
 
 
-def paginate(request, queryset, per_page, *, name):
+def paginate(request, queryset, per_page, *, name, total=None):
     """The page of `queryset` the query string asks for; a page that doesn't exist raises
     PageNotInList, which says which list (`name`, "The film list") it was. Lists are paged
-    at most MAX_PAGES deep, with a total that may be estimated (see films/pagination.py)."""
-    paginator = CappedPaginator(queryset, per_page)
+    at most MAX_PAGES deep, with a total that may be estimated (see films/pagination.py)
+    unless the caller counted it (`total`)."""
+    paginator = CappedPaginator(queryset, per_page, total=total)
     number = request.GET.get("page") or 1
     try:
         page = paginator.page(number)
@@ -196,26 +197,28 @@ def film_list(request):
     # The FilterSet applies the visitor's filters and sort order to the default-sorted films.
     filters = FilmFilter(request.GET, queryset=Film.objects.sorted_by(FilmFilter.DEFAULT_SORT))
     films = filters.qs
-    # Each facet counts the films the other filters keep (FilmFilter.without).
-    genre_films, decade_films = filters.genre_facet_films(), filters.decade_facet_films()
+    # Each facet counts the films the other filters keep (FilmFilter.without); the decade
+    # facet's counts give the list's total too.
+    genre_counts, decade_counts = filters.facet_counts()
+    page = paginate(
+        request,
+        films.for_list(),
+        FILMS_PER_PAGE,
+        name="The film list",
+        total=filters.total(decade_counts),
+    )
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list"),
+            "page_obj": page,
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
-            # Counted once per filter state and data version: at a million films, each is
-            # a pass over every matching film.
-            "genre_facets": filters.genre_facets(
-                remember("genre-counts", genre_films, lambda: list(genre_films.genre_counts()))
-            ),
+            "genre_facets": filters.genre_facets(genre_counts),
             "genre_match": filters.genre_match_choices(),
-            "decade_facets": filters.decade_facets(
-                remember("decade-counts", decade_films, lambda: list(decade_films.decade_counts()))
-            ),
+            "decade_facets": filters.decade_facets(decade_counts),
         },
     )
 
