@@ -180,6 +180,27 @@ def _count(queryset):
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
+class SourceQuerySet(NaturalKeyQuerySet):
+    def of_film(self, film):
+        """The sources of the film's facts and of its rows, oldest import first: one query,
+        however many rows the film has."""
+        rows = [Film.objects.filter(pk=film.pk)] + [
+            model.objects.filter(film=film)
+            for model in (Credit, Trivia, Review, Tagline, FilmingLocation)
+        ]
+        named = Q()
+        for queryset in rows:
+            named |= Exists(queryset.filter(source=OuterRef("pk")))
+        return self.filter(named).order_by("imported_at", "pk")
+
+
+def attributions(sources):
+    """What pages showing facts from these sources must say, each once, in their order."""
+    return list(
+        dict.fromkeys(source.attribution for source in sources if source and source.attribution)
+    )
+
+
 class Source(models.Model):
     """A document facts were imported from: a film page, a making-of page, a JSON document
     or an IMDb dataset file, known by its content. The same bytes imported again are the
@@ -212,7 +233,7 @@ class Source(models.Model):
     )
     imported_at = models.DateTimeField(default=timezone.now)
 
-    objects = NaturalKeyQuerySet.as_manager()
+    objects = SourceQuerySet.as_manager()
     natural_key_fields = ("content_hash",)
 
     class Meta:

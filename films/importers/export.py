@@ -60,8 +60,10 @@ def film_document(films, *, omit_restricted=False):
         for related in (film.credits, film.trivia, film.reviews, film.taglines)
         for row in related.all()
     ] + [row for film in films for row in film.filming_locations.all()]
-    ids = {film.source_id for film in films} | {row.source_id for row in rows}
-    sources = Source.objects.filter(pk__in=ids - {None}).order_by("pk").in_bulk()
+    ids = ({film.source_id for film in films} | {row.source_id for row in rows}) - {None}
+    # Listed by content hash: the same in every database the document is imported into.
+    sources = Source.objects.filter(pk__in=ids).order_by("content_hash") if ids else []
+    sources = {source.pk: source for source in sources}
     restricted = set()
     if omit_restricted:
         restricted = {pk for pk, source in sources.items() if not source.redistributable}
