@@ -16,6 +16,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
+from .feeds import RecentFilmsFeed
 from .filters import (
     TEXT_MAX_LENGTH,
     CreditFilter,
@@ -269,6 +270,9 @@ def location_list(request):
             ),
         },
     )
+
+
+recent_films_feed = read_only(understands()(RecentFilmsFeed()))
 
 
 @read_only
