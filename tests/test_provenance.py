@@ -328,3 +328,22 @@ def test_film_document_reads_sources_in_one_query(django_assert_max_num_queries,
         document = film_document(films)
     assert {s["format"] for s in document["sources"]} == {"imdb_dataset", "film_page"}
     assert json.loads(dumps(document))["sources"] == document["sources"]
+
+
+@pytest.mark.usefixtures("writers_announce_changes", "local_caches")
+def test_a_cached_film_page_shows_the_new_source_after_an_import(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    with django_capture_on_commit_callbacks(execute=True):
+        import_files(FILM_PAGE, MAKING_OF_PAGE)
+    url = Film.objects.get().get_absolute_url()
+    assert "<code>mask-1985.txt</code>" not in client.get(url).content.decode()
+    changed = tmp_path / "mask-1985.txt"
+    changed.write_text(
+        FILM_PAGE.read_text(encoding="utf-8").replace("Rating: 7.0/10", "Rating: 7.2/10"),
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_files(changed, MAKING_OF_PAGE)
+    assert "From the film page <code>mask-1985.txt</code>" in client.get(url).content.decode()
