@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from films.importers.export import dumps, film_document, films_for_export
@@ -347,3 +348,59 @@ def test_a_cached_film_page_shows_the_new_source_after_an_import(
     with django_capture_on_commit_callbacks(execute=True):
         import_files(changed, MAKING_OF_PAGE)
     assert "From the film page <code>mask-1985.txt</code>" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            {
+                "films": [
+                    {
+                        "title": "A",
+                        "trivia": [{"kind": "trivia", "text": "x", "order": 1, "source": "f" * 64}],
+                    }
+                ]
+            },
+            'films[0].trivia[0].source: "' + "f" * 64 + '" is not one of the document\'s "sources"',
+        ),
+        (
+            {
+                "sources": [{"content_hash": "abc", "file_name": "a.txt", "format": "film_page"}],
+                "films": [],
+            },
+            "sources[0].content_hash: expected a SHA-256 in 64 hex digits",
+        ),
+        (
+            {
+                "sources": [{"content_hash": "e" * 64, "file_name": "a.txt", "format": "scroll"}],
+                "films": [{"title": "A", "source": "e" * 64}],
+            },
+            "format: Value 'scroll' is not a valid choice.",
+        ),
+        (
+            {
+                "sources": [
+                    {
+                        "content_hash": "e" * 64,
+                        "file_name": "a",
+                        "format": "json",
+                        "imported_at": "2026-11-21",
+                    }
+                ],
+                "films": [],
+            },
+            'sources[0].imported_at: "2026-11-21" is not a time',
+        ),
+    ],
+)
+def test_a_bad_source_in_a_document_is_a_message_naming_its_place(tmp_path, document, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"version": 1, **document}), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("importfilms", str(path), stdout=io.StringIO(), stderr=err)
+    assert "error: " in err.getvalue()
+    assert "bad.json: " in err.getvalue()
+    assert message in err.getvalue()
+    assert not Film.objects.exists()
