@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from films.models import Credit, Film, Source, Trivia
 
 from .json import VERSION
+from .loader import IMDB_FIELDS, SCALAR_FIELDS
 
 _ROLE_RANK = {role: rank for rank, role in enumerate(Credit.Role.values)}
 _KIND_RANK = {kind: rank for rank, kind in enumerate(Trivia.Kind.values)}
@@ -33,21 +34,11 @@ def films_for_export(slugs=None):
 
 # The film's own facts beside what names it (title, slug, year, IMDb id): left out of an
 # export that omits restricted sources when the film's source is one.
-_FILM_FACTS = (
-    "original_title",
-    "title_type",
-    "release_date",
-    "release_country",
-    "logline",
-    "plot",
-    "rating",
-    "vote_count",
-    "runtime_minutes",
-    "gross",
-    "gross_currency",
-    "gross_region",
-    "genres",
-)
+_FILM_FACTS = [
+    name
+    for name in (*SCALAR_FIELDS, *IMDB_FIELDS, "genres")
+    if name not in ("title", "year", "imdb_id")
+]
 
 
 def film_document(films, *, omit_restricted=False):
