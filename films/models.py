@@ -250,15 +250,18 @@ class Source(models.Model):
         return self.terms == self.Terms.UNRESTRICTED
 
 
-def _source_field(related_name, **options):
-    """The Source a row came from: null for rows editors made, or from before provenance."""
+def _source_field(related_name):
+    """The Source a row came from: null for rows editors made, or from before provenance.
+
+    No index: rows are read by film, never by source, and a source is never deleted (the
+    admin allows it no deletion), so an index would only slow every import down."""
     return models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name=related_name,
-        **options,
+        db_index=False,
     )
 
 
@@ -326,8 +329,9 @@ class FilmQuerySet(SluggedQuerySet):
         return self.order_by(*self.SORT_ORDERS[key], "title", "pk")
 
     def for_list(self):
-        """What a film card shows: genres and directors come in one query each per page."""
-        return self.prefetch_related(*film_card_prefetches())
+        """What a film card shows: genres and directors come in one query each per page; the
+        source, whose attribution a page showing the film's facts carries, in the same row."""
+        return self.select_related("source").prefetch_related(*film_card_prefetches())
 
     def top_rated(self, *, min_votes=1000):
         """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
@@ -805,8 +809,7 @@ class Credit(models.Model):
     uncredited = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0, help_text="Billing order within the role.")
     is_star = models.BooleanField(default=False)
-    # No index: a source is never deleted, and credits are the biggest table to write.
-    source = _source_field("credits", db_index=False)
+    source = _source_field("credits")
     source_line = _source_line_field()
 
     objects = CreditQuerySet.as_manager()

@@ -199,12 +199,14 @@ def film_list(request):
     films = filters.qs
     # Each facet counts the films the other filters keep (FilmFilter.without).
     genre_films, decade_films = filters.genre_facet_films(), filters.decade_facet_films()
+    page = paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list")
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list"),
+            "page_obj": page,
+            "attributions": attributions(film.source for film in page),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),

@@ -404,3 +404,10 @@ def test_a_bad_source_in_a_document_is_a_message_naming_its_place(tmp_path, docu
     assert "bad.json: " in err.getvalue()
     assert message in err.getvalue()
     assert not Film.objects.exists()
+
+
+def test_the_film_list_carries_imdbs_attribution_when_it_shows_imdb_facts(client, tmp_path):
+    make_film()
+    assert IMDB_ATTRIBUTION not in client.get(reverse("films:film_list")).content.decode()
+    imdb_film(tmp_path)
+    assert IMDB_ATTRIBUTION in client.get(reverse("films:film_list")).content.decode()
