@@ -411,3 +411,16 @@ def test_the_film_list_carries_imdbs_attribution_when_it_shows_imdb_facts(client
     assert IMDB_ATTRIBUTION not in client.get(reverse("films:film_list")).content.decode()
     imdb_film(tmp_path)
     assert IMDB_ATTRIBUTION in client.get(reverse("films:film_list")).content.decode()
+
+
+def test_an_edit_in_the_films_inline_clears_only_that_rows_source(editor, mask):
+    change_url = reverse("admin:films_film_change", args=[mask.pk])
+    data = change_form_data(editor.get(change_url))
+    edited = Trivia.objects.get(pk=data["trivia-0-id"])
+    data["trivia-0-text"] = "Corrected by an editor."
+    assert editor.post(change_url, data).status_code == 302
+    edited.refresh_from_db()
+    assert (edited.text, edited.source) == ("Corrected by an editor.", None)
+    assert mask.trivia.exclude(pk=edited.pk).filter(source=None).count() == 0
+    mask.refresh_from_db()
+    assert mask.source is not None  # the film's own facts were not touched
