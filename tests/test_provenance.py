@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from films.importers.export import dumps, film_document, films_for_export
@@ -271,9 +273,6 @@ def test_trivia_from_many_sources_cost_no_more_queries(client):
             Trivia(film=film, kind="trivia", text=f"Fact {i}", order=i, source=source)
             for i, source in enumerate(sources, start=1)
         )
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("films:film_trivia", args=[film.slug])).status_code == 200
         return len(captured)
