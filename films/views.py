@@ -16,6 +16,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
+from .feeds import RecentFilmsFeed
 from .filters import (
     TEXT_MAX_LENGTH,
     CreditFilter,
@@ -27,7 +28,18 @@ from .filters import (
     people_named_like,
 )
 from .freshness import remember
-from .models import Credit, Film, FilmQuerySet, Location, Person, RemovedItem, Review, Trivia
+from .models import (
+    Credit,
+    Film,
+    FilmQuerySet,
+    Location,
+    Person,
+    RemovedItem,
+    Review,
+    Source,
+    Trivia,
+    attributions,
+)
 from .pagination import CappedPaginator
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
@@ -213,6 +225,7 @@ def film_list(request):
         {
             "filters": filters,
             "page_obj": page,
+            "attributions": attributions(film.source for film in page),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
@@ -272,6 +285,9 @@ def location_list(request):
             ),
         },
     )
+
+
+recent_films_feed = read_only(understands()(RecentFilmsFeed()))
 
 
 @read_only
@@ -395,6 +411,7 @@ def film_detail(request, slug):
     review = getattr(film, "featured_review", None)
     firsts = {item.kind: item for item in film.first_of_each_kind}
     making_of = [firsts[kind] for kind in Trivia.MAKING_OF_KINDS if kind in firsts]
+    sources = list(Source.objects.of_film(film))
     return _render_film_page(
         request,
         "films/film_detail.html",
@@ -407,6 +424,8 @@ def film_detail(request, slug):
         did_you_know=[firsts[kind] for kind in DID_YOU_KNOW if kind in firsts],
         making_of_teaser=making_of[0] if making_of else None,
         review=review,
+        sources=sources,
+        attributions=attributions(sources),
         movie=jsonld.movie(
             film,
             directors=directors,
@@ -421,8 +440,8 @@ def film_detail(request, slug):
 @follows_moves
 @understands(*CreditFilter.base_filters)
 def film_cast(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    credits = film.credits.select_related("person").in_role_order()
+    film = get_by_slug(request, _film_with_source(), slug)
+    credits = film.credits.select_related("person", "source").in_role_order()
     credit_filter = CreditFilter(request.GET, queryset=credits)
     return _render_film_page(
         request,
@@ -432,6 +451,7 @@ def film_cast(request, slug):
         page_name="Full cast & crew",
         filter=credit_filter,
         credits=credit_filter.qs,
+        attributions=attributions([film.source, *(credit.source for credit in credit_filter.qs)]),
     )
 
 
@@ -445,28 +465,41 @@ SECTION_HEADINGS = {
 }
 
 
+def _film_with_source():
+    """A film for one of its section pages, with the source of its own facts."""
+    return Film.objects.with_section_counts().select_related("source")
+
+
+def _shared_source(items):
+    """The source every one of items came from, if they share one: the page names it once."""
+    return items[0].source if len({item.source_id for item in items}) == 1 else None
+
+
 def _sections(items, kinds):
-    """Items grouped under each of kinds, in the kinds' order, empty groups included."""
-    return {
-        "sections": [
+    """Items grouped under each of kinds, in the kinds' order, empty groups included; each
+    group names the source its items share, if they share one."""
+    sections = []
+    for kind in kinds:
+        of_kind = [item for item in items if item.kind == kind]
+        sections.append(
             {
                 "kind": kind,
                 "heading": SECTION_HEADINGS[kind],
-                "items": [item for item in items if item.kind == kind],
+                "items": of_kind,
+                "source": _shared_source(of_kind),
             }
-            for kind in kinds
-        ],
-        "matched": len(items),
-    }
+        )
+    return {"sections": sections, "matched": len(items)}
 
 
 @read_only
 @follows_moves
 @understands(*MakingOfFilter.base_filters)
 def film_making_of(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
-    making_of_filter = MakingOfFilter(request.GET, queryset=items)
+    film = get_by_slug(request, _film_with_source(), slug)
+    items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).select_related("source")
+    making_of_filter = MakingOfFilter(request.GET, queryset=items.in_kind_order())
+    items = list(making_of_filter.qs)
     return _render_film_page(
         request,
         "films/film_making_of.html",
@@ -474,7 +507,8 @@ def film_making_of(request, slug):
         section="making_of",
         page_name="Making-of",
         filter=making_of_filter,
-        **_sections(list(making_of_filter.qs), Trivia.MAKING_OF_KINDS),
+        attributions=attributions([film.source, *(item.source for item in items)]),
+        **_sections(items, Trivia.MAKING_OF_KINDS),
     )
 
 
@@ -482,10 +516,11 @@ def film_making_of(request, slug):
 @follows_moves
 @understands(*TriviaFilter.base_filters)
 def film_trivia(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
-    trivia_filter = TriviaFilter(request.GET, queryset=items)
+    film = get_by_slug(request, _film_with_source(), slug)
+    items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).select_related("source")
+    trivia_filter = TriviaFilter(request.GET, queryset=items.in_kind_order())
     kinds = [kind for kind in Trivia.Kind if kind not in Trivia.MAKING_OF_KINDS]
+    items = list(trivia_filter.qs)
     return _render_film_page(
         request,
         "films/film_trivia.html",
@@ -493,7 +528,8 @@ def film_trivia(request, slug):
         section="trivia",
         page_name="Trivia, goofs and quotes",
         filter=trivia_filter,
-        **_sections(list(trivia_filter.qs), kinds),
+        attributions=attributions([film.source, *(item.source for item in items)]),
+        **_sections(items, kinds),
     )
 
 
@@ -502,9 +538,10 @@ def film_trivia(request, slug):
 @understands("page")
 @lists_pages
 def film_reviews(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    reviews = film.reviews.order_by("order")
+    film = get_by_slug(request, _film_with_source(), slug)
+    reviews = film.reviews.select_related("source").order_by("order")
     page = paginate(request, reviews, REVIEWS_PER_PAGE, name=f"The list of reviews of {film}")
+    shown = list(page.object_list)
     return _render_film_page(
         request,
         "films/film_reviews.html",
@@ -512,7 +549,9 @@ def film_reviews(request, slug):
         section="reviews",
         page_name="Reviews",
         page_obj=page,
-        reviews=page.object_list,
+        reviews=shown,
+        shared_source=_shared_source(shown),
+        attributions=attributions([film.source, *(review.source for review in shown)]),
         canonical_url=_canonical_url(request, page),
     )
 
@@ -570,7 +609,9 @@ def film_item(request, slug, item_id, section):
     An item that was removed answers 410 Gone, linking to its film's section; an id the
     film never had, 404, and so does an item asked for under another film."""
     try:
-        film = get_by_slug(request, Film.objects.with_section_counts(), slug)
+        film = get_by_slug(
+            request, Film.objects.with_section_counts().select_related("source"), slug
+        )
     except Http404:
         if removed := RemovedItem.objects.of_address(section, item_id, film_slug=slug):
             return _removed_item(request, removed)
@@ -578,7 +619,7 @@ def film_item(request, slug, item_id, section):
     # Through the film's own manager, the items found know their film without a query.
     siblings = film.reviews.all() if section == "reviews" else film.trivia.all()
     found = siblings.with_position() if section == "reviews" else siblings
-    item = found.filter(pk=item_id).first()
+    item = found.select_related("source").filter(pk=item_id).first()
     if item is None:
         if removed := RemovedItem.objects.of_address(section, item_id, film=film):
             return _removed_item(request, removed)
@@ -608,6 +649,7 @@ def film_item(request, slug, item_id, section):
             (section_name, section_url),
             (label, None),
         ],
+        attributions=attributions([film.source, item.source]),
         item_data=jsonld.item(
             item, film, name=label, absolute=functools.partial(absolute_url, request)
         ),

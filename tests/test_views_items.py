@@ -7,7 +7,6 @@ from html import unescape
 
 import pytest
 from django.core.management import call_command
-from django.template.loader import get_template
 from django.urls import reverse
 
 from films.models import Film, FilmSlugRedirect, RemovedItem, Review, Trivia
@@ -176,9 +175,17 @@ def test_neighbours_are_the_items_before_and_after_in_the_section(client):
     assert "Next goof A later anachronism." in text_of(client.get(item_url(first, film)))
 
 
-def test_a_provenance_line_has_a_place_on_the_page():
-    """The item template has a block where the item's source will be shown."""
-    assert "{% block source %}" in get_template("films/item_detail.html").template.source
+def test_an_item_page_says_which_document_and_line_the_item_came_from(client, mask):
+    goof = mask.trivia.filter(kind="goof").select_related("source").first()
+    assert goof.source is not None and goof.source_line  # the seed names its documents
+    text = text_of(client.get(item_url(goof)))
+    assert f"From the {goof.source.get_format_display()} {goof.source.file_name}" in text
+    assert f"line {goof.source_line:,}" in text
+
+
+def test_an_item_an_editor_made_names_no_source(client, mask):
+    item = Trivia.objects.create(film=mask, kind="trivia", text="An editor's note.", order=99)
+    assert "From the" not in text_of(client.get(item_url(item)))
 
 
 # Addresses
