@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from .pictures import PictureField
 from .search import matches
 
 
@@ -378,6 +379,7 @@ class Film(SlugHistory):
     title_type = models.CharField(
         max_length=20, blank=True, help_text="IMDb's title type: movie, tvMovie, ..."
     )
+    poster = PictureField()
     added_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -414,6 +416,11 @@ class Film(SlugHistory):
 
     def get_absolute_url(self):
         return reverse("films:film_detail", args=[self.slug])
+
+    @property
+    def poster_alt(self):
+        """The poster's text alternative, wherever it is shown."""
+        return f"Poster of {self}"
 
     def natural_key(self):
         return (self.slug,)
@@ -545,6 +552,7 @@ class Person(SlugHistory):
         editable=False,
         help_text="The votes of the films the person is credited in: ranks people in search.",
     )
+    photo = PictureField()
 
     objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)
@@ -846,6 +854,7 @@ class Review(models.Model):
 class Location(SlugHistory):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
+    photo = PictureField()
 
     objects = SluggedQuerySet.as_manager()
     natural_key_fields = ("slug",)
