@@ -205,13 +205,20 @@ MEDIA_URL = "/media/"
 MAX_IMAGE_BYTES = _env_int("DJANGO_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = _env_int("DJANGO_MAX_IMAGE_PIXELS", 40_000_000)
 if MEDIA_S3_BUCKET := os.environ.get("DJANGO_MEDIA_S3_BUCKET", "").strip():
+    _region = os.environ.get("DJANGO_MEDIA_S3_REGION") or None
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": os.environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("DJANGO_MEDIA_S3_REGION") or None,
+            # Objects are addressed as <endpoint>/<bucket>/<name>, so that the endpoint is
+            # the one origin pictures come from.
+            "endpoint_url": os.environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL")
+            or f"https://s3.{_region or 'us-east-1'}.amazonaws.com",
+            "addressing_style": "path",
+            "region_name": _region,
             "custom_domain": os.environ.get("DJANGO_MEDIA_S3_CUSTOM_DOMAIN") or None,
+            # Readable by everyone: by the bucket's policy, or by this ACL on each object.
+            "default_acl": os.environ.get("DJANGO_MEDIA_S3_ACL") or None,
             "querystring_auth": False,
             "file_overwrite": True,
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
@@ -222,7 +229,7 @@ if MEDIA_S3_BUCKET := os.environ.get("DJANGO_MEDIA_S3_BUCKET", "").strip():
     MEDIA_URL = (
         f"https://{_media['custom_domain']}/"
         if _media["custom_domain"]
-        else _media["endpoint_url"] or f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com/"
+        else f"{_media['endpoint_url'].rstrip('/')}/{MEDIA_S3_BUCKET}/"
     )
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
