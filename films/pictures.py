@@ -206,6 +206,20 @@ def store_picture(checked, *, kind, storage=None):
     return Picture(checked.sha256, image.width, image.height, tuple(renditions))
 
 
+def is_stored_as(picture, data, *, storage=None):
+    """Whether the file data is this picture: the file it was made from, or its largest
+    fallback, the file exportfilms writes (so a round trip changes nothing)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == picture.sha256:
+        return True
+    largest = picture.fallback(max(r.width for r in picture.renditions))
+    try:
+        with (storage or default_storage).open(largest.name) as stored:
+            return hashlib.sha256(stored.read()).hexdigest() == digest
+    except OSError:
+        return False
+
+
 def picture_from_file(data, *, name, kind, credit="", source="", licence=""):
     """read_image and store_picture in one: what every writer of a picture calls."""
     picture = store_picture(read_image(data, name=name), kind=kind)

@@ -1,7 +1,9 @@
 """Films written in the project's JSON format (docs/json-format.md), the inverse of json.py."""
 
 import json
+from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 
 from films.models import Credit, Film, Trivia
@@ -25,8 +27,59 @@ def films_for_export(slugs=None):
     return films.filter(slug__in=slugs) if slugs else films
 
 
-def film_document(films):
-    return {"version": VERSION, "films": [_film(film) for film in films]}
+def film_document(films, *, pictures=False):
+    """The document of films; with pictures, naming the files write_pictures writes."""
+    document = {"version": VERSION, "films": [_film(film) for film in films]}
+    if pictures:
+        for film, data in zip(films, document["films"], strict=True):
+            _add_pictures(film, data)
+    return document
+
+
+def picture_files(films):
+    """{path relative to the document: picture} of every poster and photo of films."""
+    files = {}
+    for film in films:
+        if film.poster:
+            files[_picture_file("films", film.slug, film.poster)] = film.poster
+        for credit in film.credits.all():
+            if credit.person.photo:
+                path = _picture_file("people", credit.person.slug, credit.person.photo)
+                files[path] = credit.person.photo
+    return files
+
+
+def write_pictures(films, folder):
+    """Writes each picture's largest stored size into folder, where the document names it."""
+    for path, picture in picture_files(films).items():
+        target = Path(folder, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        largest = picture.fallback(max(r.width for r in picture.renditions))
+        with default_storage.open(largest.name) as stored:
+            target.write_bytes(stored.read())
+
+
+def _picture_file(kind, slug, picture):
+    return f"images/{kind}/{slug}.{picture.fallback_format}"
+
+
+def _picture(kind, slug, picture):
+    return {
+        "file": _picture_file(kind, slug, picture),
+        "credit": picture.credit,
+        "source": picture.source,
+        "licence": picture.licence,
+    }
+
+
+def _add_pictures(film, data):
+    if film.poster:
+        data["poster"] = _picture("films", film.slug, film.poster)
+    photos = {credit.person.slug: credit.person.photo for credit in film.credits.all()}
+    for credit in data["credits"]:
+        person = credit["person"]
+        if photo := photos[person["slug"]]:
+            person["photo"] = _picture("people", person["slug"], photo)
 
 
 def dumps(document):

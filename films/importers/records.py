@@ -17,6 +17,17 @@ ALL_TRIVIA_KINDS = PAGE_TRIVIA_KINDS + MAKING_OF_KINDS
 
 
 @dataclass
+class PictureRecord:
+    """A picture file named by a document, with where the picture comes from."""
+
+    file: str  # relative to the document's folder, and inside it
+    credit: str = ""
+    source: str = ""
+    licence: str = ""
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
 class PersonRecord:
     name: str
     imdb_id: str | None = None
@@ -25,6 +36,7 @@ class PersonRecord:
     slug: str = ""  # the person's address, when the source knows it (the JSON format)
     professions: str = ""  # IMDb's primary professions, comma-separated: "actor,producer"
     known_for: str = ""  # IMDb ids of titles, comma-separated
+    photo: PictureRecord | None = None  # None: the source says nothing of a photo
 
     @property
     def key(self):
@@ -105,6 +117,7 @@ class FilmRecord:
     trivia_kinds: tuple[str, ...] = ALL_TRIVIA_KINDS
     reviews: list[ReviewRecord] | None = None
     filming_locations: list[FilmingLocationRecord] | None = None
+    poster: PictureRecord | None = None  # None: the source says nothing of a poster
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
