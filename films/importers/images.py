@@ -5,6 +5,9 @@ A file is named by what it shows: an IMDb id (`tt0089560.jpg`, `nm0000128.png`) 
 or `locations/` folder names one of those; elsewhere a slug must name exactly one film,
 person or place, and one that names two is refused as ambiguous. A file whose content is
 the picture already attached changes nothing.
+
+The JSON format's pictures (files beside the document) are attached here too, after their
+film is saved: attach_document_pictures.
 """
 
 import re
@@ -14,9 +17,10 @@ from pathlib import Path
 from django.db import transaction
 
 from films.freshness import data_changed
-from films.importers.errors import FilmImportWarning
 from films.models import Film, Location, Person
 from films.pictures import PictureError, is_stored_as, picture_from_file
+
+from .errors import FilmImportWarning
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif"}
 # The model of each folder, and the field that holds its picture.
