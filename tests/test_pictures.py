@@ -15,7 +15,13 @@ from PIL import Image
 
 from films.models import Film, Person
 from films.pictures import MODERN_FORMATS, PictureError, picture_from_file, read_image
-from tests.builders import change_form_data, image_bytes, make_film, make_person
+from tests.builders import (
+    change_form_data,
+    image_bytes,
+    make_film,
+    make_location,
+    make_person,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +181,24 @@ def test_the_person_page_and_cast_cards_show_photos(client):
     card = re.search(r'<img [^>]*alt="Cher"[^>]*>', cast)[0]
     assert 'width="48" height="72"' in card
     assert 'loading="lazy"' in card
+
+
+def test_a_place_with_a_photo_shows_and_shares_it(client):
+    place = make_location(name="Azusa, California, USA", slug="azusa")
+    place.photo = picture_from_file(
+        image_bytes(size=(400, 300)), name="a.jpg", kind="locations", credit="A. Walker"
+    )
+    place.save()
+    html = client.get("/locations/azusa/").content.decode()
+    assert re.search(r'<img [^>]*width="240" height="180" alt="Azusa, California, USA"', html)
+    assert "<span>A. Walker</span>" in html
+    assert '<meta property="og:image" content="http://testserver/media/pictures/locations/' in html
+
+
+def test_a_place_without_a_photo_shows_no_placeholder(client):
+    make_location(name="Azusa", slug="azusa")
+    html = client.get("/locations/azusa/").content.decode()
+    assert "class=\"picture" not in html
 
 
 def test_a_page_of_films_with_posters_costs_no_more_queries(client):
