@@ -12,6 +12,7 @@ another origin, and this middleware stands aside.
 """
 
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
@@ -38,7 +39,7 @@ class MediaFilesMiddleware:
         if request.method not in ("GET", "HEAD") or match is None:
             raise Http404("No such picture.")
         try:
-            file = (settings.MEDIA_ROOT / name).open("rb")
+            file = (Path(settings.MEDIA_ROOT) / name).open("rb")
         except FileNotFoundError:
             raise Http404("No such picture.") from None
         response = FileResponse(file, content_type=MIME_TYPES[match["format"]])
