@@ -198,7 +198,7 @@ def test_a_place_with_a_photo_shows_and_shares_it(client):
 def test_a_place_without_a_photo_shows_no_placeholder(client):
     make_location(name="Azusa", slug="azusa")
     html = client.get("/locations/azusa/").content.decode()
-    assert "class=\"picture" not in html
+    assert 'class="picture' not in html
 
 
 def test_a_page_of_films_with_posters_costs_no_more_queries(client):
