@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
 from . import merging
@@ -27,6 +28,7 @@ from .models import (
     Tagline,
     Trivia,
 )
+from .pictures import PictureError, read_image, store_picture
 from .prominence import keeping_prominence, refresh_prominence
 from .tombstones import record_removed, record_removed_with_films
 
@@ -248,7 +250,83 @@ class GenreSlugRedirectInline(OldAddressInline):
     model = GenreSlugRedirect
 
 
-class FilmForm(forms.ModelForm):
+class PictureForm(forms.ModelForm):
+    """Uploads, replaces or removes the picture in the model's `picture_field` (Film.poster,
+    Person.photo, Location.photo) and edits where it comes from. The upload is checked by
+    read_image, as every import is; a bad file is an error on the form, never stored."""
+
+    picture_field = "photo"
+    picture_file = forms.FileField(
+        label="New picture",
+        required=False,
+        help_text="JPEG, PNG, WebP, AVIF or GIF. Replaces the current picture.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    remove_picture = forms.BooleanField(label="Remove the picture", required=False)
+    picture_credit = forms.CharField(
+        label="Credit", required=False, max_length=300, help_text="Who made the picture."
+    )
+    picture_source = forms.CharField(
+        label="Source", required=False, max_length=500, help_text="Where it was found."
+    )
+    picture_licence = forms.CharField(
+        label="Licence", required=False, max_length=200, help_text="e.g. CC BY-SA 4.0."
+    )
+    PROVENANCE = ("credit", "source", "licence")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if picture := getattr(self.instance, self.picture_field):
+            for name in self.PROVENANCE:
+                self.initial.setdefault(f"picture_{name}", getattr(picture, name))
+
+    def clean_picture_file(self):
+        upload = self.cleaned_data.get("picture_file")
+        if upload:
+            try:
+                self.checked_picture = read_image(upload.read(), name=upload.name)
+            except PictureError as error:
+                raise forms.ValidationError(str(error)) from None
+        return upload
+
+    def save(self, commit=True):
+        picture = getattr(self.instance, self.picture_field)
+        if getattr(self, "checked_picture", None) is not None:
+            kind = str(self.instance._meta.verbose_name_plural)
+            picture = store_picture(self.checked_picture, kind=kind)
+        if self.cleaned_data.get("remove_picture"):
+            picture = None
+        if picture is not None:
+            provenance = {name: self.cleaned_data[f"picture_{name}"] for name in self.PROVENANCE}
+            picture = picture.with_provenance(**provenance)
+        setattr(self.instance, self.picture_field, picture)
+        return super().save(commit)
+
+
+class PictureAdmin(FilmsDataAdmin):
+    """An admin whose form is a PictureForm: shows the current picture beside the upload."""
+
+    PICTURE_FIELDS = [
+        "picture_preview",
+        "picture_file",
+        "remove_picture",
+        "picture_credit",
+        "picture_source",
+        "picture_licence",
+    ]
+    readonly_fields = ["picture_preview"]
+
+    @admin.display(description="Current picture")
+    def picture_preview(self, obj):
+        picture = getattr(obj, self.form.picture_field) if obj else None
+        return render_to_string(
+            "admin/films/picture_preview.html", {"picture": picture, "name": str(obj or "")}
+        )
+
+
+class FilmForm(PictureForm):
+    picture_field = "poster"
+
     def clean_gross_currency(self):
         currency = self.cleaned_data["gross_currency"].strip().upper()
         if currency and not is_currency(currency):
@@ -281,7 +359,7 @@ class FilmChangeList(ChangeList):
 
 
 @admin.register(Film)
-class FilmAdmin(FilmsDataAdmin):
+class FilmAdmin(PictureAdmin):
     form = FilmForm
     list_display = [
         "title",
@@ -296,7 +374,7 @@ class FilmAdmin(FilmsDataAdmin):
     search_fields = ["title", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["title", "year"]}
     autocomplete_fields = ["genres"]
-    readonly_fields = ["added_at", "updated_at"]
+    readonly_fields = ["added_at", "updated_at", "picture_preview"]
     date_hierarchy = "release_date"
     show_full_result_count = False
     fieldsets = [
@@ -316,6 +394,7 @@ class FilmAdmin(FilmsDataAdmin):
                 ]
             },
         ),
+        ("Poster", {"fields": PictureAdmin.PICTURE_FIELDS}),
         ("History", {"fields": ["source", "added_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [
@@ -385,7 +464,8 @@ class GenreAdmin(FilmsDataAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(FilmsDataAdmin):
+class PersonAdmin(PictureAdmin):
+    form = PictureForm
     list_display = ["name", "description", "birth_year", "death_year", "imdb_id"]
     search_fields = ["name", "=imdb_id", "=slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -514,7 +594,8 @@ class TaglineAdmin(FilmsDataAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(FilmsDataAdmin):
+class LocationAdmin(PictureAdmin):
+    form = PictureForm
     list_display = ["name", "film_count"]
     search_fields = ["name"]
     ordering = ["name"]  # as GenreAdmin's

@@ -1,5 +1,6 @@
 """schema.org descriptions of pages, read by search engines from a JSON-LD data block."""
 
+from .pictures import SHARE_WIDTH
 from .templatetags.moviedb import iso_duration
 
 
@@ -17,6 +18,8 @@ def movie(film, *, directors, cast, review, absolute):
     }
     if film.imdb_url:
         data["sameAs"] = [film.imdb_url]
+    if film.poster:
+        data["image"] = _image(film.poster, absolute)
     if film.logline:
         data["description"] = film.logline
     if film.release_date:
@@ -105,6 +108,8 @@ def person(person, *, known_for, absolute):
     data = {"@context": "https://schema.org", **_person(person, absolute)}
     if person.imdb_url:
         data["sameAs"] = [person.imdb_url]
+    if person.photo:
+        data["image"] = _image(person.photo, absolute)
     if person.birth_year:
         data["birthDate"] = str(person.birth_year)
     if person.death_year:
@@ -121,9 +126,28 @@ def person(person, *, known_for, absolute):
 
 def place(location, *, absolute):
     """A schema.org Place for a filming location's page."""
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "Place",
         "name": location.name,
         "url": absolute(location.get_absolute_url()),
     }
+    if location.photo:
+        data["image"] = _image(location.photo, absolute)
+    return data
+
+
+def _image(picture, absolute):
+    """A schema.org ImageObject, with the picture's credit and licence when known."""
+    rendition = picture.fallback(SHARE_WIDTH)
+    data = {
+        "@type": "ImageObject",
+        "contentUrl": absolute(picture.url(SHARE_WIDTH)),
+        "width": rendition.width,
+        "height": rendition.height,
+    }
+    if picture.credit:
+        data["creditText"] = picture.credit
+    if picture.licence:
+        data["license"] = picture.licence
+    return data

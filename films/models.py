@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from . import rules
+from .pictures import PictureField
 from .search import matches
 
 
@@ -345,6 +346,7 @@ class FilmQuerySet(SluggedQuerySet):
         "vote_count",
         "runtime_minutes",
         "logline",
+        "poster",
     )
 
     def for_list(self):
@@ -506,6 +508,7 @@ class Film(SlugHistory):
     title_type = models.CharField(
         max_length=20, blank=True, help_text="IMDb's title type: movie, tvMovie, ..."
     )
+    poster = PictureField()
     added_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Where the film's own facts (title, year, rating...) came from, as last changed.
@@ -545,6 +548,11 @@ class Film(SlugHistory):
 
     def get_absolute_url(self):
         return reverse("films:film_detail", args=[self.slug])
+
+    @property
+    def poster_alt(self):
+        """The poster's text alternative, wherever it is shown."""
+        return f"Poster of {self}"
 
     def natural_key(self):
         return (self.slug,)
@@ -672,6 +680,7 @@ class Person(SlugHistory):
         editable=False,
         help_text="The votes of the films the person is credited in: ranks people in search.",
     )
+    photo = PictureField()
 
     objects = PersonQuerySet.as_manager()
     natural_key_fields = ("slug",)
@@ -1080,6 +1089,7 @@ class Review(models.Model):
 class Location(SlugHistory):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
+    photo = PictureField()
 
     objects = SluggedQuerySet.as_manager()
     natural_key_fields = ("slug",)

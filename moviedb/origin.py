@@ -6,6 +6,8 @@ a port in Host that is not the one the request came in on is left out: a client'
 `Host: localhost:1` must not end up in pages that caches keep and serve to others.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http.request import split_domain_port
 
@@ -25,5 +27,8 @@ def site_origin(request):
 
 
 def absolute_url(request, path):
-    """The full URL of path (which starts with "/") on the site's origin."""
+    """The full URL of path (which starts with "/") on the site's origin. A URL that is
+    absolute already (a picture in object storage) stays as it is."""
+    if urlsplit(path).scheme:
+        return path
     return site_origin(request) + path

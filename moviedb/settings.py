@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "moviedb.http.PolicyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "moviedb.http.StaticFilesMiddleware",
+    "moviedb.media.MediaFilesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Conditional GET sits outside the page cache, so cached pages answer 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -204,6 +205,42 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Uploaded pictures (films/pictures.py). By default files under MEDIA_ROOT, served by
+# moviedb/media.py; with DJANGO_MEDIA_S3_BUCKET, an S3-compatible bucket (django-storages),
+# whose objects are public and addressed without signatures, so that a page's picture
+# addresses are made without asking the storage.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "/media/"
+MAX_IMAGE_BYTES = _env_int("DJANGO_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+MAX_IMAGE_PIXELS = _env_int("DJANGO_MAX_IMAGE_PIXELS", 40_000_000)
+if MEDIA_S3_BUCKET := os.environ.get("DJANGO_MEDIA_S3_BUCKET", "").strip():
+    _region = os.environ.get("DJANGO_MEDIA_S3_REGION") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            # Objects are addressed as <endpoint>/<bucket>/<name>, so that the endpoint is
+            # the one origin pictures come from.
+            "endpoint_url": os.environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL")
+            or f"https://s3.{_region or 'us-east-1'}.amazonaws.com",
+            "addressing_style": "path",
+            "region_name": _region,
+            "custom_domain": os.environ.get("DJANGO_MEDIA_S3_CUSTOM_DOMAIN") or None,
+            # Readable by everyone: by the bucket's policy, or by this ACL on each object.
+            "default_acl": os.environ.get("DJANGO_MEDIA_S3_ACL") or None,
+            "querystring_auth": False,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    # The origin pictures come from, which the Content Security Policy allows.
+    _media = STORAGES["default"]["OPTIONS"]
+    MEDIA_URL = (
+        f"https://{_media['custom_domain']}/"
+        if _media["custom_domain"]
+        else f"{_media['endpoint_url'].rstrip('/')}/{MEDIA_S3_BUCKET}/"
+    )
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -258,6 +295,13 @@ if not SECURE_HSTS_PRELOAD:
     # does not.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+
+def _origin_of(url):
+    """[scheme://host[:port]] of an absolute URL; [] for a path on this site."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # Content Security Policy: everything from this origin, nothing inline unless it carries the
 # request's nonce ({{ csp_nonce }}), no eval, no plugins, no framing. JSON-LD and other
 # data blocks are not executed and need no nonce. A page that uses the nonce is not cached.
@@ -265,7 +309,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF],
+    # Pictures come from the media origin when they are not on this site's own.
+    "img-src": [CSP.SELF, *_origin_of(MEDIA_URL)],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -1,6 +1,9 @@
 """Small builders for test data: each makes a valid row and takes overrides."""
 
+import io
 import itertools
+
+from PIL import Image
 
 from films.models import (
     Credit,
@@ -45,6 +48,15 @@ def make_location(**fields):
     fields.setdefault("name", f"Place {n}")
     fields.setdefault("slug", f"place-{n}")
     return Location.objects.create(**fields)
+
+
+def image_bytes(format="JPEG", size=(60, 90), colour=(180, 40, 40), **save_options):
+    """The bytes of a tiny one-colour image file."""
+    buffer = io.BytesIO()
+    Image.new("RGBA" if len(colour) == 4 else "RGB", size, colour).save(
+        buffer, format, **save_options
+    )
+    return buffer.getvalue()
 
 
 def populate(film, *, credits, trivia=0, reviews=0, locations=0, taglines=0):

@@ -79,3 +79,10 @@ def writers_announce_changes():
     for model in models:
         for signal in signals:
             signal.connect(on_films_write, sender=model, dispatch_uid="films-freshness")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Pictures a test stores go to a folder of its own, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT

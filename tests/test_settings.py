@@ -226,3 +226,30 @@ def test_an_error_report_is_tagged_with_its_request_id():
     finally:
         request_id_var.reset(token)
     assert event["tags"] == {"release": "1", "request_id": "0123abcd"}
+
+
+def test_pictures_go_to_s3_and_the_csp_allows_only_their_origin():
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.STORAGES['default'], settings.SECURE_CSP['img-src']]))"
+    )
+    environment = {
+        "DJANGO_MEDIA_S3_BUCKET": "moviedb-media",
+        "DJANGO_MEDIA_S3_ENDPOINT_URL": "https://s3.example.net",
+        "DJANGO_MEDIA_S3_CUSTOM_DOMAIN": "media.example.org",
+    }
+    result = run(
+        "-c", script, DJANGO_SETTINGS_MODULE="moviedb.settings", **PRODUCTION, **environment
+    )
+    assert result.returncode == 0, result.stderr
+    storage, img_src = json.loads(result.stdout)
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "moviedb-media"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://s3.example.net"
+    assert storage["OPTIONS"]["querystring_auth"] is False
+    assert img_src == ["'self'", "https://media.example.org"]
+
+
+def test_pictures_on_local_disk_come_from_the_site_itself(production):
+    assert production["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+    assert production["SECURE_CSP"]["img-src"] == ["'self'"]

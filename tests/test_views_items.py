@@ -177,7 +177,8 @@ def test_neighbours_are_the_items_before_and_after_in_the_section(client):
 
 def test_an_item_page_says_which_document_and_line_the_item_came_from(client, mask):
     goof = mask.trivia.filter(kind="goof").select_related("source").first()
-    assert goof.source is not None and goof.source_line  # the seed names its documents
+    assert goof.source is not None  # the seed names its documents
+    assert goof.source_line
     text = text_of(client.get(item_url(goof)))
     assert f"From the {goof.source.get_format_display()} {goof.source.file_name}" in text
     assert f"line {goof.source_line:,}" in text

@@ -8,6 +8,7 @@ from pathlib import Path
 from films.provenance import content_hash
 
 from .errors import FilmImportError, Origin
+from .images import attach_document_pictures
 from .json import parse_json
 from .loader import FilmResult, save_film, save_making_of
 from .making_of import looks_like_making_of, parse_making_of
@@ -80,6 +81,9 @@ def import_files(
                 result = save_making_of(record=making_of, dry_run=dry_run)
             else:
                 result = save_film(record=record, dry_run=dry_run)
+                if files[0].format == "json" and not dry_run:
+                    folder = Path(files[0].source).parent
+                    attach_document_pictures(record=record, result=result, folder=folder)
         except FilmImportError as error:
             for report in files:
                 report.errors.append(error)

@@ -7,7 +7,9 @@ only what names it (title, slug, year, IMDb id) and the rows from other sources.
 """
 
 import json
+from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 
 from films.models import Credit, Film, Source, Trivia
@@ -41,9 +43,9 @@ _FILM_FACTS = [
 ]
 
 
-def film_document(films, *, omit_restricted=False):
+def film_document(films, *, omit_restricted=False, pictures=False):
     """The document of films; omit_restricted leaves out facts from sources whose terms
-    forbid redistribution."""
+    forbid redistribution; with pictures, it names the files write_pictures writes."""
     films = list(films)
     rows = [
         row
@@ -58,11 +60,61 @@ def film_document(films, *, omit_restricted=False):
     restricted = set()
     if omit_restricted:
         restricted = {pk for pk, source in sources.items() if not source.redistributable}
-    return {
+    document = {
         "version": VERSION,
         "sources": [_source(source) for source in sources.values()],
         "films": [_film(film, sources, restricted) for film in films],
     }
+    if pictures:
+        for film, data in zip(films, document["films"], strict=True):
+            _add_pictures(film, data)
+    return document
+
+
+def picture_files(films):
+    """{path relative to the document: picture} of every poster and photo of films."""
+    files = {}
+    for film in films:
+        if film.poster:
+            files[_picture_file("films", film.slug, film.poster)] = film.poster
+        for credit in film.credits.all():
+            if credit.person.photo:
+                path = _picture_file("people", credit.person.slug, credit.person.photo)
+                files[path] = credit.person.photo
+    return files
+
+
+def write_pictures(films, folder):
+    """Writes each picture's largest stored size into folder, where the document names it."""
+    for path, picture in picture_files(films).items():
+        target = Path(folder, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        largest = picture.fallback(max(r.width for r in picture.renditions))
+        with default_storage.open(largest.name) as stored:
+            target.write_bytes(stored.read())
+
+
+def _picture_file(kind, slug, picture):
+    return f"images/{kind}/{slug}.{picture.fallback_format}"
+
+
+def _picture(kind, slug, picture):
+    return {
+        "file": _picture_file(kind, slug, picture),
+        "credit": picture.credit,
+        "source": picture.source,
+        "licence": picture.licence,
+    }
+
+
+def _add_pictures(film, data):
+    if film.poster:
+        data["poster"] = _picture("films", film.slug, film.poster)
+    photos = {credit.person.slug: credit.person.photo for credit in film.credits.all()}
+    for credit in data.get("credits", []):
+        person = credit["person"]
+        if photo := photos[person["slug"]]:
+            person["photo"] = _picture("people", person["slug"], photo)
 
 
 def dumps(document):

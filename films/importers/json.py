@@ -7,6 +7,7 @@ an error naming its JSON path, such as `films[0].credits[3].order`.
 import datetime
 import json
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from films.currencies import is_currency
 
@@ -16,6 +17,7 @@ from .records import (
     FilmingLocationRecord,
     FilmRecord,
     PersonRecord,
+    PictureRecord,
     ReviewRecord,
     SourceRecord,
     TriviaRecord,
@@ -62,6 +64,7 @@ _FILM = {
     "reviews": (list, False),
     "filming_locations": (list, False),
     "source": ((str, None), False),
+    "poster": (dict, False),
 }
 _PERSON = {
     "name": (str, True),
@@ -71,6 +74,14 @@ _PERSON = {
     "death_year": ((int, None), False),
     "professions": (list, False),
     "known_for": (list, False),
+    "photo": (dict, False),
+}
+# A picture file, by its path relative to the document's folder.
+_PICTURE = {
+    "file": (str, True),
+    "credit": _OPTIONAL_STR,
+    "source": _OPTIONAL_STR,
+    "licence": _OPTIONAL_STR,
 }
 # A genre or a place: its name, or an object with its name and slug.
 _NAMED = {"name": (str, True), "slug": _OPTIONAL_STR}
@@ -282,7 +293,21 @@ class _Reader:
         fields["genres"] = [name for name, _ in genres]
         fields["genre_slugs"] = {name: slug for name, slug in genres if slug}
         self.gross_currency(fields, path)
+        if "poster" in fields:
+            fields["poster"] = self.picture(fields["poster"], _join(path, "poster"))
         return FilmRecord(**fields, source=self.film_source, origin=self.origin.at_path(path))
+
+    def picture(self, value, path):
+        """A picture file inside the document's folder: a path that is absolute or climbs
+        out of it (`..`) is refused."""
+        fields = self.fields(value, path, _PICTURE)
+        file = PurePosixPath(fields["file"])
+        if not fields["file"] or file.is_absolute() or ".." in file.parts or "\\" in str(file):
+            raise self.error(
+                _join(path, "file"),
+                f'"{fields["file"]}" is not a path inside the document\'s folder',
+            )
+        return PictureRecord(**fields, origin=self.origin.at_path(path))
 
     def named(self, value, path):
         """A genre or place: (name, slug), from its name alone or an object with both."""
@@ -312,6 +337,8 @@ class _Reader:
         for key in ("professions", "known_for"):
             if key in person:
                 person[key] = ",".join(self.strings(person[key], f"{path}.person.{key}"))
+        if "photo" in person:
+            person["photo"] = self.picture(person["photo"], f"{path}.person.photo")
         fields["person"] = PersonRecord(**person)
         return self.row(CreditRecord, fields, path)
 

@@ -33,6 +33,17 @@ class SourceRecord:
 
 
 @dataclass
+class PictureRecord:
+    """A picture file named by a document, with where the picture comes from."""
+
+    file: str  # relative to the document's folder, and inside it
+    credit: str = ""
+    source: str = ""
+    licence: str = ""
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
 class PersonRecord:
     name: str
     imdb_id: str | None = None
@@ -41,6 +52,7 @@ class PersonRecord:
     slug: str = ""  # the person's address, when the source knows it (the JSON format)
     professions: str = ""  # IMDb's primary professions, comma-separated: "actor,producer"
     known_for: str = ""  # IMDb ids of titles, comma-separated
+    photo: PictureRecord | None = None  # None: the source says nothing of a photo
 
     @property
     def key(self):
@@ -129,6 +141,7 @@ class FilmRecord:
     trivia_kinds: tuple[str, ...] = ALL_TRIVIA_KINDS
     reviews: list[ReviewRecord] | None = None
     filming_locations: list[FilmingLocationRecord] | None = None
+    poster: PictureRecord | None = None  # None: the source says nothing of a poster
     origin: Origin | None = field(default=None, compare=False, repr=False)
     # Where the film's own facts (title, year...) were read.
     source: SourceRecord | None = field(default=None, compare=False, repr=False)

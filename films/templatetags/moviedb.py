@@ -16,6 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from films.currencies import format_amount
+from films.pictures import MIME_TYPES, SHARE_WIDTH
+from moviedb.origin import absolute_url
 
 register = template.Library()
 
@@ -142,3 +144,40 @@ def page_range(page_obj, on_each_side=2, on_ends=1):
             page_obj.number, on_each_side=on_each_side, on_ends=on_ends
         )
     )
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(picture, *, alt, width, sizes, eager=False, shape="poster"):
+    """A <picture> of a stored Picture, `width` CSS pixels wide, in its modern formats with a
+    fallback; or, without one, a placeholder of the same size (shape: "poster" or "photo").
+    `sizes` tells the browser how wide it is shown, so it loads the rendition it needs; only
+    an `eager` picture (one in the first screenful) loads before it is scrolled to."""
+    # Without a picture the placeholder keeps the 2:3 shape of posters and portraits.
+    height = picture.height_at(width) if picture else round(width * 3 / 2)
+    return {
+        "picture": picture,
+        "src": picture.url(width) if picture else "",
+        "alt": alt,
+        "width": width,
+        "height": height,
+        "sizes": sizes,
+        "lazy": not eager,
+        "shape": shape,
+    }
+
+
+@register.inclusion_tag("includes/share_image.html", takes_context=True)
+def share_image(context, picture, *, alt):
+    """Open Graph and Twitter card tags for a page's picture, at an absolute address; without a
+    picture, a plain summary card."""
+    if not picture:
+        return {"picture": None}
+    rendition = picture.fallback(SHARE_WIDTH)
+    return {
+        "picture": picture,
+        "url": absolute_url(context["request"], picture.url(SHARE_WIDTH)),
+        "type": MIME_TYPES[rendition.format],
+        "width": rendition.width,
+        "height": rendition.height,
+        "alt": alt,
+    }

@@ -3,7 +3,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from films.importers.export import dumps, film_document, films_for_export
+from films.importers.export import (
+    dumps,
+    film_document,
+    films_for_export,
+    picture_files,
+    write_pictures,
+)
 
 
 class Command(BaseCommand):
@@ -20,10 +26,18 @@ class Command(BaseCommand):
         if slugs and (unknown := sorted(set(slugs) - {film.slug for film in films})):
             raise CommandError(f"no film with slug {', '.join(unknown)}")
         omit = settings.EXPORT_RESTRICTED_SOURCES == "omit"
-        text = dumps(film_document(films, omit_restricted=omit))
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            # Pictures go beside the document, which names them by relative path.
+            write_pictures(films, Path(output).parent)
+            Path(output).write_text(
+                dumps(film_document(films, omit_restricted=omit, pictures=True)), encoding="utf-8"
+            )
             if options["verbosity"]:
                 self.stderr.write(f"wrote {len(films)} films to {output}")
         else:
-            self.stdout.write(text, ending="")
+            if pictures := len(picture_files(films)):
+                self.stderr.write(
+                    f"warning: {pictures} pictures left out: a document on standard output "
+                    "cannot carry them; use -o FILE to write them beside it"
+                )
+            self.stdout.write(dumps(film_document(films, omit_restricted=omit)), ending="")
