@@ -21,6 +21,7 @@ def films_for_export(slugs=None):
         "reviews",
         Prefetch("credits", queryset=Credit.objects.select_related("person")),
         "filming_locations__location",
+        "removed_items",
     )
     return films.filter(slug__in=slugs) if slugs else films
 
@@ -98,6 +99,7 @@ def _film(film):
         ],
         "trivia": [
             {
+                "id": t.pk,
                 "kind": t.kind,
                 "order": t.order,
                 "text": t.text,
@@ -109,6 +111,7 @@ def _film(film):
         ],
         "reviews": [
             {
+                "id": r.pk,
                 "order": r.order,
                 "title": r.title,
                 "body": r.body,
@@ -122,5 +125,9 @@ def _film(film):
         "filming_locations": [
             {"location": {"name": fl.location.name, "slug": fl.location.slug}, "note": fl.note}
             for fl in locations
+        ],
+        "removed_items": [
+            {"kind": kind, "id": item_id}
+            for item_id, kind in sorted({(r.item_id, r.kind) for r in film.removed_items.all()})
         ],
     }

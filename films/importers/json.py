@@ -16,6 +16,7 @@ from .records import (
     FilmingLocationRecord,
     FilmRecord,
     PersonRecord,
+    RemovedItemRecord,
     ReviewRecord,
     TriviaRecord,
 )
@@ -48,6 +49,7 @@ _FILM = {
     "trivia": (list, False),
     "reviews": (list, False),
     "filming_locations": (list, False),
+    "removed_items": (list, False),
 }
 _PERSON = {
     "name": (str, True),
@@ -77,6 +79,7 @@ _TRIVIA = {
     "goof_category": _OPTIONAL_STR,
     "character": _OPTIONAL_STR,
     "contributor": _OPTIONAL_STR,
+    "id": (int, False),
 }
 _REVIEW = {
     "body": (str, True),
@@ -86,7 +89,9 @@ _REVIEW = {
     "published": (("date", None), False),
     "score": (("decimal", None), False),
     "scale": (int, False),
+    "id": (int, False),
 }
+_REMOVED_ITEM = {"kind": (str, True), "id": (int, True)}
 _FILMING_LOCATION = {"location": ((str, dict), True), "note": _OPTIONAL_STR}
 _TYPE_NAMES = {
     str: "a string",
@@ -195,6 +200,7 @@ class _Reader:
             "trivia": lambda values, p: self.items(values, p, self.trivia),
             "reviews": lambda values, p: self.items(values, p, self.review),
             "filming_locations": lambda values, p: self.items(values, p, self.filming_location),
+            "removed_items": lambda values, p: self.items(values, p, self.removed_item),
         }
         for key, read in lists.items():
             fields[key] = read(fields.get(key, []), _join(path, key))
@@ -240,6 +246,10 @@ class _Reader:
 
     def review(self, value, path):
         return ReviewRecord(**self.fields(value, path, _REVIEW), origin=self.origin.at_path(path))
+
+    def removed_item(self, value, path):
+        fields = self.fields(value, path, _REMOVED_ITEM)
+        return RemovedItemRecord(**fields, origin=self.origin.at_path(path))
 
     def filming_location(self, value, path):
         fields = self.fields(value, path, _FILMING_LOCATION)

@@ -55,6 +55,7 @@ class TriviaRecord:
     goof_category: str = ""
     character: str = ""
     contributor: str = ""
+    id: int | None = None  # the item's own id, its address, when the source knows it
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -67,6 +68,16 @@ class ReviewRecord:
     published: datetime.date | None = None
     score: Decimal | None = None
     scale: int = 10
+    id: int | None = None  # the review's own id, its address, when the source knows it
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class RemovedItemRecord:
+    """A trivia item or review the film had, by its id: its address answers 410 Gone."""
+
+    kind: str  # the item's Trivia.Kind, or "review"
+    id: int
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -105,6 +116,7 @@ class FilmRecord:
     trivia_kinds: tuple[str, ...] = ALL_TRIVIA_KINDS
     reviews: list[ReviewRecord] | None = None
     filming_locations: list[FilmingLocationRecord] | None = None
+    removed_items: list[RemovedItemRecord] | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
