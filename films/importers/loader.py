@@ -723,7 +723,7 @@ def _check_ids(record):
                 raise FilmImportError(
                     f"id {item.id} is given twice (also at {seen[item.id]})", origin=where
                 )
-            seen[item.id] = item.origin
+            seen[item.id] = where
 
 
 def _clean(model, values, record):
