@@ -8,8 +8,21 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.management.color import no_style
+from django.db import connection
 
-from films.models import Credit, Film, FilmingLocation, Genre, Location, Person, Review, Trivia
+from films.models import (
+    Credit,
+    Film,
+    FilmingLocation,
+    Genre,
+    Location,
+    Person,
+    RemovedItem,
+    Review,
+    Trivia,
+)
+from films.tombstones import record_removed
 from tests.builders import make_film, make_genre, make_location, make_person, populate
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +156,73 @@ def test_round_trip_into_an_empty_database_keeps_every_address(mask, tmp_path):
     assert Person.objects.get(slug="john-smith-nm0123456").professions == "actor,writer"
 
 
+def restart_item_ids():
+    """Items' ids count from 1 again, as in a new database."""
+    tables = {Trivia._meta.db_table, Review._meta.db_table}
+    sequences = [s for s in connection.introspection.sequence_list() if s["table"] in tables]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
+            cursor.execute(sql)
+
+
+def item_urls(items):
+    return {
+        f"/films/{item.film.slug}/{item.section.replace('_', '-')}/{item.pk}/" for item in items
+    }
+
+
+def test_round_trip_into_an_empty_database_keeps_every_item_address(client, mask, tmp_path):
+    """Export, then import into a database as empty as a new one: every trivia item, story
+    and review answers at the same address, the removed ones answer 410, and an item added
+    later gets an id no item ever had, removed ones included."""
+    heat = rich_film()
+    live = item_urls(
+        [*Trivia.objects.select_related("film"), *Review.objects.select_related("film")]
+    )
+    # The newest goof and review go: their ids are the highest ever issued.
+    goof, review = heat.trivia.get(kind="goof"), heat.reviews.get(body="Meh.")
+    gone = item_urls([goof, review])
+    live -= gone
+    for item in (goof, review):
+        record_removed(items=type(item).objects.filter(pk=item.pk))
+    removed_ids = {"goof": goof.pk, "review": review.pk}
+    goof.delete()
+    review.delete()
+    path = tmp_path / "films.json"
+    call_command("exportfilms", "-o", str(path), verbosity=0)
+    empty_database()
+    RemovedItem.objects.all().delete()
+    restart_item_ids()
+    call_command("importfilms", str(path), verbosity=0)
+    assert {url: client.get(url).status_code for url in live} == dict.fromkeys(live, 200)
+    assert {url: client.get(url).status_code for url in gone} == dict.fromkeys(gone, 410)
+    assert export() == path.read_text(encoding="utf-8")
+    heat = Film.objects.get(slug="heat-1995")
+    assert Trivia.objects.create(film=heat, text="New.", order=9).pk > removed_ids["goof"]
+    assert Review.objects.create(film=heat, body="New.", order=9).pk > removed_ids["review"]
+
+
+def test_an_id_another_films_item_holds_is_refused(mask, tmp_path):
+    """A document that gives an item the id of another film's item names the file and the
+    path of the id, and nothing of its film is written."""
+    goof = mask.trivia.get(kind="goof")
+    path = tmp_path / "ronin.json"
+    film = {
+        "title": "Ronin",
+        "year": 1998,
+        "taglines": ["No questions."],
+        "trivia": [{"kind": "trivia", "order": 1, "text": "A car chase.", "id": goof.pk}],
+    }
+    path.write_text(json.dumps({"version": 1, "films": [film]}))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 file failed"):
+        call_command("importfilms", str(path), stderr=err, verbosity=0)
+    assert f"ronin.json: films[0].trivia[0].id: id {goof.pk} belongs to another film's goof, " \
+        "in Mask (1985)" in err.getvalue()  # fmt: skip
+    assert not Film.objects.filter(title="Ronin").exists()
+    assert mask.trivia.get(pk=goof.pk).text == goof.text
+
+
 def test_film_option_selects_films(mask):
     """--film SLUG exports only that film; an unknown slug is an error."""
     make_film(slug="other")
@@ -156,6 +236,6 @@ def test_export_queries_do_not_grow_with_films(django_assert_max_num_queries):
     """Exporting many films with many rows takes a fixed number of queries."""
     for _ in range(3):
         populate(make_film(), credits=30, trivia=5, reviews=2, locations=2, taglines=2)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         films = json.loads(export())["films"]
     assert sum(len(f["credits"]) for f in films) == 90

@@ -124,6 +124,17 @@ def test_reads_every_address_and_a_persons_identity():
     assert record.credits[1].person.slug == ""
 
 
+def test_reads_item_ids_and_removed_items():
+    """An item's id is optional; a removed item is its kind and id."""
+    document = broken(lambda f: f.update(removed_items=[{"kind": "review", "id": 3}]))
+    document["films"][0]["trivia"][0]["id"] = 12
+    (film,) = parse(document)
+    assert [t.id for t in film.trivia] == [12, None]
+    assert film.reviews[0].id is None
+    ((kind, item_id, origin),) = [(r.kind, r.id, r.origin.path) for r in film.removed_items]
+    assert (kind, item_id, origin) == ("review", 3, "films[0].removed_items[0]")
+
+
 def test_only_the_title_is_required():
     """A film may give only its title; lists default to empty."""
     (film,) = parse({"version": 1, "films": [{"title": "Heat"}]})
@@ -163,6 +174,10 @@ def broken(change):
         (lambda f: f.update(gross_currency=""), "films[0].gross_currency", "needs its currency"),
         (lambda f: f.update(gross=None, gross_currency="DEM"), "films[0].gross_currency",
          "no gross"),
+        (lambda f: f["trivia"][1].update(id="7"), "films[0].trivia[1].id", "integer"),
+        (lambda f: f["reviews"][0].update(id=None), "films[0].reviews[0].id", "integer"),
+        (lambda f: f.update(removed_items=[{"id": 7}]), "films[0].removed_items[0].kind",
+         "missing"),
     ],
 )  # fmt: skip
 def test_mistakes_name_their_json_path(change, path, words):

@@ -16,6 +16,7 @@ from films.importers.records import (
     FilmRecord,
     MakingOfRecord,
     PersonRecord,
+    RemovedItemRecord,
     ReviewRecord,
     TriviaRecord,
 )
@@ -491,3 +492,93 @@ def test_a_dry_run_records_no_removal():
     assert result.removed == ["trivia: A"]
     assert not RemovedItem.objects.exists()
     assert Film.objects.get().trivia.get().text == "A"
+
+
+# Items given their ids (the JSON format's)
+
+
+def test_an_item_given_its_id_is_that_row_whatever_its_text():
+    """A corrected text under the item's id updates the item; it is not a new one."""
+    save_film(record=film_record(trivia=trivia("Old words.")))
+    film = Film.objects.get()
+    (item_id,) = ids_by_text(film).values()
+    save_film(record=film_record(trivia=trivia("New words.", id=item_id)))
+    assert ids_by_text(film) == {"New words.": item_id}
+    assert not RemovedItem.objects.exists()
+
+
+def test_an_item_found_by_its_text_keeps_its_own_id():
+    """As a person found by name keeps their slug, an item found by kind and text keeps its
+    id when the record gives another."""
+    save_film(record=film_record(trivia=trivia("A", "B")))
+    film = Film.objects.get()
+    before = ids_by_text(film)
+    a, b = trivia("A", "B")
+    a.id = max(before.values()) + 50
+    result = save_film(record=film_record(trivia=[a, b]))
+    assert ids_by_text(film) == before
+    assert result.outcome == "unchanged"
+
+
+def test_a_removed_item_given_back_its_id_is_no_longer_removed():
+    save_film(record=film_record(trivia=trivia("A", "B")))
+    film = Film.objects.get()
+    b_id = ids_by_text(film)["B"]
+    save_film(record=film_record(trivia=trivia("A")))
+    assert RemovedItem.objects.get().item_id == b_id
+    (a,) = trivia("A")
+    save_film(record=film_record(trivia=[a, TriviaRecord("trivia", "B", 2, id=b_id)]))
+    assert ids_by_text(film)["B"] == b_id
+    assert not RemovedItem.objects.exists()
+
+
+def test_removed_items_are_recorded_once():
+    gone = [RemovedItemRecord("goof", 70), RemovedItemRecord("review", 70)]
+    result = save_film(record=film_record(removed_items=gone))
+    film = Film.objects.get()
+    assert sorted(film.removed_items.values_list("kind", "item_id", "film_slug")) == [
+        ("goof", 70, "heat-1995"),
+        ("review", 70, "heat-1995"),
+    ]
+    assert save_film(record=film_record(removed_items=gone)).outcome == "unchanged"
+    assert result.outcome == "created"
+
+
+def test_an_id_removed_from_another_film_is_refused():
+    save_film(record=film_record(title="Ronin", year=1998, trivia=trivia("A")))
+    ronin = Film.objects.get()
+    (item_id,) = ids_by_text(ronin).values()
+    save_film(record=film_record(title="Ronin", year=1998, trivia=[]))
+    origin = Origin("heat.json").at_path("films[0].trivia[0]")
+    (taken,) = trivia("B", id=item_id, origin=origin)
+    with pytest.raises(FilmImportError) as caught:
+        save_film(record=film_record(trivia=[taken]))
+    assert str(caught.value) == (
+        f"heat.json: films[0].trivia[0].id: id {item_id} belongs to a trivia item removed "
+        "from Ronin (1998)"
+    )
+    assert not Film.objects.filter(slug="heat-1995").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"trivia": trivia("A", "B", id=5)}, "id 5 is given twice"),
+        ({"trivia": trivia("A", id=5), "removed_items": [RemovedItemRecord("goof", 5)]},
+         "id 5 is given twice"),
+        ({"reviews": [ReviewRecord("Good.", id=0)]}, "0 is not an id"),
+        ({"removed_items": [RemovedItemRecord("review", 2**63)]}, "is not an id"),
+        ({"removed_items": [RemovedItemRecord("film", 1)]}, '"film" is not a kind of item'),
+    ],
+)  # fmt: skip
+def test_ids_that_no_item_can_have_are_refused(change, words):
+    with pytest.raises(FilmImportError, match=words):
+        save_film(record=film_record(**change))
+    assert not Film.objects.exists()
+
+
+def test_a_trivia_id_and_a_review_id_may_be_equal():
+    """Trivia and reviews count their ids apart."""
+    save_film(record=film_record(trivia=trivia("A", id=7), reviews=[ReviewRecord("Good.", id=7)]))
+    film = Film.objects.get()
+    assert (film.trivia.get().pk, film.reviews.get().pk) == (7, 7)

@@ -30,6 +30,7 @@ def films_for_export(slugs=None):
         "reviews",
         Prefetch("credits", queryset=Credit.objects.select_related("person")),
         "filming_locations__location",
+        "removed_items",
     )
     return films.filter(slug__in=slugs) if slugs else films
 
@@ -224,6 +225,7 @@ def _film_facts(film, kept, provenance):
         ],
         "trivia": [
             {
+                "id": t.pk,
                 "kind": t.kind,
                 "order": t.order,
                 "text": t.text,
@@ -236,6 +238,7 @@ def _film_facts(film, kept, provenance):
         ],
         "reviews": [
             {
+                "id": r.pk,
                 "order": r.order,
                 "title": r.title,
                 "body": r.body,
@@ -254,5 +257,9 @@ def _film_facts(film, kept, provenance):
                 **provenance(fl),
             }
             for fl in kept(locations)
+        ],
+        "removed_items": [
+            {"kind": kind, "id": item_id}
+            for item_id, kind in sorted({(r.item_id, r.kind) for r in film.removed_items.all()})
         ],
     }

@@ -18,6 +18,7 @@ from .records import (
     FilmRecord,
     PersonRecord,
     PictureRecord,
+    RemovedItemRecord,
     ReviewRecord,
     SourceRecord,
     TriviaRecord,
@@ -65,6 +66,7 @@ _FILM = {
     "filming_locations": (list, False),
     "source": ((str, None), False),
     "poster": (dict, False),
+    "removed_items": (list, False),
 }
 _PERSON = {
     "name": (str, True),
@@ -104,6 +106,7 @@ _TRIVIA = {
     "character": _OPTIONAL_STR,
     "contributor": _OPTIONAL_STR,
     **_PROVENANCE,
+    "id": (int, False),
 }
 _REVIEW = {
     "body": (str, True),
@@ -114,7 +117,9 @@ _REVIEW = {
     "score": (("decimal", None), False),
     "scale": (int, False),
     **_PROVENANCE,
+    "id": (int, False),
 }
+_REMOVED_ITEM = {"kind": (str, True), "id": (int, True)}
 _FILMING_LOCATION = {"location": ((str, dict), True), "note": _OPTIONAL_STR, **_PROVENANCE}
 # A tagline: its text, or an object with its text and where it came from.
 _TAGLINE = {"text": (str, True), **_PROVENANCE}
@@ -279,6 +284,7 @@ class _Reader:
             "trivia": lambda values, p: self.items(values, p, self.trivia),
             "reviews": lambda values, p: self.items(values, p, self.review),
             "filming_locations": lambda values, p: self.items(values, p, self.filming_location),
+            "removed_items": lambda values, p: self.items(values, p, self.removed_item),
         }
         for key, read in lists.items():
             fields[key] = read(fields.get(key, []), _join(path, key))
@@ -347,6 +353,10 @@ class _Reader:
 
     def review(self, value, path):
         return self.row(ReviewRecord, self.fields(value, path, _REVIEW), path)
+
+    def removed_item(self, value, path):
+        fields = self.fields(value, path, _REMOVED_ITEM)
+        return RemovedItemRecord(**fields, origin=self.origin.at_path(path))
 
     def filming_location(self, value, path):
         fields = self.fields(value, path, _FILMING_LOCATION)

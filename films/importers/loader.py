@@ -22,6 +22,7 @@ from films.models import (
     Genre,
     Location,
     Person,
+    RemovedItem,
     Review,
     Source,
     Tagline,
@@ -29,7 +30,7 @@ from films.models import (
 )
 from films.prominence import keeping_prominence
 from films.rules import FILM_YEARS, PERSON_YEARS, film_slug, new_slugs, slug_base
-from films.tombstones import record_removed
+from films.tombstones import issue_ids_after, record_removed
 
 from .errors import FilmImportError, FilmImportWarning, Origin
 from .records import MAKING_OF_KINDS, FilmRecord, MakingOfRecord
@@ -66,6 +67,9 @@ REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scal
 # row, and so its address, whatever else about it or around it changed.
 TRIVIA_IDENTITY = ("kind", "text")
 REVIEW_IDENTITY = ("body",)
+# The ids a document may give an item (a BigAutoField's); trivia and reviews count apart.
+MAX_ITEM_ID = 2**63 - 1
+ITEM_ID_KINDS = {Trivia: Trivia.Kind.values, Review: [RemovedItem.REVIEW]}
 PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year", "professions", "known_for")
 # What a record fills in or corrects on a person it finds; a value it leaves out never erases.
 PERSON_DETAILS = ("imdb_id", "birth_year", "death_year", "professions", "known_for")
@@ -230,25 +234,28 @@ class _Sync:
                 "credits", Credit, CREDIT_FIELDS, desired, item="credit", also={"year": film.year}
             )
         if record.trivia is not None:
-            desired = [
-                {**_values(t, TRIVIA_FIELDS), **_provenance(t, sources)} for t in record.trivia
-            ]
             self.items(
                 "trivia",
                 Trivia,
                 TRIVIA_FIELDS,
-                desired,
+                record.trivia,
                 identity=TRIVIA_IDENTITY,
                 item="",
+                sources=sources,
                 kind__in=record.trivia_kinds,
             )
         if record.reviews is not None:
-            desired = [
-                {**_values(r, REVIEW_FIELDS), **_provenance(r, sources)} for r in record.reviews
-            ]
             self.items(
-                "reviews", Review, REVIEW_FIELDS, desired, identity=REVIEW_IDENTITY, item="review"
+                "reviews",
+                Review,
+                REVIEW_FIELDS,
+                record.reviews,
+                identity=REVIEW_IDENTITY,
+                item="review",
+                sources=sources,
             )
+        if record.removed_items is not None:
+            self.removed_items(record.removed_items)
         if record.taglines is not None:
             desired = [
                 {"order": order, "text": text, **_tagline_provenance(record, order, sources)}
@@ -336,29 +343,47 @@ class _Sync:
         if added or removed:
             self.changes.append(f"{label} +{len(added)} -{len(removed)}")
 
-    def items(self, label, model, fields, desired, *, identity, item, **only):
+    def items(self, label, model, fields, records, *, identity, item, sources, **only):
         """Like rows(), for items that have pages of their own (trivia, reviews): a row is
         matched by its `identity` fields alone (kind and text), so an item keeps its row and
         its address when items are inserted, removed or reordered around it; what else
         changed about it (its order, a contributor) is updated in place. Equal items are
         matched in order. The rows deleted are recorded as removed (films/tombstones.py).
+
+        A record that gives its id (an exported item's) is first matched to the film's row of
+        that id; a new item gets that id, unless another film's item has it, now or as a
+        removed one: then the film is refused. A row found by identity keeps its own id, as a
+        person found by name keeps their slug.
+
+        An item inserted or changed takes its record's source (`sources`: the Source of each
+        SourceRecord); an unchanged one keeps its own.
         """
-        have, orders = {}, set()
+        have, orders, by_id = {}, set(), {}
         if not self.created:
             rows = model.objects.filter(film=self.film, **only).order_by("order", "pk")
             for pk, *values in rows.values_list("pk", *fields):
                 values = dict(zip(fields, values, strict=True))
                 have.setdefault(tuple(values[name] for name in identity), []).append((pk, values))
                 orders.add(values["order"])
-        kept, added = [], []  # kept: (pk, values now, values wanted)
-        for values in desired:
-            same = have.get(tuple(values[name] for name in identity))
-            if same:
+                by_id[pk] = values
+        found = {r.id for r in records if r.id in by_id}
+        for same in have.values():
+            same[:] = [(pk, values) for pk, values in same if pk not in found]
+        kept, added = [], []  # kept: (pk, values now, values wanted); added: (record, values)
+        for record in records:
+            values = _values(record, fields)
+            wanted = {**values, **_provenance(record, sources)}
+            if record.id in found:
+                pk, now = record.id, by_id[record.id]
+            elif same := have.get(tuple(values[name] for name in identity)):
                 pk, now = same.pop(0)
-                if now != {name: values[name] for name in fields}:
-                    kept.append((pk, now, values))
             else:
-                added.append(values)
+                added.append((record, wanted))
+                continue
+            if now != values:
+                kept.append((pk, now, wanted))
+        given = [record for record, _ in added if record.id is not None]
+        self.refuse_taken_ids(model, given)
         removed = [pk for unmatched in have.values() for pk, _ in unmatched]
         if removed:
             gone = model.objects.filter(pk__in=removed).order_by("pk")
@@ -371,11 +396,74 @@ class _Sync:
             if kept:
                 self.update_in_place(model, fields, kept, taken=orders)
             if added:
-                model.objects.bulk_create(model(film=self.film, **values) for values in added)
+                model.objects.bulk_create(
+                    model(pk=record.id, film=self.film, **values) for record, values in added
+                )
+            if given:
+                self.restored(model, given)
         if added or removed or kept:
             self.changes.append(
                 f"{label} +{len(added)} -{len(removed)}" + (f" ~{len(kept)}" if kept else "")
             )
+
+    def refuse_taken_ids(self, model, records):
+        """Refuses the film when an id the records give belongs to another film's item of
+        model, or to one removed from another film: ids are never reused."""
+        ids = {r.id: r for r in records}
+        if not ids:
+            return
+        taken = {}
+        removed = RemovedItem.objects.filter(item_id__in=ids, kind__in=ITEM_ID_KINDS[model])
+        live = model.objects.filter(pk__in=ids).select_related("film")
+        if self.film.pk is not None:
+            removed, live = removed.exclude(film=self.film), live.exclude(film=self.film)
+        for gone in removed:
+            taken[gone.item_id] = f"a {gone.noun} removed from {gone.film_title}"
+        for row in live:
+            taken[row.pk] = f"another film's {row.noun}, in {row.film}"
+        for item_id, record in ids.items():
+            if item_id in taken:
+                raise FilmImportError(
+                    f"id {item_id} belongs to {taken[item_id]}", origin=_at(record.origin, "id")
+                )
+
+    def restored(self, model, records):
+        """After items are given the ids the records name: a removed item that comes back is
+        no longer recorded as removed, and new rows get ids above every id given."""
+        ids = [r.id for r in records]
+        RemovedItem.objects.filter(
+            film=self.film, item_id__in=ids, kind__in=ITEM_ID_KINDS[model]
+        ).delete()
+        issue_ids_after(model, max(ids))
+
+    def removed_items(self, records):
+        """Records the items the record says the film had and removed, not recorded yet, so
+        that their addresses answer 410 Gone."""
+        for model, kinds in ITEM_ID_KINDS.items():
+            mine = [r for r in records if r.kind in kinds]
+            self.refuse_taken_ids(model, mine)
+            recorded = set()
+            if self.film.pk is not None:
+                recorded = set(
+                    RemovedItem.objects.filter(
+                        film=self.film, item_id__in=[r.id for r in mine], kind__in=kinds
+                    ).values_list("item_id", flat=True)
+                )
+            new = [r for r in mine if r.id not in recorded]
+            if self.apply and new:
+                RemovedItem.objects.bulk_create(
+                    RemovedItem(
+                        kind=r.kind,
+                        item_id=r.id,
+                        film=self.film,
+                        film_slug=self.film.slug,
+                        film_title=str(self.film),
+                    )
+                    for r in new
+                )
+                issue_ids_after(model, max(r.id for r in new))
+            if new:
+                self.changes.append(f"removed {model._meta.verbose_name_plural} +{len(new)}")
 
     def update_in_place(self, model, fields, kept, *, taken):
         """Gives kept rows their wanted values. An order is unique within the film (and kind):
@@ -387,10 +475,9 @@ class _Sync:
         if moving:
             model.objects.bulk_update([model(pk=pk, order=next(free)) for pk in moving], ["order"])
         # A changed item takes the source that changed it along with its values.
-        provenance = [name for name in ("source_id", "source_line") if name in kept[0][2]]
         model.objects.bulk_update(
             [model(pk=pk, film=self.film, **wanted) for pk, _, wanted in kept],
-            [*fields, *provenance],
+            [*fields, "source_id", "source_line"],
         )
 
     def genres(self, genres):
@@ -653,6 +740,7 @@ def _validate(record, slug):
             credit,
         )
         credits[key] = credit.origin
+    _check_ids(record)
     orders = {}
     for item in record.trivia or []:
         _clean(Trivia, _values(item, TRIVIA_FIELDS), item)
@@ -693,6 +781,33 @@ def _validate(record, slug):
     for name in record.genres or []:
         slug = record.genre_slugs.get(name)
         _clean(Genre, {"name": name, **({"slug": slug} if slug else {})}, record)
+
+
+def _check_ids(record):
+    """The ids a record gives its items and removed items: each one an id a row can have,
+    and given once among the film's trivia and removed trivia (or its reviews and removed
+    reviews)."""
+    removed = record.removed_items or []
+    for gone in removed:
+        _check(
+            any(gone.kind in kinds for kinds in ITEM_ID_KINDS.values()),
+            f'"{gone.kind}" is not a kind of item',
+            gone,
+        )
+    for model, items in ((Trivia, record.trivia), (Review, record.reviews)):
+        seen = {}
+        kinds = ITEM_ID_KINDS[model]
+        given = [item for item in items or [] if item.id is not None]
+        given += [gone for gone in removed if gone.kind in kinds]
+        for item in given:
+            where = _at(item.origin, "id")
+            if not 1 <= item.id <= MAX_ITEM_ID:
+                raise FilmImportError(f"{item.id} is not an id (1 to {MAX_ITEM_ID})", origin=where)
+            if item.id in seen:
+                raise FilmImportError(
+                    f"id {item.id} is given twice (also at {seen[item.id]})", origin=where
+                )
+            seen[item.id] = where
 
 
 def _clean(model, values, record):

@@ -87,6 +87,7 @@ class TriviaRecord:
     contributor: str = ""
     source: SourceRecord | None = field(default=None, compare=False, repr=False)
     source_line: int | None = field(default=None, compare=False, repr=False)
+    id: int | None = None  # the item's own id, its address, when the source knows it
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -101,6 +102,16 @@ class ReviewRecord:
     scale: int = 10
     source: SourceRecord | None = field(default=None, compare=False, repr=False)
     source_line: int | None = field(default=None, compare=False, repr=False)
+    id: int | None = None  # the review's own id, its address, when the source knows it
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class RemovedItemRecord:
+    """A trivia item or review the film had, by its id: its address answers 410 Gone."""
+
+    kind: str  # the item's Trivia.Kind, or "review"
+    id: int
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -142,6 +153,7 @@ class FilmRecord:
     reviews: list[ReviewRecord] | None = None
     filming_locations: list[FilmingLocationRecord] | None = None
     poster: PictureRecord | None = None  # None: the source says nothing of a poster
+    removed_items: list[RemovedItemRecord] | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
     # Where the film's own facts (title, year...) were read.
     source: SourceRecord | None = field(default=None, compare=False, repr=False)
