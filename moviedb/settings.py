@@ -72,6 +72,26 @@ def _site_url(name):
 # site map, robots.txt); without it, the origin the request came in on (moviedb/origin.py).
 SITE_URL = _site_url("DJANGO_SITE_URL")
 
+
+def _tile_origin(url):
+    """The origin a map tile URL template loads from, as the Content Security Policy names
+    it: "https://tile.example.org", or "https://*.tile.example.org" for "{s}.tile..."."""
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("http", "https") or not host or "{" in host:
+        raise ImproperlyConfigured(
+            f"DJANGO_MAP_TILE_URL must be an http(s) URL with {{z}}, {{x}} and {{y}} in its "
+            f"path, not {url!r}."
+        )
+    return f"{parts.scheme}://{host}"
+
+
+# A tile server makes the maps of filming locations zoomable (Leaflet); without one they are
+# drawn on the server (films/maps.py). Its origin is the only one images may come from.
+MAP_TILE_URL = os.environ.get("DJANGO_MAP_TILE_URL", "").strip()
+MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL) if MAP_TILE_URL else ""
+MAP_TILE_ATTRIBUTION = os.environ.get("DJANGO_MAP_TILE_ATTRIBUTION", "").strip()
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -256,7 +276,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
