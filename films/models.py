@@ -856,6 +856,16 @@ class LocationQuerySet(SluggedQuerySet):
     # places above it all the same, it is only not found from them.
     NESTING_DEPTH = 5
 
+    def for_list(self):
+        """Places with film_count (films shot there) and place_count (places right inside)."""
+        inside = Location.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
+        # FilmingLocation is unique per film and location, so this counts films; the places
+        # inside are a subquery, not a second join that would multiply the films.
+        return self.annotate(
+            film_count=Count("filmings"),
+            place_count=Coalesce(Subquery(inside.annotate(n=Count("pk")).values("n")), 0),
+        )
+
     def with_ancestors(self):
         """Each place with the places it lies in, in its own query (for breadcrumbs)."""
         return self.select_related("__".join(["parent"] * self.NESTING_DEPTH))

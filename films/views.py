@@ -260,8 +260,7 @@ def person_list(request):
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
-    # FilmingLocation is unique per film and location, so this counts films.
-    locations = Location.objects.annotate(film_count=Count("filmings")).order_by("name", "pk")
+    locations = Location.objects.for_list().order_by("name", "pk")
     filters = LocationFilter(request.GET, queryset=locations)
     page = paginate(request, filters.qs, NAMES_PER_PAGE, name="The list of filming locations")
     within = filters.within_place

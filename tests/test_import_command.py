@@ -43,7 +43,8 @@ def snapshot():
                 if field.many_to_many:
                     row[field.name] = sorted(o.slug for o in getattr(obj, field.name).all())
                 elif field.many_to_one:
-                    row[field.name] = getattr(obj, field.name).slug
+                    related = getattr(obj, field.name)  # a place's parent may be None
+                    row[field.name] = related.slug if related else None
                 else:
                     row[field.name] = getattr(obj, field.name)
             rows.append(row)
