@@ -152,8 +152,10 @@ def test_locateplaces_places_the_places_that_are_not(capsys):
     assert "1 of 4 places have coordinates" in capsys.readouterr().out
     paris.refresh_from_db()
     springfield.refresh_from_db()
-    assert paris.has_coordinates and paris.parent.name == "France"
-    assert not springfield.has_coordinates and springfield.parent.name == "USA"
+    assert paris.has_coordinates
+    assert paris.parent.name == "France"
+    assert not springfield.has_coordinates
+    assert springfield.parent.name == "USA"
     call_command("locateplaces", verbosity=0)  # again: nothing more to do
     assert Location.objects.count() == 4
 
@@ -175,7 +177,8 @@ def test_an_admin_save_places_a_new_location_and_the_next_request_shows_it(
         saved = admin_client.post(add_url, data)
     assert saved.status_code == 302, saved.context["errors"] if saved.context else saved
     tokyo = Location.objects.get(slug="tokyo")
-    assert tokyo.has_coordinates and tokyo.parent.name == "Japan"
+    assert tokyo.has_coordinates
+    assert tokyo.parent.name == "Japan"
     page = client.get(reverse("films:location_list"))
     assert "Tokyo" in page.text
     assert "35.6895° N, 139.6917° E" in page.text
