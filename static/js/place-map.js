@@ -30,7 +30,7 @@
     holder.className = "place-map__tiles";
     holder.setAttribute("role", "region");
     holder.setAttribute("aria-label", drawn.querySelector("title").textContent);
-    drawn.hidden = true;
+    drawn.setAttribute("hidden", ""); // an SVG element has no hidden property
     drawn.after(holder);
     const map = L.map(holder, { scrollWheelZoom: false });
     L.tileLayer(figure.dataset.tileUrl, {
