@@ -29,6 +29,7 @@ from .models import (
     Trivia,
 )
 from .pictures import PictureError, read_image, store_picture
+from .places import place_locations
 from .prominence import keeping_prominence, refresh_prominence
 from .tombstones import record_removed, record_removed_with_films
 
@@ -596,14 +597,35 @@ class TaglineAdmin(FilmsDataAdmin):
 @admin.register(Location)
 class LocationAdmin(PictureAdmin):
     form = PictureForm
-    list_display = ["name", "film_count"]
+    list_display = ["name", "film_count", "parent", "latitude", "longitude"]
+    list_select_related = ["parent"]
     search_fields = ["name"]
     ordering = ["name"]  # as GenreAdmin's
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    fields = ["name", "slug", "parent", "latitude", "longitude"]
     inlines = [LocationSlugRedirectInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(film_count=Count("filmings"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        help_texts = {
+            "latitude": "Degrees north (south below 0). Left empty, the place is looked up in "
+            "the gazetteer when saved, and stays unknown unless exactly one town matches.",
+            "longitude": "Degrees east (west below 0).",
+        }
+        for name, text in help_texts.items():
+            if name in form.base_fields:
+                form.base_fields[name].help_text = text
+        return form
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A place without a position or a parent gets what its name tells (films/places.py);
+        # what the editor gave is kept. save_related says the data changed.
+        place_locations([obj])
 
     @admin.display(description="Films", ordering="film_count")
     def film_count(self, location):

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.urls import reverse, reverse_lazy
 
 from .freshness import remember
-from .models import Credit, Genre, Person, Trivia
+from .models import Credit, Genre, Location, Person, Trivia
 from .search import matches, ranked_matches
 
 TEXT_MAX_LENGTH = 200
@@ -156,6 +156,9 @@ class FilmFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(
         label="Filming location", max_length=TEXT_MAX_LENGTH, method="filter_location"
     )
+    country = django_filters.CharFilter(
+        label="Filmed in", max_length=TEXT_MAX_LENGTH, method="filter_country"
+    )
     making_of = django_filters.BooleanFilter(
         label="Has making-of", widget=forms.CheckboxInput, method="filter_making_of"
     )
@@ -250,6 +253,9 @@ class FilmFilter(django_filters.FilterSet):
 
     def filter_location(self, queryset, name, value):
         return queryset.shot_at(value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filmed_in(value)
 
     def filter_making_of(self, queryset, name, value):
         return queryset.with_making_of() if value else queryset
@@ -449,6 +455,26 @@ class NameFilter(django_filters.FilterSet):
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(matches("name", value))
+
+
+class LocationFilter(NameFilter):
+    """The list of places: names containing the text, in one place (a country, a region),
+    given by its slug."""
+
+    within = django_filters.CharFilter(
+        label="In", max_length=TEXT_MAX_LENGTH, widget=forms.HiddenInput, method="filter_within"
+    )
+
+    @cached_property
+    def within_place(self):
+        """The place browsed, with the places it lies in; None for all of them."""
+        slug = self.form.cleaned_data.get("within") if self.form.is_valid() else None
+        if not slug:
+            return None
+        return Location.objects.with_ancestors().filter(slug=slug).first()
+
+    def filter_within(self, queryset, name, value):
+        return queryset.within(Location.objects.filter(slug=value)).exclude(slug=value)
 
 
 # Filters of one film's pages: full cast, making-of, trivia.

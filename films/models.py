@@ -431,6 +431,13 @@ class FilmQuerySet(SluggedQuerySet):
         filmings = FilmingLocation.objects.filter(film=OuterRef("pk"))
         return self.filter(Exists(filmings.filter(matches("location__name", place))))
 
+    def filmed_in(self, place):
+        """Films shot in the place named `place` (a country: "France", any letter case) or
+        anywhere in it."""
+        places = Location.objects.within(Location.objects.filter(name__iexact=place))
+        filmings = FilmingLocation.objects.filter(film=OuterRef("pk"), location__in=places)
+        return self.filter(Exists(filmings))
+
     def with_making_of(self):
         stories = Trivia.objects.filter(film=OuterRef("pk"), kind__in=Trivia.MAKING_OF_KINDS)
         return self.filter(Exists(stories))
@@ -1086,16 +1093,81 @@ class Review(models.Model):
     natural_key.dependencies = ["films.film"]
 
 
+class LocationQuerySet(SluggedQuerySet):
+    # How deep places nest that pages and filters follow: "Stage 5, Universal Studios,
+    # Universal City, California, USA" is five deep. A place deeper still lies in the
+    # places above it all the same, it is only not found from them.
+    NESTING_DEPTH = 5
+
+    def for_list(self):
+        """Places with film_count (films shot there) and place_count (places right inside)."""
+        inside = Location.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
+        # FilmingLocation is unique per film and location, so this counts films; the places
+        # inside are a subquery, not a second join that would multiply the films.
+        return self.annotate(
+            film_count=Count("filmings"),
+            place_count=Coalesce(Subquery(inside.annotate(n=Count("pk")).values("n")), 0),
+        )
+
+    def with_ancestors(self):
+        """Each place with the places it lies in, in its own query (for breadcrumbs)."""
+        return self.select_related("__".join(["parent"] * self.NESTING_DEPTH))
+
+    def within(self, places):
+        """The places in any of `places` (a queryset), at any depth, and those places too."""
+        inside = Q(pk__in=places.values("pk"))
+        for depth in range(1, self.NESTING_DEPTH):
+            inside |= Q(**{"__".join(["parent"] * depth) + "__in": places.values("pk")})
+        return self.filter(inside)
+
+    def containing_places(self, parent):
+        """The places right inside `parent` (None: the outermost places, countries) that have
+        places inside them, each with place_count: the way to browse the list by country and
+        region. Only a place with places inside it counts, not a lone studio lot."""
+        return (
+            self.filter(parent=parent)
+            .annotate(place_count=Count("places"))
+            .filter(place_count__gt=0)
+            .order_by("name", "pk")
+        )
+
+
 class Location(SlugHistory):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=255, unique=True)
     photo = PictureField()
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="places",
+        help_text="The place this one lies in: “Oregon, USA” for “Brownsville, Oregon, USA”.",
+    )
+    # Degrees north and east, from the gazetteer (films/places.py) or an editor; empty when
+    # the place's position is not known.
+    latitude = models.DecimalField(max_digits=7, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
 
-    objects = SluggedQuerySet.as_manager()
+    objects = LocationQuerySet.as_manager()
     natural_key_fields = ("slug",)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="location_coordinates_on_earth",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -1103,8 +1175,39 @@ class Location(SlugHistory):
     def get_absolute_url(self):
         return reverse("films:location_detail", args=[self.slug])
 
+    def get_places_url(self):
+        """The list of the places in this one."""
+        return f"{reverse('films:location_list')}?{urlencode({'within': self.slug})}"
+
+    def get_films_url(self):
+        """The film list of the films shot in this place or anywhere in it."""
+        return f"{reverse('films:film_list')}?{urlencode({'country': self.name})}"
+
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Give both the latitude and the longitude, or neither.")
+
+    @property
+    def short_name(self):
+        """The place's own name, without the places it lies in: "Brownsville"."""
+        return self.name.split(",", 1)[0].strip() or self.name
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
+    def ancestors(self):
+        """The places this one lies in, the outermost (the country) first."""
+        chain, place = [], self.parent
+        while place is not None:
+            chain.append(place)
+            if len(chain) == LocationQuerySet.NESTING_DEPTH:
+                break  # as deep as with_ancestors() reads: no query per place
+            place = place.parent
+        return chain[::-1]
 
 
 class FilmingLocationQuerySet(NaturalKeyQuerySet):

@@ -21,7 +21,8 @@ from django.core import serializers
 from django.db import transaction
 
 from films.freshness import data_changed
-from films.models import Credit, Film, Person
+from films.models import Credit, Film, Location, Person
+from films.places import place_locations
 from films.prominence import refresh_prominence
 
 
@@ -46,7 +47,7 @@ def fixture_path(name: str) -> Path:
 def load_seed(*, path: Path) -> SeedResult:
     """Creates the fixture's rows that the database does not have, in one transaction."""
     result = SeedResult()
-    films_found, credited, credited_films = set(), set(), set()
+    films_found, credited, credited_films, places = set(), set(), set(), []
     with path.open(encoding="utf-8") as stream, transaction.atomic():
         for item in serializers.deserialize("json", stream):
             row = item.object
@@ -62,8 +63,11 @@ def load_seed(*, path: Path) -> SeedResult:
                 if isinstance(row, Credit):
                     credited.add(row.person_id)
                     credited_films.add(row.film_id)
+                elif isinstance(row, Location):
+                    places.append(row)
         if result.created:
             Credit.objects.filter(film__in=credited_films).fill_years()
+            place_locations(places)
             # The new credits make their people's prominence (films/prominence.py).
             refresh_prominence(people=Person.objects.filter(pk__in=credited))
             data_changed()

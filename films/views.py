@@ -22,12 +22,14 @@ from .filters import (
     CreditFilter,
     FilmFilter,
     FilterForm,
+    LocationFilter,
     MakingOfFilter,
     NameFilter,
     TriviaFilter,
     people_named_like,
 )
 from .freshness import remember
+from .maps import place_map
 from .models import (
     Credit,
     Film,
@@ -50,6 +52,8 @@ FILMS_PER_PAGE = 24
 NAMES_PER_PAGE = 60
 SEARCH_RESULTS_PER_KIND = 20
 HOME_SHELF_SIZE = 8
+# The most places a location page marks on its map: those in it, for a country or a region.
+MAP_PLACES = 200
 # The people suggested as a name is typed in the film list's person box, and how much of a
 # name must be typed first.
 PERSON_SUGGESTIONS = 10
@@ -267,22 +271,37 @@ def person_list(request):
 
 
 @read_only
-@understands(*NameFilter.base_filters, "page")
+@understands(*LocationFilter.base_filters, "page")
 @lists_pages
 def location_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
-    # FilmingLocation is unique per film and location, so this counts films.
-    locations = Location.objects.annotate(film_count=Count("filmings")).order_by("name", "pk")
-    filters = NameFilter(request.GET, queryset=locations)
+    locations = Location.objects.for_list().order_by("name", "pk")
+    filters = LocationFilter(request.GET, queryset=locations)
+    page = paginate(request, filters.qs, NAMES_PER_PAGE, name="The list of filming locations")
+    within = filters.within_place
     return render(
         request,
         "locations/location_list.html",
         {
             "filters": filters,
-            "page_obj": paginate(
-                request, filters.qs, NAMES_PER_PAGE, name="The list of filming locations"
+            "page_obj": page,
+            "within": within,
+            # Countries, or the regions of the place browsed: the places with places in them.
+            "subdivisions": Location.objects.containing_places(within),
+            "place_map": place_map(
+                page.object_list,
+                title=f"Map of the filming locations in {within.name}"
+                if within
+                else ("Map of the filming locations on this page"),
             ),
+            "breadcrumbs": [
+                ("Locations", reverse("films:location_list")),
+                *((place.short_name, place.get_places_url()) for place in within.ancestors()),
+                (within.short_name, None),
+            ]
+            if within
+            else None,
         },
     )
 
@@ -426,6 +445,10 @@ def film_detail(request, slug):
         review=review,
         sources=sources,
         attributions=attributions(sources),
+        place_map=place_map(
+            [filming.location for filming in film.filming_locations.all()],
+            title=f"Map of the filming locations of {film}",
+        ),
         movie=jsonld.movie(
             film,
             directors=directors,
@@ -751,10 +774,14 @@ def person_filmography(request, slug, role):
 @understands("page")
 @lists_pages
 def location_detail(request, slug):
-    location = get_by_slug(request, Location.objects, slug)
+    location = get_by_slug(request, Location.objects.with_ancestors(), slug)
     filmings = location.filmings.newest_films_first()
     name = f"The list of films shot at {location.name}"
     page = paginate(request, filmings, FILMS_PER_PAGE, name=name)
+    # A place with no position of its own (a country, a region) is shown by the places in it.
+    places_inside = Location.objects.within(Location.objects.filter(pk=location.pk))
+    places_inside = list(places_inside.exclude(pk=location.pk).order_by("name", "pk")[:MAP_PLACES])
+    mapped = [location] if location.has_coordinates else places_inside
     return render(
         request,
         "locations/location_detail.html",
@@ -762,7 +789,13 @@ def location_detail(request, slug):
             "location": location,
             "page_obj": page,
             "filmings": page.object_list,
-            "breadcrumbs": [("Locations", reverse("films:location_list")), (location.name, None)],
+            "has_places_inside": bool(places_inside),
+            "place_map": place_map(mapped, title=f"Map of {location.name}"),
+            "breadcrumbs": [
+                ("Locations", reverse("films:location_list")),
+                *((place.short_name, place.get_absolute_url()) for place in location.ancestors()),
+                (location.short_name, None),
+            ],
             "canonical_url": _canonical_url(request, page),
             "place": jsonld.place(location, absolute=functools.partial(absolute_url, request)),
         },

@@ -81,6 +81,26 @@ if EXPORT_RESTRICTED_SOURCES not in ("include", "omit"):
         f"not {EXPORT_RESTRICTED_SOURCES!r}."
     )
 
+
+def _tile_origin(url):
+    """The origin a map tile URL template loads from, as the Content Security Policy names
+    it: "https://tile.example.org", or "https://*.tile.example.org" for "{s}.tile..."."""
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("http", "https") or not host or "{" in host:
+        raise ImproperlyConfigured(
+            f"DJANGO_MAP_TILE_URL must be an http(s) URL with {{z}}, {{x}} and {{y}} in its "
+            f"path, not {url!r}."
+        )
+    return f"{parts.scheme}://{host}"
+
+
+# A tile server makes the maps of filming locations zoomable (Leaflet); without one they are
+# drawn on the server (films/maps.py). Its origin is the only one images may come from.
+MAP_TILE_URL = os.environ.get("DJANGO_MAP_TILE_URL", "").strip()
+MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL) if MAP_TILE_URL else ""
+MAP_TILE_ATTRIBUTION = os.environ.get("DJANGO_MAP_TILE_ATTRIBUTION", "").strip()
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -310,7 +330,7 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     # Pictures come from the media origin when they are not on this site's own.
-    "img-src": [CSP.SELF, *_origin_of(MEDIA_URL)],
+    "img-src": [CSP.SELF, *_origin_of(MEDIA_URL), *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -261,8 +261,9 @@ def test_location_page_query_count_does_not_grow(client, django_assert_max_num_q
     assert query_count(client, few.get_absolute_url()) == query_count(
         client, many.get_absolute_url()
     )
-    # The location, the count, the page of films, their genres and their directors.
-    with django_assert_max_num_queries(5):
+    # The location (with the places it lies in), the places in it (for the map), the count,
+    # the page of films, their genres and their directors.
+    with django_assert_max_num_queries(6):
         client.get(many.get_absolute_url())
 
 

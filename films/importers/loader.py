@@ -28,6 +28,7 @@ from films.models import (
     Tagline,
     Trivia,
 )
+from films.places import place_locations
 from films.prominence import keeping_prominence
 from films.rules import FILM_YEARS, PERSON_YEARS, film_slug, new_slugs, slug_base
 from films.tombstones import issue_ids_after, record_removed
@@ -211,7 +212,9 @@ class _Sync:
         sources = _sources(record, apply=self.apply)
         if self.apply:
             _create_missing(Person, people.values())
-            _create_missing(Location, places.values())
+            new_places = [place for place in places.values() if place.pk is None]
+            _create_missing(Location, new_places)
+            place_locations(new_places)
             _create_missing(Genre, genres.values())
             if updated_people:
                 Person.objects.bulk_update(updated_people, PERSON_DETAILS)

@@ -3,7 +3,8 @@
 {% load moviedb %} then: 12168|number → "12,168"; date|long_date → "8 March 1985";
 gross|money:"USD" → "$42,400,000", gross|money:"DEM" → "DEM 3,250,000";
 124|runtime → "2h 4m"; 124|iso_duration → "PT2H4M";
-rating|rating → "7.0"; score|out_of_five:scale → 4.5; {% stars value %} draws 5 stars.
+rating|rating → "7.0"; score|out_of_five:scale → 4.5; {% stars value %} draws 5 stars;
+place|coordinates → "34.1336° N, 117.9076° W".
 """
 
 import json
@@ -41,6 +42,18 @@ def number(value):
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def coordinates(place):
+    """A place's latitude and longitude in degrees, to four places (some ten metres):
+    34.13362, -117.90756 → "34.1336° N, 117.9076° W"; "" when its position is unknown."""
+    latitude, longitude = _decimal(place.latitude), _decimal(place.longitude)
+    if latitude is None or longitude is None:
+        return ""
+    north = "N" if latitude >= 0 else "S"
+    east = "E" if longitude >= 0 else "W"
+    return f"{abs(latitude):.4f}° {north}, {abs(longitude):.4f}° {east}"
 
 
 @register.filter
