@@ -20,6 +20,7 @@ and `data_paths(...)` beside its HTML path in films/urls.py.
 
 import csv
 import hashlib
+import re
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -28,11 +29,13 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.mixins import ListModelMixin
 from rest_framework.pagination import BasePagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -42,7 +45,7 @@ from moviedb.middleware import is_public_request
 from moviedb.origin import absolute_url
 from moviedb.query import canonical_query_string, understands
 
-from . import keyset
+from . import keyset, pagination
 from .filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
 from .freshness import data_version, remember
 from .models import (
@@ -231,7 +234,10 @@ class CursorPaging(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         keys = keyset.keys_of(queryset)
-        self.total = remember("total", queryset, lambda: count_total(queryset))
+        exact_up_to = pagination.EXACT_UP_TO
+        self.total = remember(
+            "total", queryset, lambda: count_total(queryset, exact_up_to=exact_up_to)
+        )
         backwards, values = False, None
         if cursor := request.query_params.get(self.cursor_query_param):
             try:
@@ -300,6 +306,19 @@ class CursorPaging(BasePagination):
         ]
 
 
+class WholeList(CursorPaging):
+    """Every row on one page, for lists their HTML page shows whole (a film's cast)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = list(queryset)
+        self.total = pagination.Total(len(page))
+        self.next = self.previous = None
+        return page
+
+    def get_schema_operation_parameters(self, view):
+        return []
+
+
 class CSVRenderer(BaseRenderer):
     """Accepts `.csv` addresses; the CSV itself is streamed by DataView.stream_csv."""
 
@@ -329,13 +348,46 @@ def csv_cell(value):
 # Views
 
 
+class DataSchema(AutoSchema):
+    """The description of the JSON: one operation per page, named after its path."""
+
+    def map_renderers(self, attribute):
+        return [JSONRenderer.media_type]
+
+    def get_operation_id(self):
+        return re.sub(r"\W+", "_", self.path.removesuffix(".json")).strip("_")
+
+    def get_tags(self):
+        return [self.path.strip("/").split("/")[0].removesuffix(".json")]
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        errors = {"type": "object", "additionalProperties": True}
+        for status, meaning in (
+            ("400", "A parameter the filters cannot read, named with what is wrong with it."),
+            ("404", "Nothing at this slug (`detail` says so)."),
+        ):
+            bodies.setdefault(
+                status,
+                {"description": meaning, "content": {JSONRenderer.media_type: {"schema": errors}}},
+            )
+        return bodies
+
+
 class DataView(generics.GenericAPIView):
-    """A page's data; subclasses name the queryset (and the FilterSet) of their page."""
+    """A page's data; subclasses name the queryset (and the FilterSet) of their page, and
+    say what it is in their docstring, which the API description shows."""
 
     renderer_classes = [JSONRenderer, CSVRenderer]
     filter_backends = [DjangoFilterBackend]
-    pagination_class = None
+    schema = DataSchema()
     csv_name = "data"
+
+    @property
+    def default_response_headers(self):
+        # The format is in the address, never negotiated: no `Vary: Accept`, which would keep
+        # the answer out of the page cache.
+        return {"Allow": ", ".join(self.allowed_methods)}
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -349,23 +401,6 @@ class DataView(generics.GenericAPIView):
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
-
-    def get(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset())
-        if self.format_kwarg == "csv":
-            return self.stream_csv(rows)
-        if self.paginator is None:
-            return Response(
-                {
-                    "count": len(rows),
-                    "count_is_estimate": False,
-                    "next": None,
-                    "previous": None,
-                    "results": self.get_serializer(rows, many=True).data,
-                }
-            )
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def stream_csv(self, rows):
         serializer = self.get_serializer()
@@ -403,6 +438,19 @@ class DataView(generics.GenericAPIView):
         )
 
 
+class ListView(ListModelMixin, DataView):
+    """A list: JSON a page of it at a time, CSV all of it."""
+
+    pagination_class = CursorPaging
+
+    def get(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        if self.format_kwarg == "csv":
+            return self.stream_csv(rows)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 class DetailView(DataView):
     """One row, found by the slug of the address (an old slug redirects, as pages do)."""
 
@@ -413,10 +461,11 @@ class DetailView(DataView):
         return Response(self.get_serializer(row).data)
 
 
-class FilmList(DataView):
+class FilmList(ListView):
+    """The film list, filtered and sorted as `/films/` is."""
+
     serializer_class = FilmSerializer
     filterset_class = FilmFilter
-    pagination_class = CursorPaging
     csv_name = "films"
 
     def get_queryset(self):
@@ -425,6 +474,8 @@ class FilmList(DataView):
 
 
 class FilmDetail(DetailView):
+    """One film, as on its page, with how many items each of its sections holds."""
+
     serializer_class = FilmDetailSerializer
     csv_name = "film"
 
@@ -432,8 +483,16 @@ class FilmDetail(DetailView):
         return Film.objects.with_section_counts().prefetch_related("genres", "taglines")
 
 
-class FilmSection(DataView):
-    """A list under one film, read from the film found at the address's slug."""
+class FilmSection(ListView):
+    """A list under one film, read from the film found at the address's slug; whole, as its
+    page shows it, but for reviews."""
+
+    pagination_class = WholeList
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the API description is being made
+            return self.serializer_class.Meta.model.objects.none()
+        return self.items_of(self.film())
 
     def film(self):
         films = Film.objects.only("pk", "slug", "title", "year")
@@ -445,47 +504,55 @@ class FilmSection(DataView):
 
 
 class FilmCast(FilmSection):
+    """A film's full cast and crew, in billing order within each role."""
+
     serializer_class = CreditSerializer
     filterset_class = CreditFilter
     section = "cast"
 
-    def get_queryset(self):
-        return self.film().credits.select_related("person").in_role_order()
+    def items_of(self, film):
+        return film.credits.select_related("person").in_role_order()
 
 
 class FilmTrivia(FilmSection):
+    """A film's trivia, goofs and quotes."""
+
     serializer_class = TriviaSerializer
     filterset_class = TriviaFilter
     section = "trivia"
 
-    def get_queryset(self):
-        film = self.film()
+    def items_of(self, film):
         return film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
 
 
 class FilmMakingOf(FilmSection):
+    """A film's behind-the-scenes stories, deleted scenes and alternate versions."""
+
     serializer_class = TriviaSerializer
     filterset_class = MakingOfFilter
     section = "making-of"
 
-    def get_queryset(self):
-        return self.film().trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
+    def items_of(self, film):
+        return film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
 
 
 class FilmReviews(FilmSection):
+    """A film's reviews."""
+
     serializer_class = ReviewSerializer
     filter_backends = []
     pagination_class = CursorPaging
     section = "reviews"
 
-    def get_queryset(self):
-        return self.film().reviews.select_related("film").order_by("order", "pk")
+    def items_of(self, film):
+        return film.reviews.select_related("film").order_by("order", "pk")
 
 
-class PersonList(DataView):
+class PersonList(ListView):
+    """People, by name."""
+
     serializer_class = PersonListSerializer
     filterset_class = NameFilter
-    pagination_class = CursorPaging
     csv_name = "people"
 
     def get_queryset(self):
@@ -504,6 +571,8 @@ class PersonList(DataView):
 
 
 class PersonDetail(DetailView):
+    """One person, with how many credits they have in each role."""
+
     serializer_class = PersonDetailSerializer
     csv_name = "person"
 
@@ -511,10 +580,11 @@ class PersonDetail(DetailView):
         return Person.objects.with_description()
 
 
-class PersonFilmography(DataView):
+class PersonFilmography(ListView):
+    """Every credit of one role of a person, newest film first."""
+
     serializer_class = FilmographySerializer
     filter_backends = []
-    pagination_class = CursorPaging
 
     @property
     def csv_name(self):
@@ -526,10 +596,11 @@ class PersonFilmography(DataView):
         return credits.select_related("film").order_by(*NEWEST_FILM_FIRST)
 
 
-class LocationList(DataView):
+class LocationList(ListView):
+    """Filming locations, by name."""
+
     serializer_class = LocationSerializer
     filterset_class = NameFilter
-    pagination_class = CursorPaging
     csv_name = "locations"
 
     def get_queryset(self):
@@ -537,10 +608,11 @@ class LocationList(DataView):
         return Location.objects.annotate(film_count=Count("filmings")).order_by("name", "pk")
 
 
-class LocationFilms(DataView):
+class LocationFilms(ListView):
+    """The films shot at one location, newest first."""
+
     serializer_class = FilmingSerializer
     filter_backends = []
-    pagination_class = CursorPaging
 
     @property
     def csv_name(self):
