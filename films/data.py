@@ -19,20 +19,24 @@ and `data_paths(...)` beside its HTML path in films/urls.py.
 """
 
 import csv
+import functools
 import hashlib
+import itertools
+import logging
 import re
+import threading
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.mixins import ListModelMixin
@@ -41,7 +45,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from moviedb.http import read_only
-from moviedb.middleware import is_public_request
+from moviedb.middleware import CACHE_ERRORS, is_public_request
 from moviedb.origin import absolute_url
 from moviedb.query import canonical_query_string, understands
 
@@ -61,7 +65,10 @@ from .models import (
 from .pagination import count_total
 from .views import _Moved, follows_moves, get_by_slug
 
+logger = logging.getLogger(__name__)
+
 FORMATS = ("json", "csv")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 ROWS_PER_PAGE = 100
 CSV_ROWS_PER_CHUNK = 1000
 
@@ -337,6 +344,17 @@ class _Lines:
         return line
 
 
+def csv_chunks(columns, records):
+    """CSV text of records (dicts with the columns) under a header row, in chunks of
+    CSV_ROWS_PER_CHUNK rows."""
+    writer = csv.writer(_Lines())
+    yield writer.writerow(columns)
+    for chunk in itertools.batched(records, CSV_ROWS_PER_CHUNK):
+        yield "".join(
+            writer.writerow([csv_cell(record[column]) for column in columns]) for record in chunk
+        )
+
+
 def csv_cell(value):
     if isinstance(value, list):
         return "|".join(str(each) for each in value)
@@ -404,21 +422,13 @@ class DataView(generics.GenericAPIView):
 
     def stream_csv(self, rows):
         serializer = self.get_serializer()
-        columns = list(serializer.fields)
-        writer = csv.writer(_Lines())
-
-        def lines():
-            yield writer.writerow(columns)
-            chunk = []
-            for row in rows.iterator(chunk_size=CSV_ROWS_PER_CHUNK):
-                data = serializer.to_representation(row)
-                chunk.append(writer.writerow([csv_cell(data[column]) for column in columns]))
-                if len(chunk) == CSV_ROWS_PER_CHUNK:
-                    yield "".join(chunk)
-                    chunk = []
-            yield "".join(chunk)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        records = (
+            serializer.to_representation(row)
+            for row in rows.iterator(chunk_size=CSV_ROWS_PER_CHUNK)
+        )
+        response = StreamingHttpResponse(
+            csv_chunks(list(serializer.fields), records), content_type=CSV_CONTENT_TYPE
+        )
         response["Content-Disposition"] = f'inline; filename="{self.csv_name}.csv"'
         self.validate_by_version(response)
         return response
@@ -428,7 +438,11 @@ class DataView(generics.GenericAPIView):
         never held whole (ConditionalGetMiddleware answers a match with 304)."""
         if not is_public_request(self.request):
             return
-        version = data_version()
+        try:
+            version = data_version()
+        except CACHE_ERRORS as error:
+            logger.warning("No validators for %s: the cache failed: %s", self.request.path, error)
+            return
         query = canonical_query_string(self.request.GET)
         digest = hashlib.sha256(f"{version} {self.request.path} {query}".encode()).hexdigest()
         response["ETag"] = f'"{digest[:32]}"'
@@ -452,13 +466,20 @@ class ListView(ListModelMixin, DataView):
 
 
 class DetailView(DataView):
-    """One row, found by the slug of the address (an old slug redirects, as pages do)."""
+    """One row: by default the row of get_queryset() at the address's slug (an old slug
+    redirects, as pages do); a page that finds its row otherwise overrides get_row()."""
+
+    def get_row(self):
+        return get_by_slug(self.request, self.get_queryset(), self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
-        row = get_by_slug(request, self.get_queryset(), kwargs["slug"])
+        serializer = self.get_serializer(self.get_row())
         if self.format_kwarg == "csv":
-            return self.stream_csv(self.get_queryset().filter(pk=row.pk))
-        return Response(self.get_serializer(row).data)
+            body = "".join(csv_chunks(list(serializer.fields), [serializer.data]))
+            response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)
+            response["Content-Disposition"] = f'inline; filename="{self.csv_name}.csv"'
+            return response
+        return Response(serializer.data)
 
 
 class FilmList(ListView):
@@ -643,4 +664,20 @@ def json_endpoints_only(endpoints):
     return [endpoint for endpoint in endpoints if endpoint[0].endswith(".json")]
 
 
-schema = read_only(understands()(SpectacularJSONAPIView.as_view()))
+_describing = threading.Lock()
+
+
+@functools.cache
+def _description():
+    # drf-spectacular's generator is not safe to run in two threads at once (it loads its
+    # extensions lazily, into class attributes), and the description changes only with the
+    # code: made once per process, under a lock.
+    with _describing:
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@read_only
+@understands()
+def schema(request):
+    """The OpenAPI 3 description of every JSON address."""
+    return JsonResponse(_description(), content_type="application/vnd.oai.openapi+json")

@@ -3,8 +3,10 @@ the page's own FilterSets, paged by cursor, cached and validated like the pages.
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.test import RequestFactory
 
 from films import data, pagination
 from films.freshness import data_changed
@@ -19,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def rows(response):
     """The rows of a JSON list, or of a streamed CSV (as dicts of text)."""
-    if response.streaming:
-        text = b"".join(response.streaming_content).decode()
-        return list(csv.DictReader(io.StringIO(text)))
+    if response["Content-Type"].startswith("text/csv"):
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return list(csv.DictReader(io.StringIO(body.decode())))
     return response.json()["results"]
 
 
@@ -332,3 +334,14 @@ def test_reviews_are_paged_by_cursor(client, monkeypatch):
 def test_a_post_is_refused(client, db):
     assert client.post("/films.json").status_code == 405
     assert client.options("/films.json").status_code == 204
+
+
+def test_the_description_is_made_once_whatever_the_threads(db):
+    """drf-spectacular's generator fails when two threads run it at once: each process makes
+    the description once, and every thread serves that one."""
+    data._description.cache_clear()
+    request = RequestFactory().get("/api/schema/")
+    with ThreadPoolExecutor(max_workers=4) as threads:
+        answers = list(threads.map(lambda _: data.schema(request), range(8)))
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.content for answer in answers}) == 1
