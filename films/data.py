@@ -29,7 +29,7 @@ import threading
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.urls import path
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
@@ -366,6 +366,19 @@ def csv_cell(value):
 # Views
 
 
+class PageFilters(DjangoFilterBackend):
+    """The page's FilterSet, given the query string less its empty values: a page redirects
+    to its address without them (views.tidy_query_redirect), its data reads them as absent."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        given = QueryDict(mutable=True)
+        for name, values in kwargs["data"].lists():
+            if values := [value for value in values if value]:
+                given.setlist(name, values)
+        return {**kwargs, "data": given}
+
+
 class DataSchema(AutoSchema):
     """The description of the JSON: one operation per page, named after its path."""
 
@@ -397,7 +410,7 @@ class DataView(generics.GenericAPIView):
     say what it is in their docstring, which the API description shows."""
 
     renderer_classes = [JSONRenderer, CSVRenderer]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [PageFilters]
     schema = DataSchema()
     csv_name = "data"
 

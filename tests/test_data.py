@@ -69,6 +69,17 @@ def test_the_data_lists_the_rows_of_the_page(client, query):
 
 
 @pytest.mark.usefixtures("catalogue")
+def test_empty_values_are_no_filter_as_on_the_page(client):
+    """A page's form sends its empty fields; the page redirects without them, its data reads
+    them as absent."""
+    query = "genre=comedy&genre=&year_min=&person=&sort="
+    tidy = client.get(f"/films/?{query}", follow=True)
+    assert tidy.redirect_chain == [("/films/?genre=comedy", 302)]
+    shown = [film.slug for film in tidy.context["page_obj"]]
+    assert [row["slug"] for row in rows(client.get(f"/films.json?{query}"))] == shown
+
+
+@pytest.mark.usefixtures("catalogue")
 def test_names_filter_people_and_places_as_on_their_pages(client):
     for page in ("people", "locations"):
         html = client.get(f"/{page}/?q=a")
