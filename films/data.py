@@ -18,6 +18,7 @@ A page gets its data in a few lines: a DataView subclass naming its queryset (an
 and `data_paths(...)` beside its HTML path in films/urls.py.
 """
 
+import copy
 import csv
 import functools
 import hashlib
@@ -377,6 +378,17 @@ class PageFilters(DjangoFilterBackend):
             if values := [value for value in values if value]:
                 given.setlist(name, values)
         return {**kwargs, "data": given}
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        if filterset_class is None or not getattr(view, "swagger_fake_view", False):
+            return filterset_class
+        # The description is being made: drf-spectacular builds each filter's form field,
+        # which a filter keeps, and every FilterSet would then copy it with the choices of
+        # that moment (no genres, no facet counts). It reads copies of the filters instead.
+        described = type(filterset_class.__name__, (filterset_class,), {})
+        described.base_filters = copy.deepcopy(filterset_class.base_filters)
+        return described
 
 
 class DataSchema(AutoSchema):

@@ -351,6 +351,16 @@ def test_a_post_is_refused(client, db):
     assert client.options("/films.json").status_code == 204
 
 
+def test_making_the_description_changes_no_page(client, mask):
+    """The description reads the FilterSets' filters without leaving anything on them: the
+    pages' choices (a cast's roles with their counts, the genres) are still the data's."""
+    data._description.cache_clear()
+    client.get("/api/schema/")
+    html = client.get("/films/mask-1985/cast/").content.decode()
+    assert '<option value="cast">Cast (15)</option>' in html
+    assert rows(client.get("/films.json?genre=drama"))[0]["slug"] == "mask-1985"
+
+
 def test_the_description_is_made_once_whatever_the_threads(db):
     """drf-spectacular's generator fails when two threads run it at once: each process makes
     the description once, and every thread serves that one."""
