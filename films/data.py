@@ -14,8 +14,9 @@ endpoint at /api/schema/ (the FilterSets' parameters included).
 - Answers go through the page cache, the rate limit and conditional GET like pages
   (moviedb/middleware.py), and carry `Access-Control-Allow-Origin: *`: the data is public.
 
-A page gets its data in a few lines: a DataView subclass naming its queryset (and FilterSet),
-and `data_paths(...)` beside its HTML path in films/urls.py.
+A page gets its data in a few lines: a ListView or DetailView subclass naming its serializer
+and rows (and FilterSet), and `data_paths(...)` beside its HTML path in films/urls.py (the
+README shows an item page's).
 """
 
 import copy
@@ -328,14 +329,15 @@ class WholeList(CursorPaging):
 
 
 class CSVRenderer(BaseRenderer):
-    """Accepts `.csv` addresses; the CSV itself is streamed by DataView.stream_csv."""
+    """Accepts `.csv` addresses; the views write the CSV themselves (csv_chunks), streamed
+    for a list."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        raise NotImplementedError("CSV answers are streamed, not rendered.")
+        raise NotImplementedError("The views write CSV themselves.")
 
 
 class _Lines:
