@@ -328,6 +328,18 @@ class WholeList(CursorPaging):
         return []
 
 
+class InertJSONRenderer(JSONRenderer):
+    """JSON with `<`, `>` and `&` written as escapes (`\\u003c`), as Django's json_script writes
+    them: text from the data or echoed from the query string never reads as markup, whatever
+    reads the answer. Those characters appear only inside strings, so the JSON is the same."""
+
+    ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        body = super().render(data, accepted_media_type, renderer_context)
+        return body.decode().translate(self.ESCAPES).encode()
+
+
 class CSVRenderer(BaseRenderer):
     """Accepts `.csv` addresses; the views write the CSV themselves (csv_chunks), streamed
     for a list."""
@@ -423,7 +435,7 @@ class DataView(generics.GenericAPIView):
     """A page's data; subclasses name the queryset (and the FilterSet) of their page, and
     say what it is in their docstring, which the API description shows."""
 
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [InertJSONRenderer, CSVRenderer]
     filter_backends = [PageFilters]
     schema = DataSchema()
     csv_name = "data"
@@ -443,7 +455,7 @@ class DataView(generics.GenericAPIView):
         if isinstance(exc, _Moved):
             raise exc  # follows_moves answers it with a redirect
         # An error is JSON whatever format was asked for.
-        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_renderer = InertJSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
 
