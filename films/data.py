@@ -34,7 +34,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.urls import path
 from django.utils.http import http_date
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import ChoiceFilter, DjangoFilterBackend, MultipleChoiceFilter
+from drf_spectacular.drainage import set_override
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -402,6 +403,12 @@ class PageFilters(DjangoFilterBackend):
         # that moment (no genres, no facet counts). It reads copies of the filters instead.
         described = type(filterset_class.__name__, (filterset_class,), {})
         described.base_filters = copy.deepcopy(filterset_class.base_filters)
+        for filter_ in described.base_filters.values():
+            if isinstance(filter_, ChoiceFilter | MultipleChoiceFilter) and not filter_.extra.get(
+                "choices"
+            ):
+                # Choices the FilterSet reads from the data when it is made (genres): text.
+                set_override(filter_, "field", OpenApiTypes.STR)
         return described
 
 
