@@ -47,12 +47,26 @@ PAGES = [
     "/robots.txt",
     "/films/no-such-film/",
     "/static/staticfiles.json",
+    "/films.json",
+    "/films.csv",
+    "/films/mask-1985.json",
+    "/films/mask-1985/cast.csv",
+    "/films/mask-1985/trivia.json",
+    "/films/mask-1985/reviews.json",
+    "/people.json",
+    "/people/cher.csv",
+    "/people/cher/filmography/cast.json",
+    "/locations.csv",
+    "/locations/azusa-california-usa.json",
+    "/films/no-such-film.json",
+    "/api/",
+    "/api/schema/",
 ]
 # Every parameter some page understands, and one no page does.
 PARAMETERS = [
     "q", "page", "title", "year_min", "year_max", "decade", "genre", "genre_match",
     "rating_min", "votes_min", "person", "role", "location", "making_of", "sort", "kind",
-    "contributor", "goof_category", "p", "utm_source",
+    "contributor", "goof_category", "p", "cursor", "utm_source",
 ]  # fmt: skip
 VALUES = [
     "",

@@ -7,7 +7,8 @@ class RoleConverter:
     """A credit role, hyphenated as URLs are: `production-designer`. Anything else is not a
     role, and its URL matches no page (404)."""
 
-    regex = "|".join(role.replace("_", "-") for role in Credit.Role.values)
+    # Grouped, so that the OpenAPI description's pattern (^...$) holds for every role.
+    regex = "(?:{})".format("|".join(role.replace("_", "-") for role in Credit.Role.values))
 
     def to_python(self, value):
         return Credit.Role(value.replace("-", "_"))

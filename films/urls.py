@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import data, views
 from .converters import ItemIdConverter, RoleConverter
+from .filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
 
 app_name = "films"
 register_converter(RoleConverter, "role")
@@ -46,6 +47,56 @@ urlpatterns = [
     ),
     path("locations/", views.location_list, name="location_list"),
     path("locations/<slug:slug>/", views.location_detail, name="location_detail"),
+]
+
+# Each page's data: the page's path without its last slash, ending in .json or .csv.
+urlpatterns += [
+    *data.data_paths("films", data.data_view(data.FilmList, *FilmFilter.base_filters), "film_list"),
+    *data.data_paths("films/<slug:slug>", data.data_view(data.FilmDetail), "film_detail"),
+    *data.data_paths(
+        "films/<slug:slug>/cast",
+        data.data_view(data.FilmCast, *CreditFilter.base_filters),
+        "film_cast",
+    ),
+    *data.data_paths(
+        "films/<slug:slug>/making-of",
+        data.data_view(data.FilmMakingOf, *MakingOfFilter.base_filters),
+        "film_making_of",
+    ),
+    *data.data_paths(
+        "films/<slug:slug>/trivia",
+        data.data_view(data.FilmTrivia, *TriviaFilter.base_filters),
+        "film_trivia",
+    ),
+    *data.data_paths("films/<slug:slug>/reviews", data.data_view(data.FilmReviews), "film_reviews"),
+    *data.data_paths(
+        "films/<slug:slug>/trivia/<item:item_id>", data.data_view(data.TriviaItem), "trivia_item"
+    ),
+    *data.data_paths(
+        "films/<slug:slug>/making-of/<item:item_id>",
+        data.data_view(data.MakingOfItem),
+        "making_of_item",
+    ),
+    *data.data_paths(
+        "films/<slug:slug>/reviews/<item:item_id>", data.data_view(data.ReviewItem), "reviews_item"
+    ),
+    *data.data_paths(
+        "people", data.data_view(data.PersonList, *NameFilter.base_filters), "person_list"
+    ),
+    *data.data_paths("people/<slug:slug>", data.data_view(data.PersonDetail), "person_detail"),
+    *data.data_paths(
+        "people/<slug:slug>/filmography/<role:role>",
+        data.data_view(data.PersonFilmography),
+        "person_filmography",
+    ),
+    *data.data_paths(
+        "locations", data.data_view(data.LocationList, *NameFilter.base_filters), "location_list"
+    ),
+    *data.data_paths(
+        "locations/<slug:slug>", data.data_view(data.LocationFilms), "location_detail"
+    ),
+    path("api/", views.api, name="api"),
+    path("api/schema/", data.schema, name="api_schema"),
 ]
 
 urlpatterns += [

@@ -311,6 +311,22 @@ recent_films_feed = read_only(understands()(RecentFilmsFeed()))
 
 @read_only
 @understands()
+def api(request):
+    """The page that explains the pages' data and links to its OpenAPI description."""
+    return render(
+        request,
+        "films/api.html",
+        {
+            "breadcrumbs": [("Data and API", None)],
+            "canonical_url": absolute_url(request, request.path),
+            "schema_url": absolute_url(request, reverse("films:api_schema")),
+            "example_url": absolute_url(request, reverse("films:film_list_json")),
+        },
+    )
+
+
+@read_only
+@understands()
 def robots_txt(request):
     sitemap_url = absolute_url(request, reverse("films:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

@@ -155,9 +155,35 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "films",
     "axes",
 ]
+
+# The pages' data (films/data.py): public and read-only, JSON or streamed CSV, described by
+# drf-spectacular at /api/schema/.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "moviedb data",
+    "DESCRIPTION": (
+        "Every list and detail page of the site as JSON: add `.json` to its path and keep "
+        "its query string. Lists are paged with `next` and `previous` links."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["films.data.json_endpoints_only"],
+    # What Django's slug converter matches: any other slug is no address at all.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
+}
 
 MIDDLEWARE = [
     # Outermost, so that every response, a cached page too, carries its own request's id.

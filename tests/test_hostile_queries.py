@@ -1,5 +1,6 @@
 """Hostile query strings: whatever a visitor puts after the `?` of a filtered or paginated
-page, the page answers with a page, a redirect, a 400 or a 404, never a server error.
+page, the page answers with a page, a redirect, a 400 or a 404, never a server error; so do
+the page's `.json` and `.csv`.
 
 The parameter names are those each page declares it understands, so a filter added later is
 thrown at too.
@@ -42,6 +43,15 @@ PAGES = {
         "location": "/locations/{location}/",
         "person": "/people/{person}/",
         "filmography": "/people/{person}/filmography/cast/",
+        # The pages' data: the same filters, and a cursor.
+        "film list as JSON": "/films.json",
+        "film list as CSV": "/films.csv",
+        "cast as JSON": "/films/{film}/cast.json",
+        "trivia as CSV": "/films/{film}/trivia.csv",
+        "reviews as JSON": "/films/{film}/reviews.json",
+        "people as JSON": "/people.json",
+        "location as CSV": "/locations/{location}.csv",
+        "filmography as JSON": "/people/{person}/filmography/cast.json",
     }.items()
 }
 
@@ -131,6 +141,8 @@ def test_no_query_string_makes_a_page_fail(page, client, page_paths, data):
     query = data.draw(query_strings(names), label="query string")
     response = client.get(f"{path}?{query}")
     assert response.status_code < 500, (query[:500], response.status_code)
+    if response.streaming:
+        b"".join(response.streaming_content)  # a streamed CSV fails, if at all, as it is read
 
 
 def test_the_pages_under_test_exist(client, page_paths):

@@ -305,5 +305,10 @@ def test_markup_in_the_query_string_is_not_reflected(client, mask, page):
     for name in names:
         for payload in PAYLOADS:
             response = client.get(path, {name: payload}, follow=True)
-            assert response.status_code in (200, 404), (path, name)
-            assert_inert(response.content.decode())
+            # A page's data refuses what its filters cannot read with a 400 (in JSON).
+            refusals = (400, 404) if path.endswith((".json", ".csv")) else (404,)
+            assert response.status_code in (200, *refusals), (path, name)
+            if response.streaming:
+                assert_inert(b"".join(response.streaming_content).decode())
+            else:
+                assert_inert(response.content.decode())

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import Resolver404, resolve
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -19,6 +20,7 @@ from django.utils.safestring import mark_safe
 from films.currencies import format_amount
 from films.pictures import MIME_TYPES, SHARE_WIDTH
 from moviedb.origin import absolute_url
+from moviedb.query import canonical_query_string
 
 register = template.Library()
 
@@ -194,3 +196,28 @@ def share_image(context, picture, *, alt):
         "height": rendition.height,
         "alt": alt,
     }
+
+
+def json_address(request):
+    """The address of the JSON of the page `request` asks for, with its query string (less
+    the page number: JSON lists page by cursor); None for a page without JSON (films/data.py
+    names every `.json` route `<page>_json`)."""
+    address = request.path.removesuffix("/") + ".json"
+    try:
+        if not resolve(address).url_name.endswith("_json"):
+            return None
+    except Resolver404:
+        return None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"{address}?{canonical_query_string(query)}" if query else address
+
+
+@register.simple_tag(takes_context=True)
+def json_alternate(context):
+    """<link rel="alternate"> to the JSON of the page being rendered, if it has one."""
+    request = context.get("request")
+    address = json_address(request) if request is not None else None
+    if address is None:
+        return ""
+    return format_html('<link rel="alternate" type="application/json" href="{}">', address)
