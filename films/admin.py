@@ -23,6 +23,7 @@ from .models import (
     Person,
     PersonSlugRedirect,
     Review,
+    Source,
     Tagline,
     Trivia,
 )
@@ -35,7 +36,26 @@ class FilmsDataAdmin(admin.ModelAdmin):
 
     A save (with its inlines and many-to-many fields) ends in save_related; deletes end in
     delete_model and delete_queryset; an action runs in one transaction of its own.
+
+    What an editor changes is the editor's: a row they change no longer names the source it
+    was imported from (films/provenance.py), and shows its source read-only.
     """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        provenance = [f.name for f in self.model._meta.fields if f.name.startswith("source")]
+        return [*fields, *(name for name in provenance if name not in fields)]
+
+    def save_model(self, request, obj, form, change):
+        if form.has_changed():
+            _edited(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for row_form in formset.forms:
+            if row_form.has_changed():
+                _edited(row_form.instance)
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -55,6 +75,14 @@ class FilmsDataAdmin(admin.ModelAdmin):
             # Any action may write; one that only asked for confirmation costs a new version.
             data_changed()
         return response
+
+
+def _edited(row):
+    """An editor changed the row: its facts are no longer its source's."""
+    if hasattr(row, "source_id"):
+        row.source = None
+    if hasattr(row, "source_line"):
+        row.source_line = None
 
 
 class KnownChoiceAutocompleteSelect(AutocompleteSelect):
@@ -120,9 +148,14 @@ class PreloadedInline(admin.TabularInline):
     formset = PreloadedFormSet
     extra = 0
     related = ()
+    readonly_fields = ["provenance"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("film", *self.related)
+        return super().get_queryset(request).select_related("film", "source", *self.related)
+
+    @admin.display(description="Source")
+    def provenance(self, row):
+        return source_label(row.source, row.source_line)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.autocomplete_fields:
@@ -137,7 +170,10 @@ class PreloadedInline(admin.TabularInline):
 class CreditInline(PreloadedInline):
     model = Credit
     autocomplete_fields = ["person"]
-    fields = ["person", "role", "character", "credited_as", "job", "order", "is_star", "uncredited"]
+    fields = [
+        *("person", "role", "character", "credited_as", "job", "order", "is_star", "uncredited"),
+        "provenance",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(described_person_prefetch())
@@ -145,24 +181,31 @@ class CreditInline(PreloadedInline):
 
 class TaglineInline(PreloadedInline):
     model = Tagline
-    fields = ["text", "order"]
+    fields = ["text", "order", "provenance"]
 
 
 class TriviaInline(PreloadedInline):
     model = Trivia
-    fields = ["kind", "text", "goof_category", "character", "contributor", "order"]
+    fields = ["kind", "text", "goof_category", "character", "contributor", "order", "provenance"]
 
 
 class ReviewInline(PreloadedInline):
     model = Review
-    fields = ["title", "body", "author", "published", "score", "scale", "order"]
+    fields = ["title", "body", "author", "published", "score", "scale", "order", "provenance"]
 
 
 class FilmingLocationInline(PreloadedInline):
     model = FilmingLocation
     related = ("location",)
     autocomplete_fields = ["location"]
-    fields = ["location", "note"]
+    fields = ["location", "note", "provenance"]
+
+
+def source_label(source, line=None):
+    """A row's source as the admin shows it: "film page mask.txt, line 12", or "(none)"."""
+    if source is None:
+        return "(none: made or changed by an editor)"
+    return f"{source}, line {line}" if line else str(source)
 
 
 class OldAddressInline(admin.TabularInline):
@@ -260,7 +303,7 @@ class FilmAdmin(FilmsDataAdmin):
                 ]
             },
         ),
-        ("History", {"fields": ["added_at", "updated_at"], "classes": ["collapse"]}),
+        ("History", {"fields": ["source", "added_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [
         CreditInline,
@@ -464,3 +507,22 @@ class FilmingLocationAdmin(FilmsDataAdmin):
     list_select_related = ["film", "location"]
     search_fields = ["location__name", "film__title"]
     autocomplete_fields = ["film", "location"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    """The documents the films data was imported from: read-only, as an import left them."""
+
+    list_display = ["file_name", "format", "dataset_date", "terms", "imported_at"]
+    list_filter = ["format", "terms"]
+    search_fields = ["file_name", "=content_hash"]
+    date_hierarchy = "imported_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -181,6 +181,97 @@ def _count(queryset):
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
+class SourceQuerySet(NaturalKeyQuerySet):
+    def of_film(self, film):
+        """The sources of the film's facts and of its rows, oldest import first: one query,
+        however many rows the film has."""
+        rows = [Film.objects.filter(pk=film.pk)] + [
+            model.objects.filter(film=film)
+            for model in (Credit, Trivia, Review, Tagline, FilmingLocation)
+        ]
+        named = Q()
+        for queryset in rows:
+            named |= Exists(queryset.filter(source=OuterRef("pk")))
+        return self.filter(named).order_by("imported_at", "pk")
+
+
+def attributions(sources):
+    """What pages showing facts from these sources must say, each once, in their order."""
+    return list(
+        dict.fromkeys(source.attribution for source in sources if source and source.attribution)
+    )
+
+
+class Source(models.Model):
+    """A document facts were imported from: a film page, a making-of page, a JSON document
+    or an IMDb dataset file, known by its content. The same bytes imported again are the
+    same source."""
+
+    class Format(models.TextChoices):
+        FILM_PAGE = "film_page", "film page"
+        MAKING_OF_PAGE = "making_of_page", "making-of page"
+        JSON = "json", "JSON document"
+        IMDB_DATASET = "imdb_dataset", "IMDb dataset file"
+
+    class Terms(models.TextChoices):
+        UNRESTRICTED = "unrestricted", "No restriction known"
+        NON_COMMERCIAL = (
+            "non_commercial",
+            "Personal and non-commercial use only, with attribution; no redistribution",
+        )
+
+    file_name = models.CharField(max_length=255)
+    content_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the document's bytes, in hex."
+    )
+    format = models.CharField(max_length=20, choices=Format.choices)
+    dataset_date = models.DateField(
+        null=True, blank=True, help_text="IMDb dataset files: the day the dataset was made."
+    )
+    terms = models.CharField(max_length=20, choices=Terms.choices, default=Terms.UNRESTRICTED)
+    attribution = models.CharField(
+        max_length=300, blank=True, help_text="What a page showing these facts must say."
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    objects = SourceQuerySet.as_manager()
+    natural_key_fields = ("content_hash",)
+
+    class Meta:
+        ordering = ["-imported_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_format_display()} {self.file_name}"
+
+    def natural_key(self):
+        return (self.content_hash,)
+
+    @property
+    def redistributable(self):
+        return self.terms == self.Terms.UNRESTRICTED
+
+
+def _source_field(related_name):
+    """The Source a row came from: null for rows editors made, or from before provenance.
+
+    No index: rows are read by film, never by source, and a source is never deleted (the
+    admin allows it no deletion), so an index would only slow every import down."""
+    return models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        db_index=False,
+    )
+
+
+def _source_line_field():
+    return models.PositiveIntegerField(
+        null=True, blank=True, help_text="The line of the source this came from."
+    )
+
+
 class FilmQuerySet(SluggedQuerySet):
     # How many cast members the film page shows before linking to the full cast.
     TOP_BILLED = 15
@@ -239,8 +330,9 @@ class FilmQuerySet(SluggedQuerySet):
         return self.order_by(*self.SORT_ORDERS[key], "title", "pk")
 
     def for_list(self):
-        """What a film card shows: genres and directors come in one query each per page."""
-        return self.prefetch_related(*film_card_prefetches())
+        """What a film card shows: genres and directors come in one query each per page; the
+        source, whose attribution a page showing the film's facts carries, in the same row."""
+        return self.select_related("source").prefetch_related(*film_card_prefetches())
 
     def top_rated(self, *, min_votes=1000):
         """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
@@ -381,6 +473,8 @@ class Film(SlugHistory):
     )
     added_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Where the film's own facts (title, year, rating...) came from, as last changed.
+    source = _source_field("films")
 
     objects = FilmQuerySet.as_manager()
     natural_key_fields = ("slug",)
@@ -429,6 +523,8 @@ class Tagline(models.Model):
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="taglines")
     text = models.TextField()
     order = models.PositiveSmallIntegerField(default=1)
+    source = _source_field("taglines")
+    source_line = _source_line_field()
 
     objects = NaturalKeyQuerySet.as_manager()
     natural_key_fields = ("film__slug", "order")
@@ -748,6 +844,8 @@ class Credit(models.Model):
     # credit_person_role_year_idx. Every writer of credits or of a film's year sets it
     # (CreditQuerySet.fill_years).
     year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    source = _source_field("credits")
+    source_line = _source_line_field()
 
     objects = CreditQuerySet.as_manager()
     natural_key_fields = ("film__slug", "person__slug", "role", "character")
@@ -812,6 +910,8 @@ class Trivia(models.Model):
     character = models.CharField(max_length=300, blank=True, help_text="Who says a quote.")
     contributor = models.CharField(max_length=300, blank=True, help_text="Contributed by.")
     order = models.PositiveIntegerField(default=1, help_text="Position within its kind.")
+    source = _source_field("trivia")
+    source_line = _source_line_field()
 
     objects = TriviaQuerySet.as_manager()
     natural_key_fields = ("film__slug", "kind", "order")
@@ -851,6 +951,8 @@ class Review(models.Model):
     score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     scale = models.PositiveSmallIntegerField(default=10, help_text="The best possible score.")
     order = models.PositiveSmallIntegerField(default=1)
+    source = _source_field("reviews")
+    source_line = _source_line_field()
 
     objects = NaturalKeyQuerySet.as_manager()
     natural_key_fields = ("film__slug", "order")
@@ -912,6 +1014,8 @@ class FilmingLocation(models.Model):
     film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="filming_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="filmings")
     note = models.CharField(max_length=500, blank=True)
+    source = _source_field("filming_locations")
+    source_line = _source_line_field()
 
     objects = FilmingLocationQuerySet.as_manager()
     natural_key_fields = ("film__slug", "location__slug")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/people/", views.person_suggest, name="person_suggest"),
     path("films/", views.film_list, name="film_list"),
+    path("feed.atom", views.recent_films_feed, name="feed"),
     path("films/<slug:slug>/", views.film_detail, name="film_detail"),
     path("films/<slug:slug>/cast/", views.film_cast, name="film_cast"),
     path("films/<slug:slug>/making-of/", views.film_making_of, name="film_making_of"),

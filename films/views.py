@@ -16,6 +16,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
+from .feeds import RecentFilmsFeed
 from .filters import (
     TEXT_MAX_LENGTH,
     CreditFilter,
@@ -27,7 +28,7 @@ from .filters import (
     people_named_like,
 )
 from .freshness import remember
-from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
+from .models import Credit, Film, FilmQuerySet, Location, Person, Source, Trivia, attributions
 from .pagination import CappedPaginator
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
@@ -198,12 +199,14 @@ def film_list(request):
     films = filters.qs
     # Each facet counts the films the other filters keep (FilmFilter.without).
     genre_films, decade_films = filters.genre_facet_films(), filters.decade_facet_films()
+    page = paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list")
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
-            "page_obj": paginate(request, films.for_list(), FILMS_PER_PAGE, name="The film list"),
+            "page_obj": page,
+            "attributions": attributions(film.source for film in page),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
@@ -269,6 +272,9 @@ def location_list(request):
             ),
         },
     )
+
+
+recent_films_feed = read_only(understands()(RecentFilmsFeed()))
 
 
 @read_only
@@ -392,6 +398,7 @@ def film_detail(request, slug):
     review = getattr(film, "featured_review", None)
     firsts = {item.kind: item for item in film.first_of_each_kind}
     making_of = [firsts[kind] for kind in Trivia.MAKING_OF_KINDS if kind in firsts]
+    sources = list(Source.objects.of_film(film))
     return _render_film_page(
         request,
         "films/film_detail.html",
@@ -404,6 +411,8 @@ def film_detail(request, slug):
         did_you_know=[firsts[kind] for kind in DID_YOU_KNOW if kind in firsts],
         making_of_teaser=making_of[0] if making_of else None,
         review=review,
+        sources=sources,
+        attributions=attributions(sources),
         movie=jsonld.movie(
             film,
             directors=directors,
@@ -418,8 +427,8 @@ def film_detail(request, slug):
 @follows_moves
 @understands(*CreditFilter.base_filters)
 def film_cast(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    credits = film.credits.select_related("person").in_role_order()
+    film = get_by_slug(request, _film_with_source(), slug)
+    credits = film.credits.select_related("person", "source").in_role_order()
     credit_filter = CreditFilter(request.GET, queryset=credits)
     return _render_film_page(
         request,
@@ -429,6 +438,7 @@ def film_cast(request, slug):
         page_name="Full cast & crew",
         filter=credit_filter,
         credits=credit_filter.qs,
+        attributions=attributions([film.source, *(credit.source for credit in credit_filter.qs)]),
     )
 
 
@@ -442,28 +452,41 @@ SECTION_HEADINGS = {
 }
 
 
+def _film_with_source():
+    """A film for one of its section pages, with the source of its own facts."""
+    return Film.objects.with_section_counts().select_related("source")
+
+
+def _shared_source(items):
+    """The source every one of items came from, if they share one: the page names it once."""
+    return items[0].source if len({item.source_id for item in items}) == 1 else None
+
+
 def _sections(items, kinds):
-    """Items grouped under each of kinds, in the kinds' order, empty groups included."""
-    return {
-        "sections": [
+    """Items grouped under each of kinds, in the kinds' order, empty groups included; each
+    group names the source its items share, if they share one."""
+    sections = []
+    for kind in kinds:
+        of_kind = [item for item in items if item.kind == kind]
+        sections.append(
             {
                 "kind": kind,
                 "heading": SECTION_HEADINGS[kind],
-                "items": [item for item in items if item.kind == kind],
+                "items": of_kind,
+                "source": _shared_source(of_kind),
             }
-            for kind in kinds
-        ],
-        "matched": len(items),
-    }
+        )
+    return {"sections": sections, "matched": len(items)}
 
 
 @read_only
 @follows_moves
 @understands(*MakingOfFilter.base_filters)
 def film_making_of(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
-    making_of_filter = MakingOfFilter(request.GET, queryset=items)
+    film = get_by_slug(request, _film_with_source(), slug)
+    items = film.trivia.filter(kind__in=Trivia.MAKING_OF_KINDS).select_related("source")
+    making_of_filter = MakingOfFilter(request.GET, queryset=items.in_kind_order())
+    items = list(making_of_filter.qs)
     return _render_film_page(
         request,
         "films/film_making_of.html",
@@ -471,7 +494,8 @@ def film_making_of(request, slug):
         section="making_of",
         page_name="Making-of",
         filter=making_of_filter,
-        **_sections(list(making_of_filter.qs), Trivia.MAKING_OF_KINDS),
+        attributions=attributions([film.source, *(item.source for item in items)]),
+        **_sections(items, Trivia.MAKING_OF_KINDS),
     )
 
 
@@ -479,10 +503,11 @@ def film_making_of(request, slug):
 @follows_moves
 @understands(*TriviaFilter.base_filters)
 def film_trivia(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).in_kind_order()
-    trivia_filter = TriviaFilter(request.GET, queryset=items)
+    film = get_by_slug(request, _film_with_source(), slug)
+    items = film.trivia.exclude(kind__in=Trivia.MAKING_OF_KINDS).select_related("source")
+    trivia_filter = TriviaFilter(request.GET, queryset=items.in_kind_order())
     kinds = [kind for kind in Trivia.Kind if kind not in Trivia.MAKING_OF_KINDS]
+    items = list(trivia_filter.qs)
     return _render_film_page(
         request,
         "films/film_trivia.html",
@@ -490,7 +515,8 @@ def film_trivia(request, slug):
         section="trivia",
         page_name="Trivia, goofs and quotes",
         filter=trivia_filter,
-        **_sections(list(trivia_filter.qs), kinds),
+        attributions=attributions([film.source, *(item.source for item in items)]),
+        **_sections(items, kinds),
     )
 
 
@@ -499,9 +525,10 @@ def film_trivia(request, slug):
 @understands("page")
 @lists_pages
 def film_reviews(request, slug):
-    film = get_by_slug(request, Film.objects.with_section_counts(), slug)
-    reviews = film.reviews.order_by("order")
+    film = get_by_slug(request, _film_with_source(), slug)
+    reviews = film.reviews.select_related("source").order_by("order")
     page = paginate(request, reviews, REVIEWS_PER_PAGE, name=f"The list of reviews of {film}")
+    shown = list(page.object_list)
     return _render_film_page(
         request,
         "films/film_reviews.html",
@@ -509,7 +536,9 @@ def film_reviews(request, slug):
         section="reviews",
         page_name="Reviews",
         page_obj=page,
-        reviews=page.object_list,
+        reviews=shown,
+        shared_source=_shared_source(shown),
+        attributions=attributions([film.source, *(review.source for review in shown)]),
         canonical_url=_canonical_url(request, page),
     )
 

@@ -72,6 +72,15 @@ def _site_url(name):
 # site map, robots.txt); without it, the origin the request came in on (moviedb/origin.py).
 SITE_URL = _site_url("DJANGO_SITE_URL")
 
+# What exportfilms does with facts from sources whose terms forbid redistribution (IMDb's
+# datasets, films/provenance.py): "include" them, or "omit" them from the document.
+EXPORT_RESTRICTED_SOURCES = os.environ.get("DJANGO_EXPORT_RESTRICTED_SOURCES", "include").strip()
+if EXPORT_RESTRICTED_SOURCES not in ("include", "omit"):
+    raise ImproperlyConfigured(
+        "DJANGO_EXPORT_RESTRICTED_SOURCES must be include or omit, "
+        f"not {EXPORT_RESTRICTED_SOURCES!r}."
+    )
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

@@ -87,7 +87,11 @@ def test_export_holds_every_field_of_the_fixture_film(mask):
     assert [t["kind"] for t in film["trivia"]][:3] == ["trivia", "goof", "quote"]
     assert film["reviews"][0]["score"] == 4.5
     assert film["filming_locations"] == [
-        {"location": {"name": "Azusa, California, USA", "slug": "azusa-california-usa"}, "note": ""}
+        {
+            "location": {"name": "Azusa, California, USA", "slug": "azusa-california-usa"},
+            "note": "",
+            "source_line": 39,  # "Filming Locations: Azusa, California, USA"
+        }
     ]
     cher = next(c["person"] for c in film["credits"] if c["person"]["name"] == "Cher")
     assert cher == {

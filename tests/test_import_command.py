@@ -31,7 +31,8 @@ UNCOMPARED = {"id", "added_at", "updated_at"}
 
 
 def snapshot():
-    """Every row of every model, foreign keys and genres by slug, without ids or timestamps."""
+    """Every row of every model, foreign keys by natural key and genres by slug, without ids
+    or timestamps."""
     tables = {}
     for model in MODELS:
         rows = []
@@ -43,7 +44,8 @@ def snapshot():
                 if field.many_to_many:
                     row[field.name] = sorted(o.slug for o in getattr(obj, field.name).all())
                 elif field.many_to_one:
-                    row[field.name] = getattr(obj, field.name).slug
+                    related = getattr(obj, field.name)
+                    row[field.name] = related and related.natural_key()
                 else:
                     row[field.name] = getattr(obj, field.name)
             rows.append(row)

@@ -5,15 +5,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from films.provenance import content_hash
+
 from .errors import FilmImportError, Origin
 from .json import parse_json
 from .loader import FilmResult, save_film, save_making_of
 from .making_of import looks_like_making_of, parse_making_of
 from .page import parse_page
-from .records import merge_making_of
+from .records import SourceRecord, attribute, merge_making_of
 from .text import MAX_JSON_BYTES, decode, scrub_record
 
 FORMATS = ("auto", "page", "making-of", "json")
+# What each format's files are as sources (films.models.Source.Format).
+SOURCE_FORMATS = {"page": "film_page", "making-of": "making_of_page", "json": "json"}
 SUFFIXES = (".txt", ".json")
 
 
@@ -99,21 +103,31 @@ def _read(name, file_format):
         text = decode(data, source=name, **({"limit": MAX_JSON_BYTES} if is_json else {}))
         if is_json:
             report.format = "json"
-            report.parsed = [scrub_record(film) for film in parse_json(text, source=name)]
+            films = parse_json(text, source=name, document=_source(name, data, report.format))
+            report.parsed = [scrub_record(film) for film in films]
         elif file_format == "making-of" or (file_format == "auto" and looks_like_making_of(text)):
             report.format = "making-of"
             parsed = parse_making_of(text, source=name)
+            attribute(parsed.making_of, _source(name, data, report.format))
             report.parsed, report.warnings = scrub_record(parsed.making_of), parsed.warnings
         else:
             report.format = "page"
             parsed = parse_page(text, source=name)
-            scrub_record(parsed.film)
+            scrub_record(attribute(parsed.film, _source(name, data, report.format)))
             report.parsed, report.warnings = parsed, parsed.warnings
     except FilmImportError as error:
         report.errors.append(error)
     except OSError as error:
         report.errors.append(FilmImportError(error.strerror or str(error), origin=Origin(name)))
     return report
+
+
+def _source(name, data, file_format):
+    return SourceRecord(
+        file_name=Path(name).name,
+        content_hash=content_hash(data),
+        format=SOURCE_FORMATS[file_format],
+    )
 
 
 def _films(reports, title):

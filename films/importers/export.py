@@ -1,12 +1,19 @@
-"""Films written in the project's JSON format (docs/json-format.md), the inverse of json.py."""
+"""Films written in the project's JSON format (docs/json-format.md), the inverse of json.py.
+
+Each film and row names its source (films/provenance.py), so importing the document again
+restores them: the document is not a new source of facts it only carries. With
+omit_restricted, facts from sources that forbid redistribution are left out: the film keeps
+only what names it (title, slug, year, IMDb id) and the rows from other sources.
+"""
 
 import json
 
 from django.db.models import Prefetch
 
-from films.models import Credit, Film, Trivia
+from films.models import Credit, Film, Source, Trivia
 
 from .json import VERSION
+from .loader import IMDB_FIELDS, SCALAR_FIELDS
 
 _ROLE_RANK = {role: rank for rank, role in enumerate(Credit.Role.values)}
 _KIND_RANK = {kind: rank for rank, kind in enumerate(Trivia.Kind.values)}
@@ -25,8 +32,37 @@ def films_for_export(slugs=None):
     return films.filter(slug__in=slugs) if slugs else films
 
 
-def film_document(films):
-    return {"version": VERSION, "films": [_film(film) for film in films]}
+# The film's own facts beside what names it (title, slug, year, IMDb id): left out of an
+# export that omits restricted sources when the film's source is one.
+_FILM_FACTS = [
+    name
+    for name in (*SCALAR_FIELDS, *IMDB_FIELDS, "genres")
+    if name not in ("title", "year", "imdb_id")
+]
+
+
+def film_document(films, *, omit_restricted=False):
+    """The document of films; omit_restricted leaves out facts from sources whose terms
+    forbid redistribution."""
+    films = list(films)
+    rows = [
+        row
+        for film in films
+        for related in (film.credits, film.trivia, film.reviews, film.taglines)
+        for row in related.all()
+    ] + [row for film in films for row in film.filming_locations.all()]
+    ids = ({film.source_id for film in films} | {row.source_id for row in rows}) - {None}
+    # Listed by content hash: the same in every database the document is imported into.
+    sources = Source.objects.filter(pk__in=ids).order_by("content_hash") if ids else []
+    sources = {source.pk: source for source in sources}
+    restricted = set()
+    if omit_restricted:
+        restricted = {pk for pk, source in sources.items() if not source.redistributable}
+    return {
+        "version": VERSION,
+        "sources": [_source(source) for source in sources.values()],
+        "films": [_film(film, sources, restricted) for film in films],
+    }
 
 
 def dumps(document):
@@ -46,13 +82,50 @@ def _date(value):
     return None if value is None else value.isoformat()
 
 
-def _film(film):
+def _source(source):
+    return {
+        "content_hash": source.content_hash,
+        "file_name": source.file_name,
+        "format": source.format,
+        "dataset_date": _date(source.dataset_date),
+        "terms": source.terms,
+        "attribution": source.attribution,
+        "imported_at": source.imported_at.isoformat(),
+    }
+
+
+def _film(film, sources, restricted):
+    """The film's document; each row names its source where it is not the film's."""
+
+    def hash_of(source_id):
+        return sources[source_id].content_hash if source_id else None
+
+    def provenance(row):
+        named = {} if row.source_id == film.source_id else {"source": hash_of(row.source_id)}
+        return named | ({} if row.source_line is None else {"source_line": row.source_line})
+
+    def kept(rows):
+        return [row for row in rows if row.source_id not in restricted]
+
+    document = _film_facts(film, kept, provenance) | {"source": hash_of(film.source_id)}
+    if film.source_id in restricted:
+        return {key: value for key, value in document.items() if key not in _FILM_FACTS}
+    return document
+
+
+def _tagline(tagline, provenance):
+    named = provenance(tagline)
+    return {"text": tagline.text, **named} if named else tagline.text
+
+
+def _film_facts(film, kept, provenance):
     credits = sorted(
         film.credits.all(),
         key=lambda c: (_ROLE_RANK[c.role], c.order, c.person.name, c.character, c.job),
     )
     trivia = sorted(film.trivia.all(), key=lambda t: (_KIND_RANK[t.kind], t.order))
     locations = sorted(film.filming_locations.all(), key=lambda fl: (fl.location.name, fl.note))
+    taglines = sorted(film.taglines.all(), key=lambda t: t.order)
     return {
         "title": film.title,
         "slug": film.slug,
@@ -74,7 +147,7 @@ def _film(film):
             {"name": genre.name, "slug": genre.slug}
             for genre in sorted(film.genres.all(), key=lambda genre: genre.name)
         ],
-        "taglines": [t.text for t in sorted(film.taglines.all(), key=lambda t: t.order)],
+        "taglines": [_tagline(t, provenance) for t in kept(taglines)],
         "credits": [
             {
                 "person": {
@@ -93,8 +166,9 @@ def _film(film):
                 "credited_as": c.credited_as,
                 "uncredited": c.uncredited,
                 "is_star": c.is_star,
+                **provenance(c),
             }
-            for c in credits
+            for c in kept(credits)
         ],
         "trivia": [
             {
@@ -104,8 +178,9 @@ def _film(film):
                 "goof_category": t.goof_category,
                 "character": t.character,
                 "contributor": t.contributor,
+                **provenance(t),
             }
-            for t in trivia
+            for t in kept(trivia)
         ],
         "reviews": [
             {
@@ -116,11 +191,16 @@ def _film(film):
                 "published": _date(r.published),
                 "score": _number(r.score),
                 "scale": r.scale,
+                **provenance(r),
             }
-            for r in sorted(film.reviews.all(), key=lambda r: r.order)
+            for r in kept(sorted(film.reviews.all(), key=lambda r: r.order))
         ],
         "filming_locations": [
-            {"location": {"name": fl.location.name, "slug": fl.location.slug}, "note": fl.note}
-            for fl in locations
+            {
+                "location": {"name": fl.location.name, "slug": fl.location.slug},
+                "note": fl.note,
+                **provenance(fl),
+            }
+            for fl in kept(locations)
         ],
     }

@@ -17,6 +17,7 @@ from .records import (
     FilmRecord,
     PersonRecord,
     ReviewRecord,
+    SourceRecord,
     TriviaRecord,
 )
 
@@ -25,6 +26,18 @@ VERSION = 1
 # Field name -> (type, required). Types: str, int, bool, "decimal", "date", list, dict;
 # a tuple (type, None) accepts null as well.
 _OPTIONAL_STR = (str, False)
+# Where a film or a row came from: a content_hash of the document's "sources", or null for
+# none. Left out, a film's is the document itself, a row's the film's.
+_PROVENANCE = {"source": ((str, None), False), "source_line": ((int, None), False)}
+_SOURCE = {
+    "content_hash": (str, True),
+    "file_name": (str, True),
+    "format": (str, True),
+    "dataset_date": (("date", None), False),
+    "terms": _OPTIONAL_STR,
+    "attribution": _OPTIONAL_STR,
+    "imported_at": (("datetime", None), False),
+}
 _FILM = {
     "title": (str, True),
     "slug": _OPTIONAL_STR,
@@ -48,6 +61,7 @@ _FILM = {
     "trivia": (list, False),
     "reviews": (list, False),
     "filming_locations": (list, False),
+    "source": ((str, None), False),
 }
 _PERSON = {
     "name": (str, True),
@@ -69,6 +83,7 @@ _CREDIT = {
     "credited_as": _OPTIONAL_STR,
     "uncredited": (bool, False),
     "is_star": (bool, False),
+    **_PROVENANCE,
 }
 _TRIVIA = {
     "kind": (str, True),
@@ -77,6 +92,7 @@ _TRIVIA = {
     "goof_category": _OPTIONAL_STR,
     "character": _OPTIONAL_STR,
     "contributor": _OPTIONAL_STR,
+    **_PROVENANCE,
 }
 _REVIEW = {
     "body": (str, True),
@@ -86,25 +102,31 @@ _REVIEW = {
     "published": (("date", None), False),
     "score": (("decimal", None), False),
     "scale": (int, False),
+    **_PROVENANCE,
 }
-_FILMING_LOCATION = {"location": ((str, dict), True), "note": _OPTIONAL_STR}
+_FILMING_LOCATION = {"location": ((str, dict), True), "note": _OPTIONAL_STR, **_PROVENANCE}
+# A tagline: its text, or an object with its text and where it came from.
+_TAGLINE = {"text": (str, True), **_PROVENANCE}
 _TYPE_NAMES = {
     str: "a string",
     int: "an integer",
     bool: "true or false",
     "decimal": "a number",
     "date": 'a date "YYYY-MM-DD"',
+    "datetime": 'a time "YYYY-MM-DDTHH:MM:SS+00:00"',
     list: "a list",
     dict: "an object",
     None: "null",
 }
 
 
-def parse_json(text: str, *, source: str) -> list[FilmRecord]:
-    """Reads a JSON document of films; raises FilmImportError naming the JSON path."""
+def parse_json(text: str, *, source: str, document: SourceRecord | None = None) -> list[FilmRecord]:
+    """Reads a JSON document of films; raises FilmImportError naming the JSON path.
+
+    `document` is the document itself as a source: the source of the films that name none."""
     origin = Origin(source)
     try:
-        document = json.loads(text, object_pairs_hook=_Object.of, parse_int=_integer)
+        parsed = json.loads(text, object_pairs_hook=_Object.of, parse_int=_integer)
     except json.JSONDecodeError as error:
         raise FilmImportError(
             f"not valid JSON: {error.msg} (column {error.colno})",
@@ -112,16 +134,23 @@ def parse_json(text: str, *, source: str) -> list[FilmRecord]:
         ) from None
     except RecursionError:
         raise FilmImportError("not valid JSON: nested too deeply", origin=origin) from None
-    reader = _Reader(origin)
-    top = reader.fields(document, "", {"version": (int, True), "films": (list, True)})
+    reader = _Reader(origin, document=document)
+    top = reader.fields(
+        parsed, "", {"version": (int, True), "sources": (list, False), "films": (list, True)}
+    )
     if top["version"] != VERSION:
         raise reader.error("version", f"unknown version {top['version']}; expected {VERSION}")
+    for i, value in enumerate(top.get("sources", [])):
+        reader.source(value, f"sources[{i}]")
     return [reader.film(value, f"films[{i}]") for i, value in enumerate(top["films"])]
 
 
 class _Reader:
-    def __init__(self, origin):
+    def __init__(self, origin, *, document):
         self.origin = origin
+        self.document = document
+        self.sources = {}  # content hash: SourceRecord, from the document's "sources"
+        self.film_source = document  # the source of the film being read
 
     def error(self, path, message):
         return FilmImportError(message, origin=self.origin.at_path(path or "(top level)"))
@@ -166,6 +195,14 @@ class _Reader:
                     return datetime.date.fromisoformat(value)
                 except ValueError:
                     raise self.error(path, f'"{value}" is not a date "YYYY-MM-DD"') from None
+            if expected == "datetime" and isinstance(value, str):
+                try:
+                    moment = datetime.datetime.fromisoformat(value)
+                except ValueError:
+                    moment = None
+                if moment is None or moment.tzinfo is None:
+                    raise self.error(path, f'"{value}" is not {_TYPE_NAMES["datetime"]}')
+                return moment
         wanted = " or ".join(_TYPE_NAMES[k] for k in kinds)
         raise self.error(path, f"expected {wanted}, got {_describe(value)}")
 
@@ -186,11 +223,47 @@ class _Reader:
     def strings(self, values, path):
         return [self.typed(value, f"{path}[{i}]", str) for i, value in enumerate(values)]
 
+    def source(self, value, path):
+        fields = self.fields(value, path, _SOURCE)
+        digest = fields["content_hash"]
+        if len(digest) != 64 or digest.strip("0123456789abcdef"):
+            raise self.error(f"{path}.content_hash", "expected a SHA-256 in 64 hex digits")
+        if digest in self.sources:
+            raise self.error(f"{path}.content_hash", "this source is listed twice")
+        self.sources[digest] = SourceRecord(**fields)
+
+    def source_named(self, digest, path):
+        """The source a "source" key names: one of the document's sources, or None."""
+        if digest is None:
+            return None
+        if digest not in self.sources:
+            raise self.error(path, f'"{digest[:64]}" is not one of the document\'s "sources"')
+        return self.sources[digest]
+
+    def provenance(self, fields, path):
+        """Takes a row's "source" and "source_line" out of its fields, for its record."""
+        source = self.film_source
+        if "source" in fields:
+            source = self.source_named(fields.pop("source"), _join(path, "source"))
+        return {"source": source, "source_line": fields.pop("source_line", None)}
+
+    def tagline(self, value, path):
+        """A tagline's text, and its (source, line) where it gives one."""
+        value = self.typed(value, path, (str, dict))
+        if isinstance(value, str):
+            return value, None
+        fields = self.fields(value, path, _TAGLINE)
+        provenance = self.provenance(fields, path)
+        return fields["text"], (provenance["source"], provenance["source_line"])
+
     def film(self, value, path):
         fields = self.fields(value, path, _FILM)
+        self.film_source = self.document
+        if "source" in fields:
+            self.film_source = self.source_named(fields.pop("source"), _join(path, "source"))
         lists = {
             "genres": lambda values, p: self.items(values, p, self.named),
-            "taglines": lambda values, p: self.strings(values, p),
+            "taglines": lambda values, p: self.items(values, p, self.tagline),
             "credits": lambda values, p: self.items(values, p, self.credit),
             "trivia": lambda values, p: self.items(values, p, self.trivia),
             "reviews": lambda values, p: self.items(values, p, self.review),
@@ -198,11 +271,18 @@ class _Reader:
         }
         for key, read in lists.items():
             fields[key] = read(fields.get(key, []), _join(path, key))
+        taglines = fields["taglines"]
+        fields["taglines"] = [text for text, _ in taglines]
+        fields["tagline_sources"] = {
+            order: provenance
+            for order, (_, provenance) in enumerate(taglines, start=1)
+            if provenance is not None
+        }
         genres = fields["genres"]
         fields["genres"] = [name for name, _ in genres]
         fields["genre_slugs"] = {name: slug for name, slug in genres if slug}
         self.gross_currency(fields, path)
-        return FilmRecord(**fields, origin=self.origin.at_path(path))
+        return FilmRecord(**fields, source=self.film_source, origin=self.origin.at_path(path))
 
     def named(self, value, path):
         """A genre or place: (name, slug), from its name alone or an object with both."""
@@ -233,18 +313,22 @@ class _Reader:
             if key in person:
                 person[key] = ",".join(self.strings(person[key], f"{path}.person.{key}"))
         fields["person"] = PersonRecord(**person)
-        return CreditRecord(**fields, origin=self.origin.at_path(path))
+        return self.row(CreditRecord, fields, path)
 
     def trivia(self, value, path):
-        return TriviaRecord(**self.fields(value, path, _TRIVIA), origin=self.origin.at_path(path))
+        return self.row(TriviaRecord, self.fields(value, path, _TRIVIA), path)
 
     def review(self, value, path):
-        return ReviewRecord(**self.fields(value, path, _REVIEW), origin=self.origin.at_path(path))
+        return self.row(ReviewRecord, self.fields(value, path, _REVIEW), path)
 
     def filming_location(self, value, path):
         fields = self.fields(value, path, _FILMING_LOCATION)
         fields["location"], fields["slug"] = self.named(fields["location"], f"{path}.location")
-        return FilmingLocationRecord(**fields, origin=self.origin.at_path(path))
+        return self.row(FilmingLocationRecord, fields, path)
+
+    def row(self, record, fields, path):
+        provenance = self.provenance(fields, path)
+        return record(**fields, **provenance, origin=self.origin.at_path(path))
 
 
 class _Object(dict):

@@ -22,6 +22,7 @@ from films.models import (
     Location,
     Person,
     Review,
+    Source,
     Tagline,
     Trivia,
 )
@@ -62,6 +63,7 @@ REVIEW_FIELDS = ("order", "title", "body", "author", "published", "score", "scal
 PERSON_FIELDS = ("name", "imdb_id", "birth_year", "death_year", "professions", "known_for")
 # What a record fills in or corrects on a person it finds; a value it leaves out never erases.
 PERSON_DETAILS = ("imdb_id", "birth_year", "death_year", "professions", "known_for")
+SOURCE_FIELDS = ("file_name", "content_hash", "format", "dataset_date", "terms", "attribution")
 # The related rows that name a row in the import's report of what it removed.
 _NAMED_BY = {Credit: ("person",), FilmingLocation: ("location",)}
 
@@ -196,6 +198,7 @@ class _Sync:
                 for i, name in enumerate(record.genres or [])
             ],
         )
+        sources = _sources(record, apply=self.apply)
         if self.apply:
             _create_missing(Person, people.values())
             _create_missing(Location, places.values())
@@ -203,35 +206,48 @@ class _Sync:
             if updated_people:
                 Person.objects.bulk_update(updated_people, PERSON_DETAILS)
             if self.created or changed:
+                film.source_id = sources.get(record.source)
                 film.save()
         self.changes += changed
         if updated_people:
             self.changes.append(f"details of {len(updated_people)} people")
         if record.credits is not None:
             desired = [
-                {"person_id": people[c.person.key].pk, **_values(c, CREDIT_FIELDS[1:])}
+                {
+                    "person_id": people[c.person.key].pk,
+                    **_values(c, CREDIT_FIELDS[1:]),
+                    **_provenance(c, sources),
+                }
                 for c in record.credits
             ]
             self.rows(
                 "credits", Credit, CREDIT_FIELDS, desired, item="credit", also={"year": film.year}
             )
         if record.trivia is not None:
-            desired = [_values(t, TRIVIA_FIELDS) for t in record.trivia]
+            desired = [
+                {**_values(t, TRIVIA_FIELDS), **_provenance(t, sources)} for t in record.trivia
+            ]
             self.rows(
                 "trivia", Trivia, TRIVIA_FIELDS, desired, item="", kind__in=record.trivia_kinds
             )
         if record.reviews is not None:
-            desired = [_values(r, REVIEW_FIELDS) for r in record.reviews]
+            desired = [
+                {**_values(r, REVIEW_FIELDS), **_provenance(r, sources)} for r in record.reviews
+            ]
             self.rows("reviews", Review, REVIEW_FIELDS, desired, item="review")
         if record.taglines is not None:
             desired = [
-                {"order": order, "text": text}
+                {"order": order, "text": text, **_tagline_provenance(record, order, sources)}
                 for order, text in enumerate(record.taglines, start=1)
             ]
             self.rows("taglines", Tagline, ("order", "text"), desired, item="tagline")
         if record.filming_locations is not None:
             desired = [
-                {"location_id": places[fl.location].pk, "note": fl.note}
+                {
+                    "location_id": places[fl.location].pk,
+                    "note": fl.note,
+                    **_provenance(fl, sources),
+                }
                 for fl in record.filming_locations
             ]
             self.rows(
@@ -280,7 +296,8 @@ class _Sync:
         are the film's, not the record's.
 
         Rows are compared by the values of `fields`; `desired` holds those values, one dict
-        per row. A person or place not created yet (in a dry run) has a None id: its row is new.
+        per row, and the source of a row to insert (a row kept keeps its own). A person or
+        place not created yet (in a dry run) has a None id: its row is new.
         """
         have = {}
         if not self.created:
@@ -335,6 +352,52 @@ def _shortened(text, length=60):
 
 def _values(record, names):
     return {name: getattr(record, name) for name in names}
+
+
+def _provenance(record, sources):
+    return {"source_id": sources.get(record.source), "source_line": record.source_line}
+
+
+def _tagline_provenance(record, order, sources):
+    """A tagline's source and line: its own where the record gives one, else the film's."""
+    source, line = (record.tagline_sources or {}).get(order, (record.source, None))
+    return {"source_id": sources.get(source), "source_line": line}
+
+
+def _named_sources(record):
+    rows = [
+        *(record.credits or []),
+        *(record.trivia or []),
+        *(record.reviews or []),
+        *(record.filming_locations or []),
+    ]
+    taglines = [source for source, _ in (record.tagline_sources or {}).values()]
+    return {source for source in [record.source, *taglines, *(r.source for r in rows)] if source}
+
+
+def _sources(record, *, apply):
+    """{SourceRecord: Source id} for the sources the record names: found by content hash,
+    else created (in a dry run, not created: their rows would have no id)."""
+    sources = _named_sources(record)
+    named = {source.content_hash: source for source in sources}
+    if not named:
+        return {}
+    found = Source.objects.filter(content_hash__in=named).values_list("content_hash", "pk")
+    ids = dict(found)
+    missing = [_source_row(source) for digest, source in named.items() if digest not in ids]
+    if missing and apply:
+        # Another import may create the same source at the same moment: keep either.
+        Source.objects.bulk_create(missing, ignore_conflicts=True)
+        found = Source.objects.filter(content_hash__in=[s.content_hash for s in missing])
+        ids |= dict(found.values_list("content_hash", "pk"))
+    return {source: ids.get(source.content_hash) for source in sources}
+
+
+def _source_row(source):
+    values = {name: getattr(source, name) for name in SOURCE_FIELDS}
+    if source.imported_at is not None:
+        values["imported_at"] = source.imported_at
+    return Source(**values)
 
 
 def _people(credits, *, film, warnings):
@@ -476,6 +539,8 @@ def _validate(record, slug):
     """Checks every value against the model's fields and rules before anything is written."""
     film_values = {"slug": slug, **_values(record, IMDB_FIELDS + SCALAR_FIELDS)}
     _clean(Film, film_values, record)
+    for source in _named_sources(record):
+        _clean(Source, _values(source, SOURCE_FIELDS), record)
     _check(record.rating is None or 0 <= record.rating <= 10, "rating must be 0 to 10", record)
     _check(
         (record.gross is None) == (record.gross_currency == "")

@@ -3,6 +3,9 @@
 They mirror the data contract but hold names, not database rows: a person is a name and an
 optional IMDb id, a location is its name. A list that is None was not given by the source,
 and the loader leaves what the database holds for it; an empty list was given, and empty.
+
+Each record names the SourceRecord it was read from and, where there is one, its line
+(films/provenance.py); a record with no source is one nobody can account for.
 """
 
 import datetime
@@ -14,6 +17,19 @@ from .errors import Origin
 PAGE_TRIVIA_KINDS = ("trivia", "goof", "quote")
 MAKING_OF_KINDS = ("behind_the_scenes", "deleted_scene", "alternate_version")
 ALL_TRIVIA_KINDS = PAGE_TRIVIA_KINDS + MAKING_OF_KINDS
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A document records were read from: a films.models.Source, found by its content_hash."""
+
+    file_name: str
+    content_hash: str
+    format: str  # a Source.Format value
+    dataset_date: datetime.date | None = None
+    terms: str = "unrestricted"  # a Source.Terms value
+    attribution: str = ""
+    imported_at: datetime.datetime | None = None  # None: when it is first saved
 
 
 @dataclass
@@ -44,6 +60,8 @@ class CreditRecord:
     credited_as: str = ""
     uncredited: bool = False
     is_star: bool = False
+    source: SourceRecord | None = field(default=None, compare=False, repr=False)
+    source_line: int | None = field(default=None, compare=False, repr=False)
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -55,6 +73,8 @@ class TriviaRecord:
     goof_category: str = ""
     character: str = ""
     contributor: str = ""
+    source: SourceRecord | None = field(default=None, compare=False, repr=False)
+    source_line: int | None = field(default=None, compare=False, repr=False)
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -67,6 +87,8 @@ class ReviewRecord:
     published: datetime.date | None = None
     score: Decimal | None = None
     scale: int = 10
+    source: SourceRecord | None = field(default=None, compare=False, repr=False)
+    source_line: int | None = field(default=None, compare=False, repr=False)
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -75,6 +97,8 @@ class FilmingLocationRecord:
     location: str
     note: str = ""
     slug: str = ""  # the place's address, when the source knows it
+    source: SourceRecord | None = field(default=None, compare=False, repr=False)
+    source_line: int | None = field(default=None, compare=False, repr=False)
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -106,6 +130,12 @@ class FilmRecord:
     reviews: list[ReviewRecord] | None = None
     filming_locations: list[FilmingLocationRecord] | None = None
     origin: Origin | None = field(default=None, compare=False, repr=False)
+    # Where the film's own facts (title, year...) were read.
+    source: SourceRecord | None = field(default=None, compare=False, repr=False)
+    # {order: (source, line)} of the taglines whose source is not the film's (JSON documents).
+    tagline_sources: dict[int, tuple[SourceRecord | None, int | None]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass
@@ -118,6 +148,7 @@ class MakingOfRecord:
     stars: list[str]
     trivia: list[TriviaRecord]
     origin: Origin | None = field(default=None, compare=False, repr=False)
+    source: SourceRecord | None = field(default=None, compare=False, repr=False)
 
 
 def merge_making_of(film, making_of):
@@ -128,3 +159,14 @@ def merge_making_of(film, making_of):
     film.trivia = own + list(making_of.trivia)
     film.trivia_kinds = tuple(k for k in ALL_TRIVIA_KINDS if k in kinds)
     return film
+
+
+def attribute(record, source):
+    """Gives a page's record, and every row in it, the source it was read from; each row's
+    line is the line its origin names."""
+    record.source = source
+    for rows in ("credits", "trivia", "reviews", "filming_locations"):
+        for row in getattr(record, rows, None) or []:
+            row.source = source
+            row.source_line = row.origin.line if row.origin else None
+    return record

@@ -13,6 +13,7 @@ import re
 from html.entities import html5
 
 from .errors import FilmImportError, Origin
+from .records import SourceRecord
 
 MAX_PAGE_BYTES = 1_000_000
 MAX_JSON_BYTES = 200_000_000
@@ -115,7 +116,8 @@ def scrub_record(record, origin=None):
             setattr(record, field.name, _scrub_text(value, origin, field.name))
         elif isinstance(value, list):
             setattr(record, field.name, _scrub_list(value, origin, field.name))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, Origin):
+        # Origins and sources say where a record was read: the file, not its text.
+        elif dataclasses.is_dataclass(value) and not isinstance(value, Origin | SourceRecord):
             if origin and origin.path:
                 scrub_record(value, origin.at_path(f"{origin.path}.{field.name}"))
             else:

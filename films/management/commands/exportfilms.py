@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from films.importers.export import dumps, film_document, films_for_export
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         films = list(films_for_export(slugs))
         if slugs and (unknown := sorted(set(slugs) - {film.slug for film in films})):
             raise CommandError(f"no film with slug {', '.join(unknown)}")
-        text = dumps(film_document(films))
+        omit = settings.EXPORT_RESTRICTED_SOURCES == "omit"
+        text = dumps(film_document(films, omit_restricted=omit))
         if output:
             Path(output).write_text(text, encoding="utf-8")
             if options["verbosity"]:
