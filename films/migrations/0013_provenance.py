@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('films', '0010_person_prominence_original_title_search'),
+        ('films', '0011_credit_year'),
     ]
 
     operations = [
