@@ -493,6 +493,20 @@ def test_command_prints_a_summary(db, dataset):
     assert "title not in the files: 1 (e.g. tt0000009)" in summary
 
 
+def test_command_dates_the_sources_by_its_dataset_date_else_by_the_files(db, dataset):
+    directory = dataset()
+    call_command("importimdb", str(directory), "--dataset-date", "2026-11-01", stdout=StringIO())
+    assert set(Source.objects.values_list("dataset_date", flat=True)) == {
+        datetime.date(2026, 11, 1)
+    }
+    write(directory, "title.crew", CREW[:1])
+    call_command("importimdb", str(directory), stdout=StringIO())
+    modified = datetime.datetime.fromtimestamp(
+        (directory / "title.crew.tsv").stat().st_mtime, tz=datetime.UTC
+    ).date()
+    assert file_source(directory, "title.crew.tsv").dataset_date == modified
+
+
 def test_command_fails_past_max_errors(db, dataset):
     names = [*NAMES, ["nm0000007"]]
     err = StringIO()
