@@ -1,5 +1,7 @@
 import contextlib
+import datetime
 import gzip
+import hashlib
 import json
 import tempfile
 from decimal import Decimal
@@ -27,7 +29,8 @@ from films.importers.imdb_tsv import (
     role_and_job,
 )
 from films.importers.text import without_controls
-from films.models import Credit, Film, Person, Review, Trivia
+from films.models import Credit, Film, Person, Review, Source, Trivia
+from films.provenance import IMDB_ATTRIBUTION
 from tests.builders import make_film, make_person
 from tests.mutations import mutated
 
@@ -321,6 +324,85 @@ def test_a_changed_file_updates_films_people_and_credits_in_place(db, dataset):
     assert Person.objects.get(imdb_id="nm0000001").death_year == 2030
 
 
+def file_source(directory, name):
+    """The Source of a file in `directory`, found by its content."""
+    return Source.objects.get(
+        content_hash=hashlib.sha256((directory / name).read_bytes()).hexdigest()
+    )
+
+
+def credit_source(imdb_id, person, role):
+    credit = Credit.objects.get(film__imdb_id=imdb_id, person__imdb_id=person, role=role)
+    return credit.source_id, credit.source_line
+
+
+def provenance():
+    return (
+        set(Film.objects.values_list("imdb_id", "source_id")),
+        set(Credit.objects.values_list("pk", "source_id", "source_line")),
+    )
+
+
+def test_films_and_credits_name_the_dataset_files_and_lines_they_came_from(db, dataset):
+    directory = dataset()
+    import_imdb(directory=directory, dataset_date=datetime.date(2026, 11, 1))
+    basics = file_source(directory, "title.basics.tsv")
+    assert (basics.file_name, basics.format, basics.dataset_date) == (
+        "title.basics.tsv",
+        Source.Format.IMDB_DATASET,
+        datetime.date(2026, 11, 1),
+    )
+    assert (basics.terms, basics.attribution) == (Source.Terms.NON_COMMERCIAL, IMDB_ATTRIBUTION)
+    assert set(Film.objects.values_list("source_id", flat=True)) == {basics.pk}
+    principals = file_source(directory, "title.principals.tsv").pk
+    crew = file_source(directory, "title.crew.tsv").pk
+    # Lines count the header: the first principal is line 2. The two writer rows of one
+    # person (lines 6 and 7) are one credit, from the first.
+    assert credit_source("tt0000001", "nm0000001", "cast") == (principals, 2)
+    assert credit_source("tt0000001", "nm0000003", "writer") == (principals, 6)
+    assert credit_source("tt0000002", "nm0000006", "writer") == (principals, 10)
+    assert credit_source("tt0000001", "nm0000005", "director") == (crew, 2)
+
+
+def test_an_identical_re_import_keeps_every_source(db, dataset):
+    directory = dataset()
+    import_imdb(directory=directory)
+    sources, before = Source.objects.count(), provenance()
+    (directory / "title.basics.tsv").touch()  # the same bytes on another day
+    result = import_imdb(directory=directory)
+    assert not result.changed
+    assert (Source.objects.count(), provenance()) == (sources, before)
+
+
+def test_a_changed_fact_names_the_file_that_changed_it(db, dataset):
+    """A film whose title changed names the new title.basics, one whose rating alone changed
+    the new title.ratings; a credit that changed names the new title.principals and its
+    line; what did not change keeps its source, even where its line moved."""
+    directory = dataset()
+    import_imdb(directory=directory)
+    old_basics = file_source(directory, "title.basics.tsv").pk
+    old_principals = file_source(directory, "title.principals.tsv").pk
+    basics = [list(row) for row in BASICS]
+    basics[1][2] = "Amelie"
+    ratings = [["tt0000001", "7.1", "2000"], *RATINGS[1:]]
+    principals = [["tt0000001", "8", "nm0000005", "producer", N, N], *PRINCIPALS]
+    principals[2] = [*principals[2][:5], '["Sue"]']  # line 3 of the first file, now 4
+    import_imdb(
+        directory=dataset(title_basics=basics, title_ratings=ratings, title_principals=principals)
+    )
+    films = dict(Film.objects.values_list("imdb_id", "source_id"))
+    assert films == {
+        "tt0000001": file_source(directory, "title.ratings.tsv").pk,
+        "tt0000002": file_source(directory, "title.basics.tsv").pk,
+        "tt0000004": old_basics,
+    }
+    new_principals = file_source(directory, "title.principals.tsv").pk
+    sue = Credit.objects.get(person__imdb_id="nm0000002", film__imdb_id="tt0000001")
+    assert (sue.character, sue.source_id, sue.source_line) == ("Sue", new_principals, 4)
+    assert credit_source("tt0000001", "nm0000005", "producer") == (new_principals, 2)
+    assert credit_source("tt0000001", "nm0000001", "cast") == (old_principals, 2)
+
+
 def test_credits_have_their_films_year_and_follow_it(db, dataset):
     """Credits take their film's year (Credit.year) when imported, and a new year from a
     re-import, those entered by hand included."""
@@ -411,6 +493,20 @@ def test_command_prints_a_summary(db, dataset):
     assert "title not in the files: 1 (e.g. tt0000009)" in summary
 
 
+def test_command_dates_the_sources_by_its_dataset_date_else_by_the_files(db, dataset):
+    directory = dataset()
+    call_command("importimdb", str(directory), "--dataset-date", "2026-11-01", stdout=StringIO())
+    assert set(Source.objects.values_list("dataset_date", flat=True)) == {
+        datetime.date(2026, 11, 1)
+    }
+    write(directory, "title.crew", CREW[:1])
+    call_command("importimdb", str(directory), stdout=StringIO())
+    modified = datetime.datetime.fromtimestamp(
+        (directory / "title.crew.tsv").stat().st_mtime, tz=datetime.UTC
+    ).date()
+    assert file_source(directory, "title.crew.tsv").dataset_date == modified
+
+
 def test_command_fails_past_max_errors(db, dataset):
     names = [*NAMES, ["nm0000007"]]
     err = StringIO()
@@ -437,15 +533,15 @@ def test_categories_become_roles():
 
 def test_duplicate_principals_of_a_title_merge():
     rows = [
-        Principal("tt1", "nm1", "writer", "screenplay", "", 3),
-        Principal("tt1", "nm1", "writer", "novel", "", 2),
-        Principal("tt1", "nm2", "cast", "", "Mary", 1),
-        Principal("tt2", "nm1", "writer", "", "", 1),
+        Principal("tt1", "nm1", "writer", "screenplay", "", 3, line=2),
+        Principal("tt1", "nm1", "writer", "novel", "", 2, line=3),
+        Principal("tt1", "nm2", "cast", "", "Mary", 1, line=4),
+        Principal("tt2", "nm1", "writer", "", "", 1, line=5),
     ]
     assert list(merge_duplicate_credits(rows)) == [
-        ("tt1", "nm1", "writer", "screenplay, novel", "", 2),
-        ("tt1", "nm2", "cast", "", "Mary", 1),
-        ("tt2", "nm1", "writer", "", "", 1),
+        ("tt1", "nm1", "writer", "screenplay, novel", "", 2, 2),
+        ("tt1", "nm2", "cast", "", "Mary", 1, 4),
+        ("tt2", "nm1", "writer", "", "", 1, 5),
     ]
 
 
@@ -721,11 +817,11 @@ def test_any_bytes_give_rows_or_the_importers_own_errors(case):
         try:
             header, lines = read_tsv(path)
             positions = [header.index(c) for c in dataset.columns if c in header]
-            for _, fields in lines:
+            for line_number, fields in lines:
                 if len(positions) < len(dataset.columns) or len(fields) != len(header):
                     continue
                 with contextlib.suppress(MalformedRow):
-                    rows = dataset.parse(*[fields[i] for i in positions])
+                    rows = dataset.rows([fields[i] for i in positions], line_number)
                     texts += [value for row in rows for value in row if isinstance(value, str)]
         except UnreadableFile as error:
             texts = error

@@ -107,13 +107,13 @@ def test_credits_of_titles_of_other_types_are_dropped(reader):
     )
     crew = reader.read("title.crew", "tt1\tnm3,nm4\tnm5", "tt2\tnm6\t\\N")
     assert principals == [
-        Principal("tt1", "nm1", "cast", "", "Mary", 1),
-        Principal("tt9", "nm2", "other", "stunts: stunt double", "", 1),
+        Principal("tt1", "nm1", "cast", "", "Mary", 1, line=2),
+        Principal("tt9", "nm2", "other", "stunts: stunt double", "", 1, line=4),
     ]
     assert crew == [
-        CrewMember("tt1", "nm3", "director", 1),
-        CrewMember("tt1", "nm4", "director", 2),
-        CrewMember("tt1", "nm5", "writer", 1),
+        CrewMember("tt1", "nm3", "director", 1, line=2),
+        CrewMember("tt1", "nm4", "director", 2, line=2),
+        CrewMember("tt1", "nm5", "writer", 1, line=2),
     ]
     assert reader.titles.rows_dropped == 2
 
@@ -124,7 +124,8 @@ def test_principals_naming_one_part_twice_become_one_row(reader):
         "tt1\t3\tnm1\twriter\tscreenplay\t\\N",
         "tt1\t2\tnm1\twriter\tnovel\t\\N",
     )
-    assert rows == [Principal("tt1", "nm1", "writer", "screenplay, novel", "", 2)]
+    # The merged row keeps the line of the first.
+    assert rows == [Principal("tt1", "nm1", "writer", "screenplay, novel", "", 2, line=2)]
 
 
 def test_malformed_lines_are_named_by_file_and_line_and_the_rest_is_read(reader):

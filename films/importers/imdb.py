@@ -17,6 +17,7 @@ The import runs in two phases inside one transaction:
    serves keeps them, so that pages are read throughout an import (bulk_load).
 """
 
+import datetime
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from django.utils import timezone
 from films.freshness import data_changed
 from films.models import Credit, Film, Genre, Person
 from films.prominence import refresh_prominence
+from films.provenance import imdb_dataset_source
 from films.rules import new_slugs, new_slugs_sql, slug_base
 
 from .imdb_tsv import (
@@ -95,7 +97,13 @@ COLUMN_TYPES = {
     "birth_year": "integer",
     "death_year": "integer",
     "billing": "integer",
+    "line": "integer",
 }
+# The files whose rows the films and credits written are said to come from (films/provenance.py):
+# a film's own facts from title.basics, or from title.ratings where only its rating or votes
+# changed; a credit from the line of title.principals or title.crew that lists it.
+FILM_BASICS_COLUMNS = ("title", "original_title", "title_type", "year", "runtime_minutes")
+SOURCE_FILES = ("title.basics", "title.ratings", "title.principals", "title.crew")
 
 
 @dataclass
@@ -272,25 +280,34 @@ class _Database:
         # Pages plan their queries by the statistics of a table that was empty.
         self.execute(f"ANALYZE {table}")
 
-    def update_changed(self, table, *, source, key, columns, also=None):
+    def update_changed(self, table, *, source, key, columns, also=None, source_ids=()):
         """Updates the rows of `table` that the rows of `source` name by id in their column
         `key`, where a value differs, and only those; returns how many. `columns` maps the
         table's columns to source's (None: the same name); `also` sets more columns to
-        values on the rows updated."""
-        pairs = [(column, f"s.{other or column}") for column, other in columns.items()]
+        values on the rows updated. `source_ids`, pairs of (Source id, columns), sets each
+        updated row's source_id to that of the first pair one of whose columns differs."""
+        pairs = {column: f"s.{other or column}" for column, other in columns.items()}
         also = also or {}
-        assignments = [f"{column} = {value}" for column, value in pairs]
+        assignments = [f"{column} = {value}" for column, value in pairs.items()]
         assignments += [f"{column} = %s" for column in also]
-        differs = " OR ".join(
-            f"{table}.{column} {self.distinct} {value}" for column, value in pairs
-        )
+        params = list(also.values())
+
+        def differs(columns):
+            return " OR ".join(
+                f"{table}.{column} {self.distinct} {pairs[column]}" for column in columns
+            )
+
+        if source_ids:
+            cases = " ".join(f"WHEN {differs(changed)} THEN %s" for _, changed in source_ids)
+            assignments.append(f"source_id = CASE {cases} END")
+            params += [source_id for source_id, _ in source_ids]
         return self.execute(
             f"""
             UPDATE {table} SET {", ".join(assignments)}
             FROM {source} s
-            WHERE s.{key} = {table}.id AND ({differs})
+            WHERE s.{key} = {table}.id AND ({differs(pairs)})
             """,
-            list(also.values()),
+            params,
         )
 
     def count(self, model):
@@ -305,11 +322,14 @@ def import_imdb(
     limit: int | None = None,
     max_errors: int = 100,
     dry_run: bool = False,
+    dataset_date: datetime.date | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> ImportResult:
     """Imports the datasets in `directory` in one transaction and says what changed.
 
-    Raises MissingFiles if a required file is absent and ImportAborted (after rolling
+    The films and credits it writes name the files they came from as their Source, dated
+    `dataset_date` (by default, each file's modification day). Raises MissingFiles if a
+    required file is absent and ImportAborted (after rolling
     everything back) once more than `max_errors` lines are malformed.
     """
     paths = find_datasets(directory)
@@ -333,18 +353,23 @@ def import_imdb(
                 rows = rows_of(paths[name], dataset, errors, on_progress, result.rows_read)
                 db.load(STAGING_TABLES[name], dataset.row, rows)
         result.method = db.staged_with
+        sources = {
+            name: imdb_dataset_source(path=paths[name], dataset_date=dataset_date).pk
+            for name in SOURCE_FILES
+            if name in paths
+        }
         result.credits_of_other_types = titles.rows_dropped
         _index_staging(db)
         with _timed(on_progress, "selecting titles"):
             select_titles(db, result, min_votes=min_votes, limit=limit)
         with _timed(on_progress, "merging films"):
-            merge_films(db, result, now=timezone.now())
+            merge_films(db, result, now=timezone.now(), sources=sources)
         with _timed(on_progress, "merging genres"):
             merge_genres(db, result, genres_seen)
         with _timed(on_progress, "merging people"):
             merge_people(db, result)
         with _timed(on_progress, "merging credits"):
-            merge_credits(db, result)
+            merge_credits(db, result, sources=sources)
         if not result.all_new:
             with _timed(on_progress, "ranking people"):
                 result.prominence_changed = refresh_prominence()
@@ -406,7 +431,7 @@ def _selected(db, *, new=None):
     return db.scalar(f"SELECT count(*) FROM imdb_selected {where}")
 
 
-def merge_films(db, result, *, now):
+def merge_films(db, result, *, now, sources):
     """Films already on the site get what IMDb knows of them, where it differs, and only
     that; the others are created.
 
@@ -421,6 +446,10 @@ def merge_films(db, result, *, now):
         key="film_id",
         columns=FILM_COLUMNS,
         also={"updated_at": now},
+        source_ids=[
+            (sources["title.basics"], FILM_BASICS_COLUMNS),
+            (sources["title.ratings"], ("rating", "vote_count")),
+        ],
     )
     new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
     with db.bulk_load(film):
@@ -428,12 +457,12 @@ def merge_films(db, result, *, now):
             f"""
             INSERT INTO {film} (title, original_title, title_type, slug, year,
                 runtime_minutes, rating, vote_count, imdb_id, release_country, logline, plot,
-                gross_region, added_at, updated_at)
+                gross_region, added_at, updated_at, source_id)
             SELECT s.title, s.original_title, s.title_type, s.new_slug,
-                s.year, s.runtime, s.rating, s.votes, s.tconst, '', '', '', '', %s, %s
+                s.year, s.runtime, s.rating, s.votes, s.tconst, '', '', '', '', %s, %s, %s
             FROM ({new_slugs_sql(Film, rows=new_films, imdb_id="tconst")}) s
             """,
-            [now, now],
+            [now, now, sources["title.basics"]],
         )
         created += _create_leftovers(
             db,
@@ -444,6 +473,7 @@ def merge_films(db, result, *, now):
             columns=FILM_COLUMNS,
             added_at=now,
             updated_at=now,
+            source_id=sources["title.basics"],
         )
     result.films = Tally(created, updated, _selected(db) - created - updated)
 
@@ -576,18 +606,21 @@ def merge_people(db, result):
     db.execute("DROP TABLE imdb_credited")
 
 
-def merge_credits(db, result):
+def merge_credits(db, result, *, sources):
     """The selected titles' credits: those of films already on the site updated in place
-    (and removed where IMDb no longer lists them), those of new films inserted."""
+    (and removed where IMDb no longer lists them), those of new films inserted. A credit
+    inserted or changed names the file and line it came from."""
     film, person, credit = Film._meta.db_table, Person._meta.db_table, Credit._meta.db_table
     order = connection.ops.quote_name("order")
     # Every credit of the selected titles: principals, then title.crew's directors and
     # writers that the principals do not already name, billed after them.
     wanted = """
-        SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering
+        SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering,
+               %s AS source_id, p.line
         FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
         UNION ALL
-        SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing
+        SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing,
+               %s, c.line
         FROM imdb_crew c
         JOIN imdb_selected s ON s.tconst = c.tconst
         LEFT JOIN (
@@ -601,17 +634,21 @@ def merge_credits(db, result):
     db.execute("DROP TABLE IF EXISTS imdb_credit")
     # GROUP BY guards the unique (film, person, role, character) against a file whose rows
     # of one title are not together; merge_duplicate_credits already joined their jobs.
-    # A credit whose person is in no file keeps a null person_id, to be counted.
+    # A credit whose person is in no file keeps a null person_id, to be counted. The rows
+    # of one group all come from one file (title.crew's only where the principals do not
+    # name the person in that role).
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_credit AS
         SELECT f.id AS film_id, max(pe.id) AS person_id, w.nconst, w.role, w."character",
-               min(w.job) AS job, min(w.ordering) AS ordering, f.year
+               min(w.job) AS job, min(w.ordering) AS ordering, f.year,
+               min(w.source_id) AS source_id, min(w.line) AS source_line
         FROM ({wanted}) w
         JOIN {film} f ON f.imdb_id = w.tconst
         LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
         GROUP BY f.id, f.year, w.nconst, w.role, w."character"
-        """
+        """,
+        [sources["title.principals"], sources.get("title.crew")],
     )
     db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
     missing_person = "FROM imdb_credit WHERE person_id IS NULL"
@@ -637,7 +674,7 @@ def merge_credits(db, result):
     credits = f"""
         SELECT film_id, person_id, role, job, "character", '' AS credited_as,
                false AS uncredited, ordering, role = 'cast' AND rank <= {STARS_PER_FILM} AS star,
-               year
+               year, source_id, source_line
         FROM (
             SELECT imdb_credit.*, row_number() OVER (
                 PARTITION BY film_id ORDER BY role <> 'cast', ordering, person_id
@@ -647,7 +684,7 @@ def merge_credits(db, result):
         WHERE film_id {{}} IN ({old_films})
     """
     columns = f"""film_id, person_id, role, job, "character", credited_as, uncredited,
-        {order}, is_star, year"""
+        {order}, is_star, year, source_id, source_line"""
     changed = result.credits_removed = 0
     if db.scalar(f"SELECT count(*) FROM ({old_films}) o"):
         # Films already on the site: update their credits in place. Only the credits that
@@ -663,7 +700,8 @@ def merge_credits(db, result):
                   AND x.{order} = c.ordering AND x.is_star = c.star
             )
             ON CONFLICT (film_id, person_id, role, "character") DO UPDATE SET
-                job = excluded.job, {order} = excluded.{order}, is_star = excluded.is_star
+                job = excluded.job, {order} = excluded.{order}, is_star = excluded.is_star,
+                source_id = excluded.source_id, source_line = excluded.source_line
             """
         )
         # ...and remove those IMDb no longer lists (people with an IMDb id only: credits

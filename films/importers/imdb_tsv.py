@@ -119,6 +119,7 @@ class Principal(NamedTuple):
     job: str
     character: str
     ordering: int
+    line: int  # of the file, for the credit's provenance
 
 
 class Name(NamedTuple):
@@ -140,6 +141,7 @@ class CrewMember(NamedTuple):
     nconst: str
     role: str
     billing: int
+    line: int
 
 
 @dataclass
@@ -395,7 +397,7 @@ def _parse_rating(tconst, average, votes):
 
 
 def _parse_principal(titles):
-    def parse(tconst, ordering, nconst, category, job, characters_json):
+    def parse(tconst, ordering, nconst, category, job, characters_json, line):
         if titles.drops(_id(tconst, "tt", "tconst")):
             return []
         role, job = role_and_job(_required(category, "category"), _text(job))
@@ -407,6 +409,7 @@ def _parse_principal(titles):
                 job,
                 characters(_text(characters_json)),
                 _int(ordering, "ordering") or 0,
+                line,
             )
         ]
 
@@ -428,14 +431,16 @@ def _parse_name(nconst, name, birth_year, death_year, professions, known_for):
 
 
 def _parse_crew(titles):
-    def parse(tconst, directors, writers):
+    def parse(tconst, directors, writers, line):
         if titles.drops(_id(tconst, "tt", "tconst")):
             return []
         rows = []
         for role, people in (("director", directors), ("writer", writers)):
             if people != NULL:
                 for position, nconst in enumerate(people.split(","), start=1):
-                    rows.append(CrewMember(tconst, _id(nconst, "nm", "nconst"), role, position))
+                    rows.append(
+                        CrewMember(tconst, _id(nconst, "nm", "nconst"), role, position, line)
+                    )
         return rows
 
     return parse
@@ -450,6 +455,13 @@ class Dataset:
     columns: tuple[str, ...]
     row: type
     parse: Callable[..., list]
+
+    def rows(self, values, line_number):
+        """The rows of one line, given its columns' values: rows with a `line` field (those
+        of credits, for their provenance) are told the line's number."""
+        if "line" in self.row._fields:
+            return self.parse(*values, line_number)
+        return self.parse(*values)
 
 
 def datasets(title_types: Iterable[str], titles: "TitleTypes", genres_seen: set[str]):
@@ -539,7 +551,7 @@ def _rows_of(path, dataset, errors, on_progress, rows_read):
             errors.add(f"{path.name}:{line_number}: {len(fields)} fields, expected {width}")
             continue
         try:
-            yield from dataset.parse(*[fields[i] for i in positions])
+            yield from dataset.rows([fields[i] for i in positions], line_number)
         except MalformedRow as error:
             errors.add(f"{path.name}:{line_number}: {error}")
     if on_progress:

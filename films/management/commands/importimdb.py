@@ -1,3 +1,4 @@
+import datetime
 import sys
 from pathlib import Path
 
@@ -40,8 +41,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Read and merge everything, then roll back."
         )
+        parser.add_argument(
+            "--dataset-date",
+            type=datetime.date.fromisoformat,
+            help="The day IMDb made the files (YYYY-MM-DD), recorded with their source "
+            "(default: each file's modification day).",
+        )
 
-    def handle(self, *args, directory, title_types, min_votes, limit, max_errors, dry_run, **opts):
+    def handle(
+        self,
+        *args,
+        directory,
+        title_types,
+        min_votes,
+        limit,
+        max_errors,
+        dry_run,
+        dataset_date,
+        **opts,
+    ):
         if not directory.is_dir():
             raise CommandError(printable(f"{directory} is not a directory."))
         show_progress = self.stdout.isatty() or opts["verbosity"] >= 2
@@ -53,6 +71,7 @@ class Command(BaseCommand):
                 limit=limit,
                 max_errors=max_errors,
                 dry_run=dry_run,
+                dataset_date=dataset_date,
                 on_progress=self.show_progress if show_progress else None,
             )
         except MissingFiles as error:
