@@ -99,9 +99,28 @@ def test_export_holds_every_field_of_the_fixture_film(mask):
     assert (minter["credited_as"], minter["order"], minter["role"]) == ("Kelly Minter", 14, "cast")
     assert [t["kind"] for t in film["trivia"]][:3] == ["trivia", "goof", "quote"]
     assert film["reviews"][0]["score"] == 4.5
+    azusa = Location.objects.get(name="Azusa, California, USA")
     assert film["filming_locations"] == [
         {
-            "location": {"name": "Azusa, California, USA", "slug": "azusa-california-usa"},
+            "location": {
+                "name": "Azusa, California, USA",
+                "slug": "azusa-california-usa",
+                "latitude": float(azusa.latitude),
+                "longitude": float(azusa.longitude),
+                "parent": {
+                    "name": "California, USA",
+                    "slug": "california-usa",
+                    "latitude": None,
+                    "longitude": None,
+                    "parent": {
+                        "name": "USA",
+                        "slug": "usa",
+                        "latitude": None,
+                        "longitude": None,
+                        "parent": None,
+                    },
+                },
+            },
             "note": "",
             "source_line": 39,  # "Filming Locations: Azusa, California, USA"
         }
