@@ -414,8 +414,8 @@ class _Reader:
             if key not in fields:
                 raise self.error(_join(path, key), f"missing: {pair}")
         if (fields["latitude"] is None) != (fields["longitude"] is None):
-            null = "latitude" if fields["latitude"] is None else "longitude"
-            raise self.error(_join(path, null), f"null: {pair}")
+            null, number = _DEGREES if fields["latitude"] is None else reversed(_DEGREES)
+            raise self.error(_join(path, null), f"null while the {number} is a number: {pair}")
         for key, limit in _DEGREES.items():
             if fields[key] is not None and abs(fields[key]) > limit:
                 raise self.error(
