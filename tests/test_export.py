@@ -1,5 +1,6 @@
 """exportfilms writes the JSON format that importfilms reads back, losing nothing."""
 
+import copy
 import datetime
 import io
 import json
@@ -99,9 +100,28 @@ def test_export_holds_every_field_of_the_fixture_film(mask):
     assert (minter["credited_as"], minter["order"], minter["role"]) == ("Kelly Minter", 14, "cast")
     assert [t["kind"] for t in film["trivia"]][:3] == ["trivia", "goof", "quote"]
     assert film["reviews"][0]["score"] == 4.5
+    azusa = Location.objects.get(name="Azusa, California, USA")
     assert film["filming_locations"] == [
         {
-            "location": {"name": "Azusa, California, USA", "slug": "azusa-california-usa"},
+            "location": {
+                "name": "Azusa, California, USA",
+                "slug": "azusa-california-usa",
+                "latitude": float(azusa.latitude),
+                "longitude": float(azusa.longitude),
+                "parent": {
+                    "name": "California, USA",
+                    "slug": "california-usa",
+                    "latitude": None,
+                    "longitude": None,
+                    "parent": {
+                        "name": "USA",
+                        "slug": "usa",
+                        "latitude": None,
+                        "longitude": None,
+                        "parent": None,
+                    },
+                },
+            },
             "note": "",
             "source_line": 39,  # "Filming Locations: Azusa, California, USA"
         }
@@ -242,3 +262,105 @@ def test_export_queries_do_not_grow_with_films(django_assert_max_num_queries):
     with django_assert_max_num_queries(9):
         films = json.loads(export())["films"]
     assert sum(len(f["credits"]) for f in films) == 90
+
+
+def places():
+    """Every place by slug: its name, its parent's slug and its coordinates."""
+    return {
+        place.slug: (
+            place.name,
+            place.parent.slug if place.parent else None,
+            place.latitude,
+            place.longitude,
+        )
+        for place in Location.objects.select_related("parent")
+    }
+
+
+def test_round_trip_into_an_empty_database_keeps_every_place(mask, tmp_path):
+    """Export, then import into an empty database: every place keeps its slug, its parent and
+    its coordinates as an editor left them (a parent's new slug, corrected, added and removed
+    coordinates, a parent changed or removed), and the export comes out the same again."""
+    rich_film()
+    azusa = Location.objects.get(name="Azusa, California, USA")
+    azusa.latitude, azusa.longitude = Decimal("34.5"), Decimal("-117.12345")
+    azusa.save()
+    california = azusa.parent
+    california.slug = "golden-state"
+    california.save()
+    la = Location.objects.get(name="LA")
+    la.parent, la.latitude, la.longitude = california, Decimal("34.05"), Decimal("-118.25")
+    la.save()
+    # The gazetteer knows Paris, France; the editor removed its position and its parent.
+    paris = make_location(name="Paris, France", slug="paris")
+    FilmingLocation.objects.create(film=mask, location=paris)
+    before = places()
+    path = tmp_path / "films.json"
+    call_command("exportfilms", "-o", str(path), verbosity=0)
+    empty_database()
+    call_command("importfilms", str(path), verbosity=0)
+    after = places()
+    assert {slug: after.get(slug) for slug in before} == before
+    assert before["azusa-california-usa"][1:] == (
+        "golden-state",
+        Decimal("34.5"),
+        Decimal("-117.12345"),
+    )
+    assert before["paris"][1:] == (None, None, None)
+    assert export() == path.read_text(encoding="utf-8")
+
+
+def test_an_import_gives_a_known_place_what_the_document_says_and_the_next_request_shows_it(
+    client, mask, tmp_path
+):
+    """A place found by its slug takes the coordinates and parent the document gives, keeps
+    what it leaves out, and its page shows the new position at once; a parent not known yet
+    is created at the slug given."""
+    azusa = mask.filming_locations.get().location
+    page = client.get(azusa.get_absolute_url()).text
+    document = json.loads(export())
+    place = document["films"][0]["filming_locations"][0]["location"]
+    place.update(latitude=12.5, longitude=-45.25)
+    place["parent"]["parent"] = {"name": "The West", "slug": "west", "parent": None}
+    path = tmp_path / "mask.json"
+    path.write_text(json.dumps(document))
+    call_command("importfilms", str(path), verbosity=0)
+    azusa = Location.objects.select_related("parent__parent").get(pk=azusa.pk)
+    assert (azusa.latitude, azusa.longitude) == (Decimal("12.5"), Decimal("-45.25"))
+    assert (azusa.parent.slug, azusa.parent.parent.slug) == ("california-usa", "west")
+    assert azusa.parent.parent.parent is None
+    assert 'data-latitude="12.50000"' not in page
+    assert 'data-latitude="12.50000"' in client.get(azusa.get_absolute_url()).text
+    place.pop("latitude")
+    place.pop("longitude")
+    place.pop("parent")
+    path.write_text(json.dumps(document))
+    call_command("importfilms", str(path), verbosity=0)
+    assert places()[azusa.slug] == (
+        "Azusa, California, USA",
+        "california-usa",
+        Decimal("12.5"),
+        Decimal("-45.25"),
+    )
+
+
+def test_bad_coordinates_are_a_message_naming_the_file_and_path(mask, tmp_path):
+    """Coordinates off the Earth, or one without the other, are refused with the file and
+    the JSON path, and nothing of the film is written."""
+    document = json.loads(export())
+    place = document["films"][0]["filming_locations"][0]["location"]
+    for change, where, words in [
+        ({"latitude": 91}, "location.latitude", "91 is outside -90 to 90 degrees"),
+        ({"longitude": None}, "location.longitude", "null while the latitude is a number"),
+    ]:
+        path = tmp_path / "mask.json"
+        bad = copy.deepcopy(document)
+        bad["films"][0]["filming_locations"][0]["location"] |= change
+        bad["films"][0]["title"] = "Mask 2"
+        path.write_text(json.dumps(bad))
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="1 of 1 file failed"):
+            call_command("importfilms", str(path), stderr=err, verbosity=0)
+        assert f"mask.json: films[0].filming_locations[0].{where}: {words}" in err.getvalue()
+    assert not Film.objects.filter(title="Mask 2").exists()
+    assert place["latitude"] == float(Location.objects.get(slug=place["slug"]).latitude)

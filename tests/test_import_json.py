@@ -141,6 +141,40 @@ def test_only_the_title_is_required():
     assert (film.title, film.year, film.credits, film.genres) == ("Heat", None, [], [])
 
 
+def place(**fields):
+    """A place object of the JSON format, every key given."""
+    return {
+        "name": "LA",
+        "slug": "la",
+        "latitude": 34,
+        "longitude": -118.24,
+        "parent": None,
+    } | fields
+
+
+def test_reads_a_places_coordinates_and_the_places_it_lies_in():
+    """A place gives its coordinates and the chain of places it lies in; what it leaves out
+    it does not give, and a place given by name alone gives nothing but its name."""
+    usa = {"name": "USA", "slug": "u-s-a", "parent": None}
+    oregon = {"name": "Oregon, USA", "latitude": None, "longitude": None, "parent": usa}
+    document = broken(lambda f: f.update(filming_locations=[
+        {"location": place(name="Brownsville, Oregon, USA", latitude=44.39346, parent=oregon)},
+        {"location": {"name": "Salem, Oregon, USA", "slug": "salem"}},
+        {"location": "Bend, Oregon, USA"},
+    ]))  # fmt: skip
+    brownsville, salem, bend = parse(document)[0].filming_locations
+    chain = list(brownsville.place.chain())
+    assert [(p.name, p.slug, p.given) for p in chain] == [
+        ("Brownsville, Oregon, USA", "la", ("coordinates", "parent")),
+        ("Oregon, USA", "", ("coordinates", "parent")),
+        ("USA", "u-s-a", ("parent",)),
+    ]
+    assert (chain[0].latitude, chain[0].longitude) == (Decimal("44.39346"), Decimal("-118.24"))
+    assert (chain[1].latitude, chain[2].parent) == (None, None)
+    assert (salem.location, salem.slug, salem.place) == ("Salem, Oregon, USA", "salem", None)
+    assert (bend.location, bend.place) == ("Bend, Oregon, USA", None)
+
+
 def broken(change):
     document = {"version": 1, "films": [copy.deepcopy(FILM)]}
     change(document["films"][0])
@@ -178,6 +212,25 @@ def broken(change):
         (lambda f: f["reviews"][0].update(id=None), "films[0].reviews[0].id", "integer"),
         (lambda f: f.update(removed_items=[{"id": 7}]), "films[0].removed_items[0].kind",
          "missing"),
+        (lambda f: f["filming_locations"][0].update(location=place(latitude=90.5)),
+         "films[0].filming_locations[0].location.latitude", "outside -90 to 90"),
+        (lambda f: f["filming_locations"][0].update(location=place(longitude=-180.00001)),
+         "films[0].filming_locations[0].location.longitude", "outside -180 to 180"),
+        (lambda f: f["filming_locations"][0].update(location=place(longitude=None)),
+         "films[0].filming_locations[0].location.longitude", "both a latitude and a longitude"),
+        (lambda f: f["filming_locations"][0].update(location={"name": "LA", "latitude": 34}),
+         "films[0].filming_locations[0].location.longitude", "both a latitude and a longitude"),
+        (lambda f: f["filming_locations"][0].update(location=place(latitude="34.1")),
+         "films[0].filming_locations[0].location.latitude", "number of degrees"),
+        (lambda f: f["filming_locations"][0].update(location=place(latitude=34.123456)),
+         "films[0].filming_locations[0].location.latitude", "at most 5 decimals"),
+        (lambda f: f["filming_locations"][0].update(
+            location=place(parent=place(name="CA", latitude=-91))),
+         "films[0].filming_locations[0].location.parent.latitude", "outside -90 to 90"),
+        (lambda f: f["filming_locations"][0].update(location=place(parent=place(name="LA"))),
+         "films[0].filming_locations[0].location.parent.name", "lies in itself"),
+        (lambda f: f["filming_locations"][0].update(location=place(parent=3)),
+         "films[0].filming_locations[0].location.parent", "string or an object or null"),
     ],
 )  # fmt: skip
 def test_mistakes_name_their_json_path(change, path, words):

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 
-from films.models import Credit, Film, Source, Trivia
+from films.models import Credit, Film, Location, Source, Trivia
 
 from .json import VERSION
 from .loader import IMDB_FIELDS, SCALAR_FIELDS
@@ -29,7 +29,8 @@ def films_for_export(slugs=None):
         "trivia",
         "reviews",
         Prefetch("credits", queryset=Credit.objects.select_related("person")),
-        "filming_locations__location",
+        # A place with the places it lies in, for their chain in the document.
+        Prefetch("filming_locations__location", queryset=Location.objects.with_ancestors()),
         "removed_items",
     )
     return films.filter(slug__in=slugs) if slugs else films
@@ -124,6 +125,20 @@ def dumps(document):
 
 def _number(value):
     return None if value is None else float(value)
+
+
+def _place(place, within=()):
+    """A place with its coordinates and the chain of places it lies in (null at the top; an
+    editor's loop of places ends where it comes round)."""
+    within = (*within, place.pk)
+    parent = place.parent if place.parent_id not in (None, *within) else None
+    return {
+        "name": place.name,
+        "slug": place.slug,
+        "latitude": _number(place.latitude),
+        "longitude": _number(place.longitude),
+        "parent": None if parent is None else _place(parent, within),
+    }
 
 
 def _list(value):
@@ -252,7 +267,7 @@ def _film_facts(film, kept, provenance):
         ],
         "filming_locations": [
             {
-                "location": {"name": fl.location.name, "slug": fl.location.slug},
+                "location": _place(fl.location),
                 "note": fl.note,
                 **provenance(fl),
             }

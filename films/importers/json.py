@@ -18,6 +18,7 @@ from .records import (
     FilmRecord,
     PersonRecord,
     PictureRecord,
+    PlaceRecord,
     RemovedItemRecord,
     ReviewRecord,
     SourceRecord,
@@ -120,6 +121,15 @@ _REVIEW = {
     "id": (int, False),
 }
 _REMOVED_ITEM = {"kind": (str, True), "id": (int, True)}
+# A place: a genre's keys, where it is and the place it lies in (null: none, an outermost one).
+_PLACE = {
+    **_NAMED,
+    "latitude": (("degrees", None), False),
+    "longitude": (("degrees", None), False),
+    "parent": ((str, dict, None), False),
+}
+# The range of each coordinate, in degrees north and east.
+_DEGREES = {"latitude": 90, "longitude": 180}
 _FILMING_LOCATION = {"location": ((str, dict), True), "note": _OPTIONAL_STR, **_PROVENANCE}
 # A tagline: its text, or an object with its text and where it came from.
 _TAGLINE = {"text": (str, True), **_PROVENANCE}
@@ -128,6 +138,7 @@ _TYPE_NAMES = {
     int: "an integer",
     bool: "true or false",
     "decimal": "a number",
+    "degrees": "a number of degrees",
     "date": 'a date "YYYY-MM-DD"',
     "datetime": 'a time "YYYY-MM-DDTHH:MM:SS+00:00"',
     list: "a list",
@@ -206,6 +217,8 @@ class _Reader:
                 return value
             if expected == "decimal" and isinstance(value, int | float):
                 return self.decimal(value, path)
+            if expected == "degrees" and isinstance(value, int | float):
+                return self.degrees(value, path)
             if expected == "date" and isinstance(value, str):
                 try:
                     return datetime.date.fromisoformat(value)
@@ -232,6 +245,15 @@ class _Reader:
         if not number.is_finite() or number.as_tuple().exponent < -1 or abs(number) >= 1000:
             raise self.error(path, f"{value} is not a number with at most one decimal")
         return number.quantize(Decimal("0.1"))
+
+    def degrees(self, value, path):
+        """A coordinate: a number of degrees with at most five decimals (about a metre)."""
+        if isinstance(value, bool) or (isinstance(value, float) and value != value):
+            raise self.error(path, f"expected a number of degrees, got {_describe(value)}")
+        number = Decimal(str(value))
+        if not number.is_finite() or number.as_tuple().exponent < -5:
+            raise self.error(path, f"{value} is not a number of degrees with at most 5 decimals")
+        return number
 
     def items(self, values, path, read):
         return [read(value, f"{path}[{i}]") for i, value in enumerate(values)]
@@ -360,8 +382,45 @@ class _Reader:
 
     def filming_location(self, value, path):
         fields = self.fields(value, path, _FILMING_LOCATION)
-        fields["location"], fields["slug"] = self.named(fields["location"], f"{path}.location")
+        place = self.place(fields["location"], f"{path}.location")
+        fields["location"], fields["slug"] = place.name, place.slug
+        fields["place"] = place if place.given else None
         return self.row(FilmingLocationRecord, fields, path)
+
+    def place(self, value, path, *, around=()):
+        """A place: its name alone, or an object that may give its coordinates and the place
+        it lies in (the chain of places up to the outermost, none named twice)."""
+        value = self.typed(value, path, (str, dict))
+        if isinstance(value, str):
+            return PlaceRecord(value, origin=self.origin.at_path(path))
+        fields = self.fields(value, path, _PLACE)
+        if fields["name"] in around:
+            raise self.error(_join(path, "name"), f'"{fields["name"][:80]}" lies in itself')
+        given = []
+        if "latitude" in fields or "longitude" in fields:
+            given.append("coordinates")
+            self.coordinates(fields, path)
+        if "parent" in fields:
+            given.append("parent")
+            if fields["parent"] is not None:
+                around = (*around, fields["name"])
+                fields["parent"] = self.place(fields["parent"], f"{path}.parent", around=around)
+        return PlaceRecord(**fields, given=tuple(given), origin=self.origin.at_path(path))
+
+    def coordinates(self, fields, path):
+        """A place's latitude and longitude: both numbers on the Earth, or both null."""
+        pair = "a place has both a latitude and a longitude, or neither"
+        for key in _DEGREES:
+            if key not in fields:
+                raise self.error(_join(path, key), f"missing: {pair}")
+        if (fields["latitude"] is None) != (fields["longitude"] is None):
+            null, number = _DEGREES if fields["latitude"] is None else reversed(_DEGREES)
+            raise self.error(_join(path, null), f"null while the {number} is a number: {pair}")
+        for key, limit in _DEGREES.items():
+            if fields[key] is not None and abs(fields[key]) > limit:
+                raise self.error(
+                    _join(path, key), f"{fields[key]} is outside -{limit} to {limit} degrees"
+                )
 
     def row(self, record, fields, path):
         provenance = self.provenance(fields, path)

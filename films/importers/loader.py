@@ -195,13 +195,7 @@ class _Sync:
         people, updated_people = _people(
             record.credits or [], film=None if self.created else film, warnings=self.warnings
         )
-        places = _named(
-            Location,
-            [
-                (fl.location, fl.slug, _at(fl.origin, "slug"))
-                for fl in record.filming_locations or []
-            ],
-        )
+        places = _named(Location, list(_places_named(record)))
         genres = _named(
             Genre,
             [
@@ -221,6 +215,10 @@ class _Sync:
             if self.created or changed:
                 film.source_id = sources.get(record.source)
                 film.save()
+        if placed := _place_as_given(record, places):
+            self.changes.append(f"where {len(placed)} places are")
+            if self.apply:
+                Location.objects.bulk_update(placed, ["parent", "latitude", "longitude"])
         self.changes += changed
         if updated_people:
             self.changes.append(f"details of {len(updated_people)} people")
@@ -675,6 +673,33 @@ def _named(model, wanted):
     return rows
 
 
+def _places_named(record):
+    """(name, slug, origin of the slug) of each place the record names: its filming locations
+    and the places the document says they lie in."""
+    for fl in record.filming_locations or []:
+        if fl.place is None:
+            yield fl.location, fl.slug, _at(fl.origin, "slug")
+        else:
+            yield from ((p.name, p.slug, _at(p.origin, "slug")) for p in fl.place.chain())
+
+
+def _place_as_given(record, places):
+    """Gives the places (rows by name) the coordinates and parents the document gives them;
+    what it leaves out stays as it is. Returns the places that changed, unsaved."""
+    changed = {}
+    for fl in record.filming_locations or []:
+        for place in fl.place.chain() if fl.place else ():
+            row = places[place.name]
+            before = (row.parent_id, row.latitude, row.longitude)
+            if "coordinates" in place.given:
+                row.latitude, row.longitude = place.latitude, place.longitude
+            if "parent" in place.given:
+                row.parent = places[place.parent.name] if place.parent else None
+            if (row.parent_id, row.latitude, row.longitude) != before:
+                changed[row.name] = row
+    return list(changed.values())
+
+
 def _give_slugs(model, rows):
     """Gives new rows slugs from their names, by the one rule of films/slugs.py."""
     if rows:
@@ -778,6 +803,12 @@ def _validate(record, slug):
             {"name": place.location, **({"slug": place.slug} if place.slug else {})},
             place,
         )
+        for parent in list(place.place.chain())[1:] if place.place else ():
+            _clean(
+                Location,
+                {"name": parent.name, **({"slug": parent.slug} if parent.slug else {})},
+                parent,
+            )
         _clean(FilmingLocation, {"note": place.note}, place)
         _check(place.location not in places, f"{place.location!r} is listed twice", place)
         places.add(place.location)

@@ -116,10 +116,33 @@ class RemovedItemRecord:
 
 
 @dataclass
+class PlaceRecord:
+    """A place as the JSON format gives it: what it says of the place's coordinates and of
+    the place it lies in, where `given` names them ("coordinates", "parent"); the loader
+    leaves what the document does not give as the database has it."""
+
+    name: str
+    slug: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    parent: "PlaceRecord | None" = None
+    given: tuple[str, ...] = ()
+    origin: Origin | None = field(default=None, compare=False, repr=False)
+
+    def chain(self):
+        """This place and the places it lies in, as far as the record says."""
+        place = self
+        while place is not None:
+            yield place
+            place = place.parent
+
+
+@dataclass
 class FilmingLocationRecord:
     location: str
     note: str = ""
     slug: str = ""  # the place's address, when the source knows it
+    place: PlaceRecord | None = None  # the place itself, when the source says more than its name
     source: SourceRecord | None = field(default=None, compare=False, repr=False)
     source_line: int | None = field(default=None, compare=False, repr=False)
     origin: Origin | None = field(default=None, compare=False, repr=False)
