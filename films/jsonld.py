@@ -7,8 +7,10 @@ def _person(person, absolute):
     return {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
 
 
-def movie(film, *, directors, cast, review, absolute):
-    """A schema.org Movie for film; absolute turns a path into a full URL."""
+def movie(film, *, genres, directors, cast, review, absolute):
+    """A schema.org Movie for film, from the film page's rows: genres ({name}), directors and
+    cast (headline credits: {name, person_url, character}) and review (its fields, or None);
+    absolute turns a path into a full URL."""
     data = {
         "@context": "https://schema.org",
         "@type": "Movie",
@@ -25,16 +27,16 @@ def movie(film, *, directors, cast, review, absolute):
         data["datePublished"] = str(film.year)
     if duration := iso_duration(film.runtime_minutes):
         data["duration"] = duration
-    if genres := [genre.name for genre in film.genres.all()]:
-        data["genre"] = genres
+    if genres:
+        data["genre"] = [genre["name"] for genre in genres]
     if directors:
-        data["director"] = [_person(credit.person, absolute) for credit in directors]
+        data["director"] = [_credited(credit, absolute) for credit in directors]
     if cast:
         data["actor"] = [
             {
                 "@type": "PerformanceRole",
-                "actor": _person(credit.person, absolute),
-                **({"characterName": credit.character} if credit.character else {}),
+                "actor": _credited(credit, absolute),
+                **({"characterName": credit["character"]} if credit["character"] else {}),
             }
             for credit in cast
         ]
@@ -51,19 +53,23 @@ def movie(film, *, directors, cast, review, absolute):
     return data
 
 
+def _credited(credit, absolute):
+    return {"@type": "Person", "name": credit["name"], "url": absolute(credit["person_url"])}
+
+
 def _review(review):
-    data = {"@type": "Review", "reviewBody": review.body}
-    if review.title:
-        data["name"] = review.title
-    if review.author:
-        data["author"] = {"@type": "Person", "name": review.author}
-    if review.published:
-        data["datePublished"] = review.published.isoformat()
-    if review.score is not None:
+    data = {"@type": "Review", "reviewBody": review["body"]}
+    if review["title"]:
+        data["name"] = review["title"]
+    if review["author"]:
+        data["author"] = {"@type": "Person", "name": review["author"]}
+    if review["published"]:
+        data["datePublished"] = review["published"].isoformat()
+    if review["score"] is not None:
         data["reviewRating"] = {
             "@type": "Rating",
-            "ratingValue": float(review.score),
-            "bestRating": review.scale,
+            "ratingValue": float(review["score"]),
+            "bestRating": review["scale"],
             "worstRating": 0,
         }
     return data

@@ -1,0 +1,73 @@
+"""Prepared queries (films/prepared.py) and the film page's reads (films/film_page.py)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from films import film_page as reads
+from films.models import Credit, Film, Review, Trivia
+from films.prepared import PreparedQuery
+from tests.builders import make_film, populate
+
+pytestmark = pytest.mark.django_db
+
+STAND_IN = -1_000_001
+
+
+def test_a_prepared_query_returns_what_its_queryset_returns_for_each_value():
+    """Compiled once, it is run for another film each time, with the ORM's conversions: a
+    date is a date and a decimal a Decimal on every database."""
+    films = [
+        make_film(release_date=datetime.date(1985, 3, 8), rating=Decimal("7.0")),
+        make_film(rating=Decimal("6.5")),
+    ]
+
+    def build(film_id):
+        return Film.objects.filter(pk=film_id).values("title", "release_date", "rating")
+
+    prepared = PreparedQuery(Film, build, stand_in=STAND_IN)
+    for film in films:
+        assert prepared.rows(film.pk) == list(build(film.pk))
+    assert prepared.rows(films[0].pk)[0]["release_date"] == datetime.date(1985, 3, 8)
+    assert prepared.rows(films[1].pk)[0]["rating"] == Decimal("6.5")
+
+
+def test_the_film_pages_window_queries_match_their_querysets():
+    """The headline credits and first trivia, whose SQL wraps a window function, come back
+    as their querysets give them, for a small film and a big one."""
+    small, big = make_film(), make_film()
+    populate(small, credits=3, trivia=2)
+    populate(big, credits=40, trivia=30)
+    for film in (small, big):
+        credits = Credit.objects.filter(film=film).headline(15).values("role", "billing")
+        assert [
+            {"role": row["role"], "billing": row["billing"]}
+            for row in reads._headline_credits.rows(film.pk)
+        ] == list(credits)
+        firsts = Trivia.objects.filter(film=film).firsts_of_each_kind().values("text")
+        assert sorted(row["text"] for row in reads._first_trivia.rows(film.pk)) == sorted(
+            row["text"] for row in firsts
+        )
+
+
+def test_a_stand_in_the_query_does_not_hold_is_refused():
+    prepared = PreparedQuery(Film, lambda film_id: Film.objects.values("title"), stand_in=STAND_IN)
+    with pytest.raises(ValueError, match="stand-in"):
+        prepared.rows(1)
+
+
+def test_the_film_page_reads_nothing_for_a_slug_no_film_has():
+    make_film(slug="here")
+    assert reads.film_page("not-here") is None
+    assert reads.film_page("here").film.slug == "here"
+
+
+def test_the_film_page_reads_its_featured_review_and_section_counts():
+    film = make_film()
+    populate(film, credits=4, trivia=3, reviews=2)
+    Review.objects.filter(film=film, order=1).update(title="First")
+    page = reads.film_page(film.slug)
+    assert page.review["title"] == "First"
+    assert (page.film.credit_count, page.film.trivia_count, page.film.review_count) == (4, 3, 2)
+    assert reads.film_page(make_film().slug).review is None
