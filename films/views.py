@@ -30,6 +30,7 @@ from .filters import (
 from .freshness import remember
 from .models import Credit, Film, FilmQuerySet, Location, Person, Trivia
 from .pagination import CappedPaginator
+from .paths import slug_paths
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
 
@@ -368,6 +369,16 @@ def _film_crumbs(film, page=None):
     return [*crumbs, (str(film), film.get_absolute_url()), (page, None)]
 
 
+# The pages of one film, by the section that marks their tab.
+FILM_SECTIONS = {
+    "overview": "films:film_detail",
+    "cast": "films:film_cast",
+    "making_of": "films:film_making_of",
+    "trivia": "films:film_trivia",
+    "reviews": "films:film_reviews",
+}
+
+
 def _render_film_page(request, template, film, *, section, page_name=None, **context):
     """A page of one film: section marks its tab, page_name ends its breadcrumbs."""
     return render(
@@ -375,6 +386,9 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
         template,
         {
             "film": film,
+            "film_paths": {
+                name: slug_paths(view_name)(film.slug) for name, view_name in FILM_SECTIONS.items()
+            },
             "section": section,
             "page_name": page_name,
             "breadcrumbs": _film_crumbs(film, page_name),
@@ -383,14 +397,6 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
             **context,
         },
     )
-
-
-def slug_paths(view_name):
-    """slug -> the path of view_name's page at slug, reversed once rather than per slug: a
-    slug is made of characters a path keeps as they are."""
-    stand_in = "slug-stand-in"
-    before, after = reverse(view_name, args=[stand_in]).split(stand_in)
-    return lambda slug: f"{before}{slug}{after}"
 
 
 @read_only
