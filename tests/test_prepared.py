@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from films import film_page as reads
 from films.models import Credit, Film, Review, Trivia
@@ -71,3 +72,21 @@ def test_the_film_page_reads_its_featured_review_and_section_counts():
     assert page.review["title"] == "First"
     assert (page.film.credit_count, page.film.trivia_count, page.film.review_count) == (4, 3, 2)
     assert reads.film_page(make_film().slug).review is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+@pytest.mark.django_db(transaction=True)  # autocommit, as a request runs
+def test_a_statement_the_session_lost_is_prepared_again():
+    """On PostgreSQL each statement is prepared once per connection; one that a connection
+    pooler or DEALLOCATE took away is prepared again."""
+    film = make_film(title="Kept")
+    prepared = PreparedQuery(
+        Film, lambda film_id: Film.objects.filter(pk=film_id).values("title"), stand_in=STAND_IN
+    )
+    assert prepared.rows(film.pk) == [{"title": "Kept"}]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'moviedb_%%'")
+        assert cursor.fetchone()[0] >= 1
+        cursor.execute("DEALLOCATE ALL")
+    assert prepared.rows(film.pk) == [{"title": "Kept"}]
+    assert prepared.rows(film.pk) == [{"title": "Kept"}]
