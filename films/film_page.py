@@ -20,23 +20,11 @@ from .prepared import PreparedQuery
 SLUG_STAND_IN = "\x00slug"
 FILM_ID_STAND_IN = -20_251_985
 
-FILM_FIELDS = (
-    "id",
-    "title",
-    "slug",
-    "year",
-    "release_date",
-    "release_country",
-    "logline",
-    "plot",
-    "rating",
-    "vote_count",
-    "runtime_minutes",
-    "gross",
-    "gross_currency",
-    "gross_region",
-    "imdb_id",
-    "original_title",
+# Every column of the film but those the page does not show.
+FILM_FIELDS = tuple(
+    field.attname
+    for field in Film._meta.concrete_fields
+    if field.name not in ("title_type", "added_at", "updated_at")
 )
 SECTION_COUNTS = ("credit_count", "trivia_count", "making_of_count", "review_count")
 REVIEW_FIELDS = ("id", "title", "body", "author", "published", "score", "scale")
