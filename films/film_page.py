@@ -1,4 +1,4 @@
-"""What the film page shows, read in six prepared queries however big the film.
+"""What the film page shows, read in at most six prepared queries however big the film.
 
 A film page is what a crawler asks for most, mostly of films nobody asked for lately, so it
 is rendered from the database far more often than the page cache answers it. Each query is
@@ -11,7 +11,7 @@ credits, and the first item of each kind of trivia.
 from dataclasses import dataclass
 
 from django.db import router
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from .models import Credit, Film, FilmingLocation, FilmQuerySet, Genre, Tagline, Trivia
 from .prepared import PreparedQuery
@@ -38,6 +38,8 @@ _film = PreparedQuery(
         .values(
             *FILM_FIELDS,
             *SECTION_COUNTS,
+            has_taglines=Exists(Tagline.objects.filter(film=OuterRef("pk"))),
+            has_filming_locations=Exists(FilmingLocation.objects.filter(film=OuterRef("pk"))),
             **{f"review_{name}": F(f"featured_review__{name}") for name in REVIEW_FIELDS},
         )
         .order_by()
@@ -114,12 +116,18 @@ def film_page(slug):
     review = None
     if row["review_id"] is not None:
         review = {name: row[f"review_{name}"] for name in REVIEW_FIELDS}
+    # What the film's row says it lacks is not asked for: most films have no taglines,
+    # filming locations or trivia.
     return FilmPage(
         film=film,
         review=review,
         genres=_genres.rows(film.pk),
-        taglines=_taglines.rows(film.pk),
-        filming_locations=_filming_locations.rows(film.pk),
-        headline_credits=_headline_credits.rows(film.pk),
-        first_trivia=_first_trivia.rows(film.pk),
+        taglines=_taglines.rows(film.pk) if row["has_taglines"] else [],
+        filming_locations=(
+            _filming_locations.rows(film.pk) if row["has_filming_locations"] else []
+        ),
+        headline_credits=_headline_credits.rows(film.pk) if film.credit_count else [],
+        first_trivia=(
+            _first_trivia.rows(film.pk) if film.trivia_count or film.making_of_count else []
+        ),
     )

@@ -90,3 +90,19 @@ def test_a_statement_the_session_lost_is_prepared_again():
         cursor.execute("DEALLOCATE ALL")
     assert prepared.rows(film.pk) == [{"title": "Kept"}]
     assert prepared.rows(film.pk) == [{"title": "Kept"}]
+
+
+def test_the_film_page_asks_only_for_what_the_film_has(django_assert_num_queries):
+    """A film of credits and nothing else (as most imported films are) costs three queries:
+    its row, its genres, its credits; one with taglines, places and trivia costs six."""
+    bare, full = make_film(), make_film()
+    populate(bare, credits=3)
+    populate(full, credits=3, trivia=2, locations=1, taglines=1)
+    reads.film_page(bare.slug)  # compiled and prepared before counting
+    with django_assert_num_queries(3):
+        page = reads.film_page(bare.slug)
+    assert (page.taglines, page.filming_locations, page.first_trivia) == ([], [], [])
+    assert len(page.headline_credits) == 3
+    with django_assert_num_queries(6):
+        page = reads.film_page(full.slug)
+    assert [len(page.taglines), len(page.filming_locations), len(page.first_trivia)] == [1, 1, 1]
