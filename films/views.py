@@ -418,7 +418,7 @@ def film_detail(request, slug):
     ]
     firsts = {item["kind"]: item for item in page.first_trivia}
     making_of = [firsts[kind] for kind in Trivia.MAKING_OF_KINDS if kind in firsts]
-    genre_list = reverse("films:film_list")
+    genre_list = reverse("films:film_list")  # a genre's page is the list filtered by it
     genres = [{**genre, "url": f"{genre_list}?genre={genre['slug']}"} for genre in page.genres]
     location_path = slug_paths("films:location_detail")
     filming_locations = [
@@ -448,7 +448,7 @@ def film_detail(request, slug):
             directors=directors,
             cast=top_cast,
             review=page.review,
-            absolute=origin.__add__,
+            absolute=lambda path: origin + path,
         ),
     )
 
