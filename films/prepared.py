@@ -11,13 +11,19 @@ SQLite a date column is read as a date, a decimal as a Decimal).
 On PostgreSQL the database prepares each statement too, once per connection (`PREPARE`,
 sent with the statement's first run on that connection, then `EXECUTE`): parsing and planning
 the same few statements again for every film cost the database more CPU than running them.
-A prepared statement lasts as long as its connection and is not undone by a rollback.
+A prepared statement lasts as long as its session and is not undone by a rollback. Which
+statements a session has is recorded with its psycopg connection, not with Django's
+connection to a database, so a new connection (after a lost one, a retry or a replica
+skipped) starts with none, and a connection handed back by a pool keeps its own. The
+session is trusted only so far: a statement it lost is prepared again, and one it already
+has (a pooler may give a process a server session another one prepared on) is executed.
 
 The queryset stays the single description of the query; tests compare a prepared query's
 rows with its queryset's own.
 """
 
 import hashlib
+import weakref
 from dataclasses import dataclass, replace
 
 from django.db import ProgrammingError, connections, router
@@ -25,6 +31,12 @@ from django.db import ProgrammingError, connections, router
 # PostgreSQL's code for "prepared statement does not exist": the session lost it (DISCARD
 # ALL by a connection pooler, DEALLOCATE), so it is prepared again.
 UNKNOWN_STATEMENT = "26000"
+# "prepared statement already exists": the session has it though this process did not
+# prepare it there, so it is executed.
+DUPLICATE_STATEMENT = "42P05"
+
+# The names of the statements prepared in each session, by its psycopg connection.
+_prepared_in = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -107,23 +119,27 @@ class PreparedQuery:
 
     @staticmethod
     def _execute_prepared(connection, cursor, compiled, params):
-        """EXECUTE the statement, preparing it first, in the same round trip, on a
-        connection that has not prepared it yet."""
-        session, prepared = getattr(connection, "prepared_statements", (None, set()))
-        if session is not connection.connection:  # a new connection: nothing is prepared
-            prepared = set()
-            connection.prepared_statements = (connection.connection, prepared)
+        """EXECUTE the statement, preparing it first, in the same round trip, in a session
+        that has not prepared it yet. Outside a transaction, a session that turns out to
+        lack it or to have it already is answered as it is; inside one, the failed statement
+        has aborted the transaction, and the error is raised."""
+        prepared = _prepared_in.setdefault(connection.connection, set())
         if compiled.statement in prepared:
             try:
                 cursor.execute(compiled.execute_sql, params)
                 return
             except ProgrammingError as error:
-                lost = getattr(error.__cause__, "sqlstate", None) == UNKNOWN_STATEMENT
-                if not lost or connection.in_atomic_block:
+                if _sqlstate(error) != UNKNOWN_STATEMENT or connection.in_atomic_block:
                     raise
         # Marked before it runs: PREPARE lasts even if the EXECUTE after it fails.
         prepared.add(compiled.statement)
-        cursor.execute(f"{compiled.prepare_sql}; {compiled.execute_sql}", params)
+        try:
+            cursor.execute(f"{compiled.prepare_sql}; {compiled.execute_sql}", params)
+        except ProgrammingError as error:
+            if _sqlstate(error) != DUPLICATE_STATEMENT or connection.in_atomic_block:
+                raise
+            cursor.execute(compiled.execute_sql, params)
+            return
         cursor.nextset()  # past PREPARE's empty result, to EXECUTE's rows
 
     @staticmethod
@@ -135,3 +151,7 @@ class PreparedQuery:
                 value = convert(value, expression, connection)
             row[position] = value
         return row
+
+
+def _sqlstate(error):
+    return getattr(error.__cause__, "sqlstate", None)

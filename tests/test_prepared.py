@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from films import film_page as reads
+from films import prepared as prepared_module
 from films.models import Credit, Film, Review, Trivia
 from films.prepared import PreparedQuery
 from tests.builders import make_film, populate
@@ -107,3 +108,19 @@ def test_the_film_page_asks_only_for_what_the_film_has(django_assert_num_queries
     with django_assert_num_queries(7):
         page = reads.film_page(full.slug)
     assert [len(page.taglines), len(page.filming_locations), len(page.first_trivia)] == [1, 1, 1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+@pytest.mark.django_db(transaction=True)  # autocommit, as a request runs
+def test_a_statement_the_session_has_already_is_executed():
+    """A pooler may hand this process a server session in which another process prepared
+    the same statement: it is executed there, not prepared twice."""
+    film = make_film(title="Kept")
+    prepared = PreparedQuery(
+        Film, lambda film_id: Film.objects.filter(pk=film_id).values("title"), stand_in=STAND_IN
+    )
+    assert prepared.rows(film.pk) == [{"title": "Kept"}]
+    # The session keeps the statement; the process forgets that it prepared it there.
+    prepared_module._prepared_in.pop(connection.connection)
+    assert prepared.rows(film.pk) == [{"title": "Kept"}]
+    assert prepared.rows(film.pk) == [{"title": "Kept"}]
