@@ -350,13 +350,17 @@ class FilmFilter(django_filters.FilterSet):
         if len(genres) == 1 and not self.matches_all_genres:
             return self._facet_counts_in_one_pass(self.genre_ids[genres[0]])
         genre_films, decade_films = self.genre_facet_films(), self.decade_facet_films()
+        # Keys of their own: the home page caches its genre and decade counts, in another
+        # shape, under the same films when no filter is chosen.
         genre_counts = remember(
-            "genre-counts",
+            "genre-facet-counts",
             genre_films,
             lambda: [(g.slug, g.name, g.film_count) for g in genre_films.genre_counts()],
         )
         decade_counts = remember(
-            "decade-counts", decade_films, lambda: list(decade_films.decade_counts(undated=True))
+            "decade-facet-counts",
+            decade_films,
+            lambda: list(decade_films.decade_counts(undated=True)),
         )
         return genre_counts, decade_counts
 

@@ -8,8 +8,10 @@ def _person(person, absolute):
     return {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
 
 
-def movie(film, *, directors, cast, review, absolute):
-    """A schema.org Movie for film; absolute turns a path into a full URL."""
+def movie(film, *, genres, directors, cast, review, absolute):
+    """A schema.org Movie for film, from the film page's rows: genres ({name}), directors and
+    cast (headline credits: {name, person_url, character}) and review (its fields, or None);
+    absolute turns a path into a full URL."""
     data = {
         "@context": "https://schema.org",
         "@type": "Movie",
@@ -28,16 +30,16 @@ def movie(film, *, directors, cast, review, absolute):
         data["datePublished"] = str(film.year)
     if duration := iso_duration(film.runtime_minutes):
         data["duration"] = duration
-    if genres := [genre.name for genre in film.genres.all()]:
-        data["genre"] = genres
+    if genres:
+        data["genre"] = [genre["name"] for genre in genres]
     if directors:
-        data["director"] = [_person(credit.person, absolute) for credit in directors]
+        data["director"] = [_credited(credit, absolute) for credit in directors]
     if cast:
         data["actor"] = [
             {
                 "@type": "PerformanceRole",
-                "actor": _person(credit.person, absolute),
-                **({"characterName": credit.character} if credit.character else {}),
+                "actor": _credited(credit, absolute),
+                **({"characterName": credit["character"]} if credit["character"] else {}),
             }
             for credit in cast
         ]
@@ -54,19 +56,28 @@ def movie(film, *, directors, cast, review, absolute):
     return data
 
 
+def _credited(credit, absolute):
+    return {"@type": "Person", "name": credit["name"], "url": absolute(credit["person_url"])}
+
+
+# The fields of a review its data reads, from a row of the film page or a Review.
+REVIEW_FIELDS = ("body", "title", "author", "published", "score", "scale")
+
+
 def _review(review):
-    data = {"@type": "Review", "reviewBody": review.body}
-    if review.title:
-        data["name"] = review.title
-    if review.author:
-        data["author"] = {"@type": "Person", "name": review.author}
-    if review.published:
-        data["datePublished"] = review.published.isoformat()
-    if review.score is not None:
+    """A Review's data from review's REVIEW_FIELDS, as a dict."""
+    data = {"@type": "Review", "reviewBody": review["body"]}
+    if review["title"]:
+        data["name"] = review["title"]
+    if review["author"]:
+        data["author"] = {"@type": "Person", "name": review["author"]}
+    if review["published"]:
+        data["datePublished"] = review["published"].isoformat()
+    if review["score"] is not None:
         data["reviewRating"] = {
             "@type": "Rating",
-            "ratingValue": float(review.score),
-            "bestRating": review.scale,
+            "ratingValue": float(review["score"]),
+            "bestRating": review["scale"],
             "worstRating": 0,
         }
     return data
@@ -80,7 +91,7 @@ def item(item, film, *, name, absolute):
     if item.noun == "review":
         return {
             "@context": "https://schema.org",
-            **_review(item),
+            **_review({field: getattr(item, field) for field in REVIEW_FIELDS}),
             "url": url,
             "itemReviewed": about,
         }

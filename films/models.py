@@ -297,31 +297,6 @@ class FilmQuerySet(SluggedQuerySet):
         featured = FilteredRelation("reviews", condition=Q(reviews__pk=Subquery(first[:1])))
         return self.annotate(featured_review=featured).select_related("featured_review")
 
-    def for_detail(self):
-        """Everything the film page shows, in a fixed number of queries however big the film."""
-        return (
-            self.with_section_counts()
-            .with_featured_review()
-            .prefetch_related(
-                "genres",
-                "taglines",
-                Prefetch(
-                    "filming_locations",
-                    queryset=FilmingLocation.objects.select_related("location"),
-                ),
-                Prefetch(
-                    "credits",
-                    queryset=Credit.objects.headline(self.TOP_BILLED),
-                    to_attr="headline_credits",
-                ),
-                Prefetch(
-                    "trivia",
-                    queryset=Trivia.objects.firsts_of_each_kind(),
-                    to_attr="first_of_each_kind",
-                ),
-            )
-        )
-
     # The film list's sort keys. Each ends with title and pk, so films with equal values keep
     # one fixed order and a film never shows up on two pages or on none.
     SORT_ORDERS = {

@@ -17,6 +17,7 @@ from moviedb.query import understands
 
 from . import jsonld
 from .feeds import RecentFilmsFeed
+from .film_page import film_page
 from .filters import (
     TEXT_MAX_LENGTH,
     CreditFilter,
@@ -38,11 +39,11 @@ from .models import (
     Person,
     RemovedItem,
     Review,
-    Source,
     Trivia,
     attributions,
 )
 from .pagination import CappedPaginator
+from .paths import slug_paths
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
 
@@ -376,9 +377,15 @@ def get_by_slug(request, queryset, slug):
     at the current slug (the view must be wrapped in @follows_moves); Http404 when slug
     names nothing."""
     row = queryset.filter(slug=slug).first()
-    if row is not None:
-        return row
-    current = queryset.model.objects.current_slug(slug)
+    if row is None:
+        not_at_slug(request, queryset.model, slug)
+    return row
+
+
+def not_at_slug(request, model, slug):
+    """Raises for a slug at which no row of model is found: the redirect to the current slug
+    get_by_slug() describes, or Http404."""
+    current = model.objects.current_slug(slug)
     if current is None or current == slug:
         raise Http404(f"Nothing is found at “{slug}”.")
     match = request.resolver_match
@@ -415,6 +422,16 @@ def _film_crumbs(film, page=None):
     return [*crumbs, (str(film), film.get_absolute_url()), (page, None)]
 
 
+# The pages of one film, by the section that marks their tab.
+FILM_SECTIONS = {
+    "overview": "films:film_detail",
+    "cast": "films:film_cast",
+    "making_of": "films:film_making_of",
+    "trivia": "films:film_trivia",
+    "reviews": "films:film_reviews",
+}
+
+
 def _render_film_page(request, template, film, *, section, page_name=None, **context):
     """A page of one film: section marks its tab, page_name ends its breadcrumbs."""
     return render(
@@ -422,6 +439,9 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
         template,
         {
             "film": film,
+            "film_paths": {
+                name: slug_paths(view_name)(film.slug) for name, view_name in FILM_SECTIONS.items()
+            },
             "section": section,
             "page_name": page_name,
             "breadcrumbs": _film_crumbs(film, page_name),
@@ -436,41 +456,57 @@ def _render_film_page(request, template, film, *, section, page_name=None, **con
 @follows_moves
 @understands()
 def film_detail(request, slug):
-    film = get_by_slug(request, Film.objects.for_detail(), slug)
-    headline = film.headline_credits
-    directors = [c for c in headline if c.role == Credit.Role.DIRECTOR]
+    page = film_page(slug)
+    if page is None:
+        not_at_slug(request, Film, slug)
+    person_path = slug_paths("films:person_detail")
+    headline = page.headline_credits
+    for credit in headline:
+        credit["person_url"] = person_path(credit["person_slug"])
+    directors = [c for c in headline if c["role"] == Credit.Role.DIRECTOR]
     top_cast = [
-        c for c in headline if c.role == Credit.Role.CAST and c.billing <= FilmQuerySet.TOP_BILLED
+        c
+        for c in headline
+        if c["role"] == Credit.Role.CAST and c["billing"] <= FilmQuerySet.TOP_BILLED
     ]
-    # Django leaves a filtered select_related attribute unset when the join finds no row.
-    review = getattr(film, "featured_review", None)
-    firsts = {item.kind: item for item in film.first_of_each_kind}
+    firsts = {item["kind"]: item for item in page.first_trivia}
     making_of = [firsts[kind] for kind in Trivia.MAKING_OF_KINDS if kind in firsts]
-    sources = list(Source.objects.of_film(film))
+    for item in page.first_trivia:
+        item["noun"] = Trivia.NOUNS[item["kind"]]
+    genre_list = reverse("films:film_list")  # a genre's page is the list filtered by it
+    genres = [{**genre, "url": f"{genre_list}?genre={genre['slug']}"} for genre in page.genres]
+    location_path = slug_paths("films:location_detail")
+    filming_locations = [
+        {**filming, "url": location_path(filming["slug"])} for filming in page.filming_locations
+    ]
+    writers = [c for c in headline if c["role"] == Credit.Role.WRITER]
+    stars = [c for c in headline if c["is_star"]]
+    credit_rows = [("Director", directors), ("Writer", writers), ("Star", stars)]
+    origin = site_origin(request)
     return _render_film_page(
         request,
         "films/film_detail.html",
-        film,
+        page.film,
         section="overview",
+        genres=genres,
+        taglines=page.taglines,
+        filming_locations=filming_locations,
         directors=directors,
-        writers=[c for c in headline if c.role == Credit.Role.WRITER],
-        stars=[c for c in headline if c.is_star],
+        credit_rows=[(label, credits) for label, credits in credit_rows if credits],
         top_cast=top_cast,
         did_you_know=[firsts[kind] for kind in DID_YOU_KNOW if kind in firsts],
         making_of_teaser=making_of[0] if making_of else None,
-        review=review,
-        sources=sources,
-        attributions=attributions(sources),
-        place_map=place_map(
-            [filming.location for filming in film.filming_locations.all()],
-            title=f"Map of the filming locations of {film}",
-        ),
+        review=page.review,
+        sources=page.sources,
+        attributions=attributions(page.sources),
+        place_map=place_map(page.places, title=f"Map of the filming locations of {page.film}"),
         movie=jsonld.movie(
-            film,
+            page.film,
+            genres=genres,
             directors=directors,
             cast=top_cast,
-            review=review,
-            absolute=functools.partial(absolute_url, request),
+            review=page.review,
+            absolute=lambda path: origin + path,
         ),
     )
 

@@ -13,7 +13,7 @@ from films import data, pagination, views
 from films.freshness import data_changed
 from films.models import Film, Review
 from films.tombstones import record_removed
-from tests.builders import make_film, make_genre, populate
+from tests.builders import make_film, make_genre, make_person, populate
 from tests.test_caching import page_cache  # noqa: F401 (a fixture)
 from tests.test_ratelimit import LIMIT, rate_limit  # noqa: F401 (a fixture)
 from tests.test_views_lists import catalogue  # noqa: F401 (a fixture)
@@ -205,16 +205,17 @@ def test_a_cursor_from_another_order_or_made_up_is_a_400(client, monkeypatch):
 
 def test_a_long_list_says_its_total_is_an_estimate_where_the_page_does(client, monkeypatch):
     """Past EXACT_UP_TO rows (and the page's deepest row), PostgreSQL's estimate, marked as
-    one; SQLite counts on."""
+    one; SQLite counts on. (The film list counts exactly, from its decade facet.)"""
     monkeypatch.setattr(pagination, "EXACT_UP_TO", 3)
     monkeypatch.setattr(pagination, "MAX_PAGES", 1)
-    for _ in range(views.FILMS_PER_PAGE + 6):
-        make_film()
-    answer = client.get("/films.json").json()
-    page = client.get("/films/").context["page_obj"].paginator
+    people = views.NAMES_PER_PAGE + 6
+    for _ in range(people):
+        make_person()
+    answer = client.get("/people.json").json()
+    page = client.get("/people/").context["page_obj"].paginator
     assert answer["count_is_estimate"] == page.estimated == (connection.vendor == "postgresql")
     if not answer["count_is_estimate"]:
-        assert answer["count"] == views.FILMS_PER_PAGE + 6
+        assert answer["count"] == people
 
 
 def test_a_bad_query_is_a_400_naming_the_parameter(client, db):

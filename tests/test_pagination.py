@@ -144,3 +144,16 @@ def test_totals_and_facets_are_counted_once_per_data_version(client):
         "1990s": 1,
         "2000s": 1,
     }
+
+
+@pytest.mark.usefixtures("count_cache")
+def test_the_film_list_after_the_home_page_counts_its_own_facets(client):
+    """The home page caches its genre and decade counts for every film; the unfiltered film
+    list, whose facets count the same films, reads its own."""
+    drama = make_genre(name="Drama", slug="drama")
+    make_film(year=1985).genres.add(drama)
+    assert client.get("/").status_code == 200
+    response = client.get("/films/")
+    assert response.status_code == 200
+    assert {f.label: f.count for f in response.context["genre_facets"]} == {"Drama": 1}
+    assert {f.label: f.count for f in response.context["decade_facets"]} == {"1980s": 1}

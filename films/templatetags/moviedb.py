@@ -25,7 +25,8 @@ from moviedb.query import canonical_query_string
 register = template.Library()
 
 # What json_script escapes: nothing in the data can close the <script> element around it.
-_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# Replaced one by one: str.translate() with a mapping took milliseconds on a page's JSON-LD.
+_SCRIPT_SAFE = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
 def _decimal(value):
@@ -147,7 +148,9 @@ def stars(value):
 @register.filter
 def jsonld(data):
     """A JSON-LD data block; like json_script, "</script>" inside the data cannot end it."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for character, escaped in _SCRIPT_SAFE:
+        text = text.replace(character, escaped)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
