@@ -16,9 +16,8 @@ import argparse
 import logging
 import os
 import random
-import time
 
-from bench.list_cpu import backend_cpu_seconds, setup
+from bench.list_cpu import cpu_per_request, setup
 
 PREPARATIONS = ("statements", "psycopg", "none")
 
@@ -50,7 +49,6 @@ def main():
 
     setup(database_for(url, args.size, seed=1))
     prepare_as(args.preparation)
-    from django.db import connection
     from django.test import Client
 
     from bench.pages import HEALTHZ
@@ -63,22 +61,7 @@ def main():
     paths = [f"/films/{slug}/" for slug in random.Random(1985).sample(slugs, args.requests + 10)]
     for path in paths[:10]:  # opens the connection, loads the templates, prepares
         client.get(path)
-    with connection.cursor() as cursor:
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-
-    started, backend_started = time.process_time(), backend_cpu_seconds(backend)
-    for path in paths[10:]:
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-    python_ms = (time.process_time() - started) / args.requests * 1000
-    database_ms = (backend_cpu_seconds(backend) - backend_started) / args.requests * 1000
-
-    started = time.process_time()
-    for _ in range(2000):
-        client.get(HEALTHZ)
-    healthz_ms = (time.process_time() - started) / 2000 * 1000
+    python_ms, database_ms, healthz_ms = cpu_per_request(client, paths[10:])
     page_ms = python_ms + database_ms
     print(
         f"{args.size:,} films, {args.requests} random film pages, {args.preparation}, load "

@@ -41,6 +41,29 @@ def backend_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_per_request(client, paths):
+    """(Python, PostgreSQL, /healthz) CPU milliseconds per request: this process's and its
+    PostgreSQL backend's over `paths`, then this process's over 2,000 /healthz requests."""
+    from django.db import connection
+
+    from bench.pages import HEALTHZ
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    started, backend_started = time.process_time(), backend_cpu_seconds(backend)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    python_ms = (time.process_time() - started) / len(paths) * 1000
+    database_ms = (backend_cpu_seconds(backend) - backend_started) / len(paths) * 1000
+    started = time.process_time()
+    for _ in range(2000):
+        client.get(HEALTHZ)
+    return python_ms, database_ms, (time.process_time() - started) / 2000 * 1000
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000, help="films in the database")
@@ -53,7 +76,6 @@ def main():
     from bench.pages_scale import database_for
 
     setup(database_for(url, args.size, seed=1))
-    from django.db import connection
     from django.test import Client
 
     from bench.pages import FILM_LISTS, HEALTHZ
@@ -62,22 +84,7 @@ def main():
     client = Client(HTTP_HOST="127.0.0.1")
     client.get(HEALTHZ)
     client.get(FILM_LISTS[-1])  # opens the connection, loads the templates
-    with connection.cursor() as cursor:
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-
-    started, backend_started = time.process_time(), backend_cpu_seconds(backend)
-    for path in FILM_LISTS[: args.requests]:
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-    python_ms = (time.process_time() - started) / args.requests * 1000
-    database_ms = (backend_cpu_seconds(backend) - backend_started) / args.requests * 1000
-
-    started = time.process_time()
-    for _ in range(2000):
-        client.get(HEALTHZ)
-    healthz_ms = (time.process_time() - started) / 2000 * 1000
+    python_ms, database_ms, healthz_ms = cpu_per_request(client, FILM_LISTS[: args.requests])
     list_ms = python_ms + database_ms
     print(
         f"{args.size:,} films, {args.requests} random film lists, load average "
