@@ -29,8 +29,6 @@ import re
 import threading
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.urls import path
 from django.utils.http import http_date
@@ -53,7 +51,14 @@ from moviedb.origin import absolute_url
 from moviedb.query import canonical_query_string, understands
 
 from . import keyset, pagination
-from .filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
+from .filters import (
+    CreditFilter,
+    FilmFilter,
+    LocationFilter,
+    MakingOfFilter,
+    NameFilter,
+    TriviaFilter,
+)
 from .freshness import data_version, remember
 from .models import (
     NEWEST_FILM_FIRST,
@@ -729,18 +734,7 @@ class PersonList(ListView):
     csv_name = "people"
 
     def get_queryset(self):
-        film_count = (
-            Credit.objects.filter(person=OuterRef("pk"))
-            .order_by()
-            .values("person")
-            .annotate(count=Count("film", distinct=True))
-            .values("count")
-        )
-        return (
-            Person.objects.with_description()
-            .annotate(film_count=Coalesce(Subquery(film_count, output_field=IntegerField()), 0))
-            .order_by("name", "pk")
-        )
+        return Person.objects.for_list()
 
 
 class PersonDetail(DetailView):
@@ -773,12 +767,11 @@ class LocationList(ListView):
     """Filming locations, by name."""
 
     serializer_class = LocationSerializer
-    filterset_class = NameFilter
+    filterset_class = LocationFilter
     csv_name = "locations"
 
     def get_queryset(self):
-        # FilmingLocation is unique per film and location, so this counts films.
-        return Location.objects.annotate(film_count=Count("filmings")).order_by("name", "pk")
+        return Location.objects.for_list().order_by("name", "pk")
 
 
 class LocationFilms(ListView):

@@ -631,6 +631,22 @@ class PersonQuerySet(SluggedQuerySet):
         known-for title comes from a subquery of their own row, never a query per person."""
         return self.annotate(known_for_title=known_for_title())
 
+    def for_list(self):
+        """People by name, described, with film_count: a subquery per person on the page
+        rather than a join, so only the page's rows are counted."""
+        film_count = (
+            Credit.objects.filter(person=OuterRef("pk"))
+            .order_by()
+            .values("person")
+            .annotate(count=Count("film", distinct=True))
+            .values("count")
+        )
+        return (
+            self.with_description()
+            .annotate(film_count=Coalesce(Subquery(film_count, output_field=IntegerField()), 0))
+            .order_by("name", "pk")
+        )
+
     def with_namesakes(self):
         """People with has_namesakes: whether someone else has the same name."""
         others = Person.objects.filter(name=OuterRef("name")).exclude(pk=OuterRef("pk"))

@@ -2,7 +2,14 @@ from django.urls import path, register_converter
 
 from . import data, views
 from .converters import ItemIdConverter, RoleConverter
-from .filters import CreditFilter, FilmFilter, MakingOfFilter, NameFilter, TriviaFilter
+from .filters import (
+    CreditFilter,
+    FilmFilter,
+    LocationFilter,
+    MakingOfFilter,
+    NameFilter,
+    TriviaFilter,
+)
 
 app_name = "films"
 register_converter(RoleConverter, "role")
@@ -90,7 +97,9 @@ urlpatterns += [
         "person_filmography",
     ),
     *data.data_paths(
-        "locations", data.data_view(data.LocationList, *NameFilter.base_filters), "location_list"
+        "locations",
+        data.data_view(data.LocationList, *LocationFilter.base_filters),
+        "location_list",
     ),
     *data.data_paths(
         "locations/<slug:slug>", data.data_view(data.LocationFilms), "location_detail"

@@ -3,8 +3,6 @@ import functools
 from django import forms
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import InvalidPage
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -247,20 +245,7 @@ def film_list(request):
 def person_list(request):
     if tidied := tidy_query_redirect(request):
         return tidied
-    # A subquery per person on the page rather than a join: only the page's rows are counted.
-    film_count = (
-        Credit.objects.filter(person=OuterRef("pk"))
-        .order_by()
-        .values("person")
-        .annotate(count=Count("film", distinct=True))
-        .values("count")
-    )
-    people = (
-        Person.objects.with_description()
-        .annotate(film_count=Coalesce(Subquery(film_count, output_field=IntegerField()), 0))
-        .order_by("name", "pk")
-    )
-    filters = NameFilter(request.GET, queryset=people)
+    filters = NameFilter(request.GET, queryset=Person.objects.for_list())
     return render(
         request,
         "people/person_list.html",

@@ -91,6 +91,14 @@ def test_names_filter_people_and_places_as_on_their_pages(client):
         assert [row["slug"] for row in rows(client.get(f"/{page}.csv?q=a"))] == shown
 
 
+def test_places_browsed_by_country_are_the_same_rows_in_the_data(client, mask):
+    for query in ("within=usa", "within=california-usa&q=azu"):
+        shown = [row.slug for row in client.get(f"/locations/?{query}").context["page_obj"]]
+        assert shown, "the place browsed must hold places for the test to mean anything"
+        assert [row["slug"] for row in rows(client.get(f"/locations.json?{query}"))] == shown
+        assert [row["slug"] for row in rows(client.get(f"/locations.csv?{query}"))] == shown
+
+
 @pytest.mark.parametrize(
     ("section", "query", "shown"),
     [
