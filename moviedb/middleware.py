@@ -16,7 +16,7 @@ from django.middleware.csp import get_nonce
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from films.freshness import data_version
+from films.freshness import data_version_and
 
 from .query import canonical_query_string, understood_query
 from .routers import replica_reads
@@ -117,7 +117,7 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS:
             return None, None
         try:
-            return data_version(), caches["default"].get(key)
+            return data_version_and(key)
         except CACHE_ERRORS as error:
             logger.warning("Rendering without the page cache: it failed: %s", error)
             return None, None

@@ -278,6 +278,25 @@ def test_the_redis_cache_reuses_one_client_per_server(page_cache):
     assert cache._cache.get_client("reuse", write=True) is client
 
 
+@pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
+def test_a_cached_page_costs_one_redis_round_trip(client, mask, page_cache, monkeypatch):
+    """A page served from Redis reads the data version and the page in one command."""
+    url = mask.get_absolute_url()
+    client.get(url)
+    commands = []
+    execute = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        commands.append(args[0])
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert mask.title in response.content.decode()
+    assert commands == ["MGET"]
+
+
 def test_only_films_models_carry_the_freshness_receivers():
     """Other models keep Django's fast delete: no delete receiver listens to them."""
     from django.contrib.sessions.models import Session
