@@ -14,7 +14,7 @@ cached under the data version, as in production.
 10,000 films, the size the goal compares with, is always among the sizes. Prints
 p50/p95/p99 per page and size, and the ratio of each page's p95 to its p95 at 10,000 films
 (the goal: at most 1.25 at 1M films), and writes the table as JSON
-to bench/results/pages_scale-<sizes>.json.
+to bench/results/pages_scale-<sizes>-<time>.json.
 """
 
 import argparse
@@ -222,7 +222,9 @@ def main():
         + f" --requests {args.requests}",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write(f"pages_scale-{'-'.join(str(films) for films in sizes)}", report)
+    # Each run keeps its own file: earlier figures stay beside the new ones.
+    sizes_name = "-".join(str(films) for films in sizes)
+    write(f"pages_scale-{sizes_name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}", report)
 
 
 if __name__ == "__main__":
