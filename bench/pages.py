@@ -107,6 +107,7 @@ PHASES = [
 # (phase, least ratio to /healthz on the same server)
 GOALS = [
     ("film page, uncached, random films", 0.10),
+    ("filtered film list, uncached", 0.08),
     ("film page, cached", 0.80),
 ]
 WARMUP_SECONDS = 2
