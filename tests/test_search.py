@@ -61,3 +61,15 @@ def test_postgresql_ranks_only_the_matches_nearest_the_query(monkeypatch):
     make_film(title="Night", vote_count=5)
     ranked = ranked_matches(Film.objects.all(), "title", "NIGHT", "-vote_count", "pk")
     assert [(film.title, film.relevance) for film in ranked] == [("Night", 0), ("The Night", 2)]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's candidates")
+def test_postgresql_ranks_the_rows_that_start_with_a_common_query(monkeypatch):
+    """When CANDIDATES titles start with the query, those are ranked, the exact one first, and
+    the nearest matches are not looked for: none of them could rank above those."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    for title in ["The Night", "Nightmare", "Nightfall", "Night"]:
+        make_film(title=title)
+    ranked = ranked_matches(Film.objects.all(), "title", "NIGHT", "title", "pk")
+    assert [(film.title, film.relevance) for film in ranked] == [("Night", 0), ("Nightfall", 1)]
