@@ -192,10 +192,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "moviedb.http.StaticFilesMiddleware",
     "moviedb.media.MediaFilesMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Conditional GET sits outside the page cache, so cached pages answer 304 too.
     "django.middleware.http.ConditionalGetMiddleware",
     "moviedb.middleware.PageCacheMiddleware",
+    # Inside the page cache: a cached page keeps the policy it was sent with (a page whose
+    # policy names a nonce is never cached), so a hit does not build it again.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the page cache: only what it does not answer counts towards the rate limit, and
     # pages are compressed before it keeps them, so a cached page is never compressed again.
     "moviedb.ratelimit.RateLimitMiddleware",

@@ -69,6 +69,17 @@ def test_a_cached_page_costs_no_query(client, mask, page_cache, django_assert_nu
     assert mask.title in response.content.decode()
 
 
+def test_a_cached_page_keeps_its_content_security_policy(
+    client, mask, page_cache, django_assert_num_queries
+):
+    """The policy is kept with the page: a hit is sent with the policy the page was sent with."""
+    rendered = client.get(mask.get_absolute_url())
+    with django_assert_num_queries(0):
+        cached = client.get(mask.get_absolute_url())
+    assert "default-src 'self'" in rendered["Content-Security-Policy"]
+    assert cached["Content-Security-Policy"] == rendered["Content-Security-Policy"]
+
+
 def test_public_pages_are_marked_for_shared_caches(client, mask, page_cache):
     response = client.get(mask.get_absolute_url())
     cache_control = {d.strip() for d in response["Cache-Control"].split(",")}
