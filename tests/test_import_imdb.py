@@ -539,9 +539,9 @@ def test_duplicate_principals_of_a_title_merge():
         Principal("tt2", "nm1", "writer", "", "", 1, line=5),
     ]
     assert list(merge_duplicate_credits(rows)) == [
-        ("tt1", "nm1", "writer", "screenplay, novel", "", 2, 2),
-        ("tt1", "nm2", "cast", "", "Mary", 1, 4),
-        ("tt2", "nm1", "writer", "", "", 1, 5),
+        ("tt1", "nm1", "writer", "screenplay, novel", "", 2, 2, None),
+        ("tt1", "nm2", "cast", "", "Mary", 1, 4, None),
+        ("tt2", "nm1", "writer", "", "", 1, 5, None),
     ]
 
 
@@ -830,3 +830,91 @@ def test_any_bytes_give_rows_or_the_importers_own_errors(case):
     else:
         assert all(text == without_controls(text) for text in texts)
         assert all(isinstance(text.encode("utf-8"), bytes) for text in texts)
+
+
+def test_malformed_rows_of_all_files_count_together_toward_max_errors(db, dataset):
+    """One bad line in title.basics and one in name.basics are two: past --max-errors 1,
+    nothing is saved, and both are named in the files' order."""
+    basics = [*BASICS, ["tt0000005", "movie", "Short Row"]]
+    names = [*NAMES, ["nm0000007"]]
+    with pytest.raises(ImportAborted) as aborted:
+        import_imdb(directory=dataset(title_basics=basics, name_basics=names), max_errors=1)
+    assert aborted.value.errors == [
+        "title.basics.tsv:6: 3 fields, expected 9",
+        "name.basics.tsv:8: 1 fields, expected 6",
+    ]
+    assert not Film.objects.exists()
+
+
+def staging_tables():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename LIKE 'imdb%'"
+        )
+        return sorted(name for (name,) in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stages in line")
+@pytest.mark.django_db(transaction=True)
+def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
+    """On PostgreSQL the files are read by other processes into tables of their own, named
+    for the run and committed for the import to read; every one is dropped when the import
+    ends, whether it commits, is a dry run, or fails."""
+    seen = []
+
+    def look(progress):
+        if progress.stage == "merging people":
+            seen.extend(staging_tables())
+
+    import_imdb(directory=dataset(), on_progress=look)
+    assert len(seen) == 5
+    assert len({name.split("_")[1] for name in seen}) == 1  # one run
+    assert staging_tables() == []
+    import_imdb(directory=dataset(), dry_run=True)
+    assert staging_tables() == []
+    names = [*NAMES, ["nm0000007"], ["nm0000008"]]
+    with pytest.raises(ImportAborted):
+        import_imdb(directory=dataset(name_basics=names), max_errors=1)
+    assert staging_tables() == []
+    directory = dataset(gz=True)
+    cut_short(directory)
+    with pytest.raises(UnreadableFile):
+        import_imdb(directory=directory)
+    assert staging_tables() == []
+    assert Film.objects.count() == 3
+
+
+def test_a_re_import_merges_only_the_credits_of_films_whose_rows_changed(db, dataset):
+    """Each film keeps the digest of its rows in title.principals and title.crew: a film
+    whose rows are the same keeps its credits as they are (even edited on the site since),
+    and one whose rows changed gets IMDb's again."""
+    import_imdb(directory=dataset())
+    amelie = Film.objects.get(imdb_id="tt0000002")
+    Credit.objects.filter(film=amelie, role="cast").update(job="edited")
+    result = import_imdb(directory=dataset())
+    assert (result.credits.created, result.credits.updated, result.credits.unchanged) == (0, 0, 8)
+    assert amelie.credits.get(role="cast").job == "edited"
+    principals = [*PRINCIPALS[:8], ["tt0000002", "2", "nm0000006", "writer", "novel", N]]
+    result = import_imdb(directory=dataset(title_principals=principals))
+    assert (result.credits.created, result.credits.updated) == (0, 2)
+    assert amelie.credits.get(role="cast").job == ""
+    assert amelie.credits.get(role="writer").job == "novel"
+
+
+def test_a_person_deleted_since_comes_back_with_their_credits(db, dataset):
+    import_imdb(directory=dataset())
+    Person.objects.filter(imdb_id="nm0000006").delete()
+    result = import_imdb(directory=dataset())
+    assert result.people.created == 1
+    shakespeare = Person.objects.get(imdb_id="nm0000006")
+    assert list(shakespeare.credits.values_list("film__imdb_id", "job")) == [("tt0000002", "play")]
+
+
+def test_a_film_whose_rows_name_a_missing_person_is_merged_every_time(db, dataset):
+    """nm0000099 is in no file: once name.basics lists them, their credit is added."""
+    import_imdb(directory=dataset())
+    names = [*NAMES, ["nm0000099", "Ghost Writer", N, N, "actor", N]]
+    result = import_imdb(directory=dataset(name_basics=names))
+    assert result.credits.created == 1
+    assert Credit.objects.filter(person__imdb_id="nm0000099", character="Ghost").exists()

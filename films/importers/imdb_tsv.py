@@ -13,6 +13,7 @@ hold stray quotation marks), comma-separated lists and `characters` as a JSON ar
 """
 
 import gzip
+import hashlib
 import json
 import re
 import time
@@ -120,6 +121,7 @@ class Principal(NamedTuple):
     character: str
     ordering: int
     line: int  # of the file, for the credit's provenance
+    digest: str | None = None  # on a title's first row: that of all its rows (title_digests)
 
 
 class Name(NamedTuple):
@@ -142,6 +144,7 @@ class CrewMember(NamedTuple):
     role: str
     billing: int
     line: int
+    digest: str | None = None  # on a line's first row: that of the line's people
 
 
 @dataclass
@@ -441,6 +444,8 @@ def _parse_crew(titles):
                     rows.append(
                         CrewMember(tconst, _id(nconst, "nm", "nconst"), role, position, line)
                     )
+        if rows:
+            rows[0] = rows[0]._replace(digest=_digest(f"{directors}\t{writers}"))
         return rows
 
     return parse
@@ -531,9 +536,33 @@ class Errors:
 def rows_of(path, dataset, errors, on_progress=None, rows_read=None):
     """The rows of one file, reporting malformed lines to `errors` and progress as it goes,
     and the number of lines read in `rows_read` (by file name) when done. Principals of one
-    title that name the same person, role and character come as one row."""
+    title that name the same person, role and character come as one row, and the first
+    principal of each title carries the digest of them all."""
     rows = _rows_of(path, dataset, errors, on_progress, rows_read)
-    return merge_duplicate_credits(rows) if dataset.row is Principal else rows
+    return title_digests(merge_duplicate_credits(rows)) if dataset.row is Principal else rows
+
+
+def _digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def title_digests(rows: Iterable[Principal]) -> Iterator[Principal]:
+    """The rows, each title's first with the digest of all of that title's: the same rows
+    give the same digest in every file, wherever their lines are. importimdb keeps it to
+    tell which films' credits changed since the last import."""
+    title, group = None, []
+    for row in rows:
+        if row.tconst != title:
+            yield from _with_digest(group)
+            title, group = row.tconst, []
+        group.append(row)
+    yield from _with_digest(group)
+
+
+def _with_digest(rows):
+    if rows:
+        rows[0] = rows[0]._replace(digest=_digest(repr([row[1:6] for row in rows])))
+    return rows
 
 
 def _rows_of(path, dataset, errors, on_progress, rows_read):

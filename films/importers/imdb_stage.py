@@ -1,0 +1,264 @@
+"""importimdb's staging on PostgreSQL: each of IMDb's files read in a process of its own,
+which COPYs its rows into a staging table through a connection of its own, while the
+import's session merges what is already staged.
+
+Reading is Python's work on one core, and a quarter of an import when done in line; here
+the files are parsed on both cores, and the films are merged while the credits are still
+being read. The price: the import's session only sees committed rows, so each staging
+table is an UNLOGGED table (no WAL: it is thrown away after the import), with a name
+unique to the run, created and filled in one transaction by its process and committed.
+Leaving Staging drops every one of them, whether the import committed, failed or was a dry
+run; a process that fails rolls back, leaving no table behind. What a killed import left,
+or a drop that its caller's transaction took back, the next import drops: each run holds
+an advisory lock while it lasts, and the tables of runs whose lock is free are over.
+
+title.basics is read first, with title.ratings and name.basics beside it: it tells which
+titles are of the chosen types (TitleTypes), which the readers of title.principals and
+title.crew need to drop the credits of the others. Malformed lines are counted across all
+processes, so that --max-errors stops the import as it does when the files are read in
+line.
+
+Nothing here knows Django: the processes are started fresh ("spawn") and import only the
+reader (films/importers/imdb_tsv.py) and psycopg, so they do not hold a copy of the site.
+"""
+
+import multiprocessing
+import secrets
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from .imdb_tsv import (
+    Errors,
+    ImportAborted,
+    Progress,
+    TitleTypes,
+    UnreadableFile,
+    datasets,
+    rows_of,
+)
+
+# title.principals and title.crew drop the credits of titles of other types: they wait for
+# title.basics.
+AFTER_BASICS = ("title.principals", "title.crew")
+LOCKS = 0x494D4442  # the advisory locks' namespace ("IMDB"): one lock per run
+PROCESSES = 2  # the machine's cores: more processes only share them, each with its memory
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a process needs to stage one file."""
+
+    name: str  # the dataset: "title.basics", ...
+    path: Path
+    table: str
+    columns: str  # the staging table's column definitions
+    title_types: tuple[str, ...]
+    connection: dict  # psycopg.connect()'s keyword arguments
+    listed: bytes = b""  # TitleTypes of title.basics, for principals and crew
+    chosen: bytes = b""
+
+
+@dataclass
+class Staged:
+    """What a process reports of the file it staged. `failure` is an UnreadableFile's
+    message, or "aborted" when the import stopped on too many malformed lines."""
+
+    rows_read: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    failure: str | None = None
+    genres_seen: set[str] = field(default_factory=set)
+    rows_dropped: int = 0
+    listed: bytes = b""
+    chosen: bytes = b""
+
+
+class _Stopped(Exception):
+    """The import stopped: another process failed, or it was interrupted."""
+
+
+class _SharedErrors(Errors):
+    """Errors counted across every process: past the limit of them in all, ImportAborted."""
+
+    def add(self, message):
+        self.messages.append(message)
+        with _errors_total.get_lock():
+            _errors_total.value += 1
+            total = _errors_total.value
+        if total > self.limit:
+            _stop.set()
+            raise ImportAborted(self.messages)
+
+
+_errors_total = None  # a multiprocessing.Value: malformed lines read by every process
+_stop = None  # a multiprocessing.Event: the import stops
+
+
+def _share(errors_total, stop):
+    global _errors_total, _stop
+    _errors_total, _stop = errors_total, stop
+
+
+def _check_stop(progress):
+    if _stop.is_set():
+        raise _Stopped
+
+
+def stage(job: Job, max_errors: int) -> Staged:
+    """Reads one file into its staging table, committed; runs in a process of its own."""
+    started = time.monotonic()
+    titles = TitleTypes()
+    titles.listed, titles.chosen = bytearray(job.listed), bytearray(job.chosen)
+    genres_seen: set[str] = set()
+    dataset = datasets(job.title_types, titles, genres_seen)[job.name]
+    staged = Staged()
+    errors = _SharedErrors(max_errors, staged.errors)
+    rows_read = {}
+    names = ", ".join(f'"{name}"' for name in dataset.row._fields)
+    try:
+        with psycopg.connect(**job.connection) as conn:  # commits unless an error escapes
+            conn.execute("SET statement_timeout = 0")
+            conn.execute(f"CREATE UNLOGGED TABLE {job.table} ({job.columns})")
+            rows = rows_of(job.path, dataset, errors, _check_stop, rows_read)
+            with conn.cursor().copy(f"COPY {job.table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # Statistics choose the merges' join methods; a small sample tells them apart.
+            conn.execute("SET default_statistics_target = 10")
+            conn.execute(f"ANALYZE {job.table}")
+    except UnreadableFile as error:
+        staged.failure = error.message
+    except ImportAborted:
+        staged.failure = "aborted"
+    except _Stopped:
+        staged.failure = "stopped"
+    staged.rows_read = rows_read.get(job.path.name, 0)
+    staged.seconds = time.monotonic() - started
+    staged.genres_seen = genres_seen
+    staged.rows_dropped = titles.rows_dropped
+    if job.name == "title.basics":
+        staged.listed, staged.chosen = bytes(titles.listed), bytes(titles.chosen)
+    return staged
+
+
+class Staging:
+    """The staging of the files `paths` (dataset name to path) in worker processes, each
+    into its table in `tables` (dataset name to column definitions). Use as a context
+    manager: leaving it stops the processes and drops every table they made."""
+
+    def __init__(self, *, paths, columns, title_types, max_errors, connection, drop):
+        self.paths, self.columns = paths, columns
+        self.title_types, self.max_errors = tuple(title_types), max_errors
+        # The settings' own (dbname, host, options...), not the Python objects Django adds.
+        self.connection = {
+            key: value for key, value in connection.items() if isinstance(value, str | int)
+        }
+        self.drop = drop  # runs SQL in the import's session
+        self.run = secrets.randbits(31)
+        self.tables = {name: f"imdb_{self.run:08x}_{name.replace('.', '_')}" for name in paths}
+        self.futures: dict[str, Future] = {}
+        self.staged: dict[str, Staged] = {}
+        context = multiprocessing.get_context("spawn")
+        self.errors_total, self.stop = context.Value("i", 0), context.Event()
+        self.executor = ProcessPoolExecutor(
+            max_workers=min(PROCESSES, len(paths)),
+            mp_context=context,
+            initializer=_share,
+            initargs=(self.errors_total, self.stop),
+        )
+
+    def __enter__(self):
+        # The run's lock, held by a connection of its own until the run ends (or its
+        # process dies): tables of runs whose lock is free are left over, and dropped.
+        self.lock = psycopg.connect(**self.connection, autocommit=True)
+        self.lock.execute("SELECT pg_advisory_lock(%s, %s)", [LOCKS, self.run])
+        self._drop_left_over()
+        for name in self.paths:
+            if name not in AFTER_BASICS:
+                self._submit(name)
+        return self
+
+    def _drop_left_over(self):
+        """Drops the staging tables of earlier runs that are over: those of an import that
+        was killed, or that ran inside a transaction of its caller's which rolled back
+        (tests) and so took the drop back with it."""
+        runs = self.lock.execute(
+            r"""
+            SELECT DISTINCT substr(tablename, 6, 8) FROM pg_tables
+            WHERE schemaname = current_schema() AND tablename ~ '^imdb_[0-9a-f]{8}_'
+            """
+        ).fetchall()
+        self.lock.execute("SET lock_timeout = '1s'")
+        for (run,) in runs:
+            if not self.lock.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [LOCKS, int(run, 16)]
+            ).fetchone()[0]:
+                continue  # still running
+            try:
+                tables = self.lock.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename LIKE %s",
+                    [f"imdb_{run}_%"],
+                ).fetchall()
+                self.lock.execute(f"DROP TABLE IF EXISTS {', '.join(t for (t,) in tables)}")
+            except psycopg.errors.LockNotAvailable:
+                pass  # a session still reads them: a later run drops them
+            finally:
+                self.lock.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCKS, int(run, 16)])
+
+    def _submit(self, name, **titles):
+        job = Job(
+            name=name,
+            path=self.paths[name],
+            table=self.tables[name],
+            columns=self.columns[name],
+            title_types=self.title_types,
+            connection=self.connection,
+            **titles,
+        )
+        self.futures[name] = self.executor.submit(stage, job, self.max_errors)
+
+    def wait(self, *names, on_progress=None) -> dict[str, Staged]:
+        """Waits for the files `names` (those found) to be staged, and reports each;
+        raises UnreadableFile or ImportAborted if one could not be."""
+        for name in names:
+            if name not in self.paths or name in self.staged:
+                continue
+            staged = self.staged[name] = self.futures[name].result()
+            if staged.failure:
+                self._fail(staged)
+            if name == "title.basics":
+                for after in AFTER_BASICS:
+                    if after in self.paths:
+                        self._submit(after, listed=staged.listed, chosen=staged.chosen)
+            if on_progress:
+                path = self.paths[name]
+                on_progress(Progress(path.name, staged.rows_read, staged.seconds, done=True))
+        return {name: self.staged[name] for name in names if name in self.staged}
+
+    def _fail(self, staged):
+        self.stop.set()
+        if staged.failure not in ("aborted", "stopped"):
+            raise UnreadableFile(staged.failure)
+        # Too many malformed lines in all: every process's messages, in the files' order.
+        for name, future in self.futures.items():
+            if name not in self.staged and not future.cancel():
+                self.staged[name] = future.result()
+        staged = [self.staged[name] for name in self.paths if name in self.staged]
+        for each in staged:
+            if each.failure not in (None, "aborted", "stopped"):
+                raise UnreadableFile(each.failure)
+        messages = [message for each in staged for message in each.errors]
+        raise ImportAborted(messages[: self.max_errors + 1])
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.drop(f"DROP TABLE IF EXISTS {', '.join(self.tables.values())}")
+        finally:
+            self.lock.close()
