@@ -66,35 +66,46 @@ def scratch_database(url):
     return url.rsplit("/", 1)[0] + f"/{name}", name
 
 
-def tree_rss(pid):
-    """The resident memory, in bytes, of a process and all its descendants together."""
-    total, pending = 0, [pid]
+def tree_memory(pid):
+    """The resident memory, in bytes, of a process and all its descendants together: the
+    sum of their RSS (pages they share, such as libraries, counted once per process) and
+    of their PSS (each shared page divided among the processes that map it)."""
+    rss = pss = 0
+    pending = [pid]
     while pending:
         pid = pending.pop()
         try:
             status = Path(f"/proc/{pid}/status").read_text()
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:  # gone meanwhile
             continue
-        rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        total += int(rss[1]) * 1024 if rss else 0
+        rss += _kilobytes("VmRSS", status) * 1024
+        pss += _kilobytes("Pss", rollup) * 1024
         pending += [int(child) for child in children]
-    return total
+    return rss, pss
+
+
+def _kilobytes(field, text):
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(found[1]) if found else 0
 
 
 def run_child(args, env):
-    """Runs a child process; returns (seconds, peak resident memory in MB, output).
+    """Runs a child process; returns (seconds, peak memory in MB, peak PSS in MB, output).
 
-    The peak is that of the child and every process it starts, summed: sampled every 50 ms
-    while it runs, and never below the child's own peak (wait4's, which for descendants
-    gives only the largest one's)."""
+    The peak is that of the child and every process it starts, their RSS summed: sampled
+    every 50 ms while it runs, and never below the child's own peak (wait4's, which for
+    descendants gives only the largest one's). The PSS sum, where shared pages count once,
+    is kept beside it."""
     started = time.monotonic()
     child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    peak, done = [0], threading.Event()
+    peak, done = [0, 0], threading.Event()
 
     def sample():
         while not done.wait(0.05):
-            peak[0] = max(peak[0], tree_rss(child.pid))
+            rss, pss = tree_memory(child.pid)
+            peak[:] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -106,7 +117,7 @@ def run_child(args, env):
     elapsed = time.monotonic() - started
     if child.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{output}")
-    return elapsed, max(usage.ru_maxrss / 1024, peak[0] / 2**20), output
+    return elapsed, max(usage.ru_maxrss / 1024, peak[0] / 2**20), peak[1] / 2**20, output
 
 
 def stages(output):
@@ -199,12 +210,18 @@ def main():
     imports = []
     for run in ("importimdb, first import", "importimdb, identical re-import"):
         print(f"{run} ...", flush=True)
-        seconds, peak_mb, output = run_child(
+        seconds, peak_mb, peak_pss_mb, output = run_child(
             [*manage, "importimdb", "--verbosity=2", str(directory)], env
         )
         print(output, end="")
         imports.append(
-            {"run": run, "seconds": seconds, "peak_mb": peak_mb, "stages": stages(output)}
+            {
+                "run": run,
+                "seconds": seconds,
+                "peak_mb": peak_mb,
+                "peak_pss_mb": peak_pss_mb,
+                "stages": stages(output),
+            }
         )
         if len(imports) == 1:
             print("the limit: COPY of the result, its indexes, ANALYZE ...", flush=True)
@@ -226,10 +243,11 @@ def main():
     for row in table:
         row["x_limit"] = row["seconds"] / limit["total"]
     print(f"\n{args.films:,} films, {rows:,} rows in {len(files)} files")
-    print(f"{'run':<44}{'seconds':>9}{'x limit':>9}{'peak MB':>9}")
+    print(f"{'run':<44}{'seconds':>9}{'x limit':>9}{'peak MB':>9}{'PSS MB':>9}")
     for row in table:
         peak = f"{row['peak_mb']:.0f}" if "peak_mb" in row else ""
-        print(f"{row['run']:<44}{row['seconds']:>9.1f}{row['x_limit']:>9.2f}{peak:>9}")
+        pss = f"{row['peak_pss_mb']:.0f}" if "peak_pss_mb" in row else ""
+        print(f"{row['run']:<44}{row['seconds']:>9.1f}{row['x_limit']:>9.2f}{peak:>9}{pss:>9}")
         steps = row.get("stages") or row["steps"]
         print("    " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in steps.items()))
     with psycopg.connect(url) as conn:

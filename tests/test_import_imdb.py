@@ -918,3 +918,43 @@ def test_a_film_whose_rows_name_a_missing_person_is_merged_every_time(db, datase
     result = import_imdb(directory=dataset(name_basics=names))
     assert result.credits.created == 1
     assert Credit.objects.filter(person__imdb_id="nm0000099", character="Ghost").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite reads in line")
+def test_a_big_plain_file_is_read_in_parts_with_the_same_result(db, tmp_path, monkeypatch):
+    """title.principals and name.basics, cut into a part per process, give the credits and
+    people they give whole, and name a malformed line of the last part by its own line."""
+    from films.importers import imdb_stage
+
+    generate(films=40, out=tmp_path, seed=3)
+    principals = tmp_path / "title.principals.tsv"
+    with principals.open("a", encoding="utf-8") as file:
+        file.write("tt9999999\tx\tnm1\tactor\t\\N\t\\N\n")
+    last_line = len(principals.read_text(encoding="utf-8").splitlines())
+    whole = import_imdb(directory=tmp_path, dry_run=True)
+    monkeypatch.setattr(imdb_stage, "SPLIT_BYTES", 0)
+    parts = import_imdb(directory=tmp_path)
+    assert (
+        parts.errors
+        == whole.errors
+        == [f"title.principals.tsv:{last_line}: ordering is not a whole number: 'x'"]
+    )
+    assert parts.rows_read == whole.rows_read
+    assert (parts.credits.created, parts.people.created) == (
+        whole.credits.created,
+        whole.people.created,
+    )
+    assert Credit.objects.count() == whole.credits.created > 400
+
+
+def test_a_title_whose_principals_are_apart_in_the_file_is_one_set_of_credits(db, dataset):
+    """Rows of one title that the file does not keep together still give one credit per
+    person, role and character, billed at the first place."""
+    principals = [
+        *PRINCIPALS,
+        ["tt0000001", "8", "nm0000001", "actor", N, '["Michael J. \\"Crocodile\\" Dundee"]'],
+    ]
+    import_imdb(directory=dataset(title_principals=principals))
+    dundee = Film.objects.get(imdb_id="tt0000001")
+    assert dundee.credits.filter(person__imdb_id="nm0000001").count() == 1
+    assert credits_of(dundee)[("nm0000001", "cast", 'Michael J. "Crocodile" Dundee')][1] == 1

@@ -17,6 +17,8 @@ from films.importers.imdb_tsv import (
     Title,
     TitleTypes,
     datasets,
+    parts_of,
+    read_tsv,
     rows_of,
 )
 from films.models import Credit
@@ -195,3 +197,32 @@ def test_each_crew_line_s_first_row_carries_the_digest_of_its_people(reader):
     assert [digest for _, digest in first[1:]] == [None, None]
     assert reader.digests("title.crew", "tt1\tnm3,nm4\tnm5")[0] == first[0]
     assert reader.digests("title.crew", "tt1\tnm4,nm3\tnm5")[0] != first[0]
+
+
+def test_a_plain_file_is_cut_into_parts_that_begin_a_title(tmp_path):
+    """Each part begins where the title changes and knows its first line's number: read
+    one after another, the parts give the file's lines."""
+    path = tmp_path / "title.principals.tsv"
+    titles = ["tt1"] * 3 + ["tt2"] * 40 + ["tt3"] * 2 + ["tt4"] * 30
+    rows = [f"{tconst}\t{i}\tnm{i}\tactor\t\\N\t\\N" for i, tconst in enumerate(titles)]
+    path.write_text("\n".join([HEADERS["title.principals"], *rows]) + "\n", encoding="utf-8")
+    _, lines = read_tsv(path)
+    whole = list(lines)
+    for count in (1, 2, 3, 5):
+        parts = parts_of(path, count)
+        read = [line for part in parts for line in read_tsv(path, part)[1]]
+        assert read == whole
+        for part in parts[1:]:
+            before, first = whole[part.lines_before - 2], whole[part.lines_before - 1]
+            assert first[0] == part.lines_before + 1
+            assert before[1][0] != first[1][0]
+    assert len(parts_of(path, 2)) == 2
+
+
+def test_a_person_listed_twice_in_a_crew_line_is_one_row(reader):
+    crew = reader.read("title.crew", "tt1\tnm3,nm4,nm3\tnm3")
+    assert crew == [
+        CrewMember("tt1", "nm3", "director", 1, line=2),
+        CrewMember("tt1", "nm4", "director", 2, line=2),
+        CrewMember("tt1", "nm3", "writer", 1, line=2),
+    ]

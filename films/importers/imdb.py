@@ -474,9 +474,9 @@ class _ParallelStaging:
                 self.result.errors += staged[name].errors
                 self.genres_seen |= staged[name].genres_seen
                 self.rows_dropped += staged[name].rows_dropped
+                parts = (f"SELECT * FROM {table}" for table in self.staging.tables[name])
                 db.execute(
-                    f"CREATE OR REPLACE TEMPORARY VIEW {view} AS "
-                    f"SELECT * FROM {self.staging.tables[name]}"
+                    f"CREATE OR REPLACE TEMPORARY VIEW {view} AS {' UNION ALL '.join(parts)}"
                 )
             else:  # an optional file that is absent: no rows
                 db.execute(f"DROP TABLE IF EXISTS {view}")
@@ -730,7 +730,7 @@ def select_changed_credits(db):
     the film's credits were merged by an import whose rows had the same digest
     (ImportedCredits). Only the others' credits are merged again.
 
-    A title whose rows are not together in a file has several digests of a file: none, so
+    A title whose rows are not `together` in a file has several digests of a file: none, so
     that it is merged every time, as one whose rows named a missing person."""
     imported = ImportedCredits._meta.db_table
     digests = """
@@ -741,10 +741,11 @@ def select_changed_credits(db):
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_digest AS
-        SELECT d.tconst, d.film_id, d.digest,
+        SELECT d.tconst, d.film_id, d.digest, d.together,
                k.film_id IS NOT NULL AND d.digest <> '' AS unchanged
         FROM (
             SELECT s.tconst, s.film_id,
+                   COALESCE(p.runs, 0) <= 1 AND COALESCE(c.runs, 0) <= 1 AS together,
                    CASE WHEN p.digest IS NULL AND p.runs IS NOT NULL THEN ''
                         WHEN c.digest IS NULL AND c.runs IS NOT NULL THEN ''
                         ELSE COALESCE(p.digest, '') || '|' || COALESCE(c.digest, '')
@@ -781,18 +782,17 @@ def merge_credits(db, result, *, sources):
     film, person, credit = Film._meta.db_table, Person._meta.db_table, Credit._meta.db_table
     order = connection.ops.quote_name("order")
     select_changed_credits(db)
-    changed_titles = "(SELECT tconst FROM imdb_digest WHERE NOT unchanged)"
     # Every credit of those titles: principals, then title.crew's directors and writers
     # that the principals do not already name, billed after them.
-    wanted = f"""
+    wanted = """
         SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering,
                %s AS source_id, p.line
-        FROM imdb_principal p JOIN {changed_titles} s ON s.tconst = p.tconst
+        FROM imdb_principal p JOIN {titles} s ON s.tconst = p.tconst
         UNION ALL
         SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing,
                %s, c.line
         FROM imdb_crew c
-        JOIN {changed_titles} s ON s.tconst = c.tconst
+        JOIN {titles} s ON s.tconst = c.tconst
         LEFT JOIN (
             SELECT tconst, max(ordering) AS ordering FROM imdb_principal GROUP BY tconst
         ) last ON last.tconst = c.tconst
@@ -802,24 +802,31 @@ def merge_credits(db, result, *, sources):
               AND p.role IN ('director', 'writer')
         )
     """
+    titles = "(SELECT tconst FROM imdb_digest WHERE NOT unchanged AND {}together)"
     db.execute("DROP TABLE IF EXISTS imdb_credit")
-    # GROUP BY guards the unique (film, person, role, character) against a file whose rows
-    # of one title are not together; merge_duplicate_credits already joined their jobs.
-    # A credit whose person is in no file keeps a null person_id, to be counted. The rows
-    # of one group all come from one file (title.crew's only where the principals do not
-    # name the person in that role).
+    # A title's rows that lie together are one credit each (merge_duplicate_credits joined
+    # their jobs, title.crew's lines name a person once); GROUP BY guards the unique (film,
+    # person, role, character) for the rare title whose rows are apart. A credit whose
+    # person is in no file keeps a null person_id, to be counted. The rows of one group
+    # all come from one file (title.crew's only where the principals do not name the
+    # person in that role).
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_credit AS
-        SELECT f.id AS film_id, max(pe.id) AS person_id, w.nconst, w.role, w."character",
-               min(w.job) AS job, min(w.ordering) AS ordering, f.year,
-               min(w.source_id) AS source_id, min(w.line) AS source_line
-        FROM ({wanted}) w
+        SELECT f.id AS film_id, pe.id AS person_id, w.nconst, w.role, w."character",
+               w.job, w.ordering, f.year, w.source_id, w.line AS source_line
+        FROM ({wanted.format(titles=titles.format(""))}) w
+        JOIN {film} f ON f.imdb_id = w.tconst
+        LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
+        UNION ALL
+        SELECT f.id, max(pe.id), w.nconst, w.role, w."character", min(w.job),
+               min(w.ordering), f.year, min(w.source_id), min(w.line)
+        FROM ({wanted.format(titles=titles.format("NOT "))}) w
         JOIN {film} f ON f.imdb_id = w.tconst
         LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
         GROUP BY f.id, f.year, w.nconst, w.role, w."character"
         """,
-        [sources["title.principals"], sources.get("title.crew")],
+        [sources["title.principals"], sources.get("title.crew")] * 2,
     )
     db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
     missing_person = "FROM imdb_credit WHERE person_id IS NULL"

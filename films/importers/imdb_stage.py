@@ -1,31 +1,32 @@
-"""importimdb's staging on PostgreSQL: each of IMDb's files read in a process of its own,
-which COPYs its rows into a staging table through a connection of its own, while the
-import's session merges what is already staged.
+"""importimdb's staging on PostgreSQL: IMDb's files read on both cores, by a worker process
+and by a thread of the import's own process, each COPYing its rows into a staging table
+through a connection of its own, while the import's session merges what is already staged.
 
-Reading is Python's work on one core, and a quarter of an import when done in line; here
-the files are parsed on both cores, and the films are merged while the credits are still
-being read. The price: the import's session only sees committed rows, so each staging
-table is an UNLOGGED table (no WAL: it is thrown away after the import), with a name
-unique to the run, created and filled in one transaction by its process and committed.
-Leaving Staging drops every one of them, whether the import committed, failed or was a dry
-run; a process that fails rolls back, leaving no table behind. What a killed import left,
-or a drop that its caller's transaction took back, the next import drops: each run holds
-an advisory lock while it lasts, and the tables of runs whose lock is free are over.
+Reading is Python's work, a quarter of an import when done in line on one core; here the
+films are merged while the credits are still being read, and title.principals and
+name.basics, when plain text, are cut into a part per reader (parts_of). The price: the
+import's session only sees committed rows, so each staging table is an UNLOGGED table (no
+WAL: it is thrown away after the import), with a name unique to the run, created and
+filled in one transaction by its reader and committed. Leaving Staging drops every one of
+them, whether the import committed, failed or was a dry run; a reader that fails rolls
+back, leaving no table behind. What a killed import left, or a drop that its caller's
+transaction took back, the next import drops: each run holds an advisory lock while it
+lasts, and the tables of runs whose lock is free are over.
 
 title.basics is read first, with title.ratings and name.basics beside it: it tells which
 titles are of the chosen types (TitleTypes), which the readers of title.principals and
 title.crew need to drop the credits of the others. Malformed lines are counted across all
-processes, so that --max-errors stops the import as it does when the files are read in
-line.
+readers, so that --max-errors stops the import as it does when the files are read in line.
 
-Nothing here knows Django: the processes are started fresh ("spawn") and import only the
-reader (films/importers/imdb_tsv.py) and psycopg, so they do not hold a copy of the site.
+The worker process is started fresh ("spawn") and imports only the reader
+(films/importers/imdb_tsv.py) and psycopg, not a copy of the site; the thread takes the
+main process's share of the GIL, which waits on the database meanwhile.
 """
 
 import multiprocessing
 import secrets
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,18 +35,26 @@ import psycopg
 from .imdb_tsv import (
     Errors,
     ImportAborted,
+    Part,
     Progress,
     TitleTypes,
     UnreadableFile,
     datasets,
+    parts_of,
     rows_of,
 )
 
 # title.principals and title.crew drop the credits of titles of other types: they wait for
 # title.basics.
 AFTER_BASICS = ("title.principals", "title.crew")
+# The big files, when plain text, are cut into a part per process (at a change of title or
+# person), each staged into a table of its own; gzip is read from its start only.
+SPLIT = ("title.principals", "name.basics")
+SPLIT_BYTES = 16 << 20
 LOCKS = 0x494D4442  # the advisory locks' namespace ("IMDB"): one lock per run
-PROCESSES = 2  # the machine's cores: more processes only share them, each with its memory
+# Files are read by a worker process and by a thread of the import's own process, which
+# mostly waits on the database meanwhile: both cores, and one process's memory less.
+READERS = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Job:
     columns: str  # the staging table's column definitions
     title_types: tuple[str, ...]
     connection: dict  # psycopg.connect()'s keyword arguments
+    part: Part | None = None  # of the file: all of it if None
     listed: bytes = b""  # TitleTypes of title.basics, for principals and crew
     chosen: bytes = b""
 
@@ -108,6 +118,10 @@ def _check_stop(progress):
         raise _Stopped
 
 
+def _size(path):
+    return path.stat().st_size
+
+
 def stage(job: Job, max_errors: int) -> Staged:
     """Reads one file into its staging table, committed; runs in a process of its own."""
     started = time.monotonic()
@@ -123,7 +137,7 @@ def stage(job: Job, max_errors: int) -> Staged:
         with psycopg.connect(**job.connection) as conn:  # commits unless an error escapes
             conn.execute("SET statement_timeout = 0")
             conn.execute(f"CREATE UNLOGGED TABLE {job.table} ({job.columns})")
-            rows = rows_of(job.path, dataset, errors, _check_stop, rows_read)
+            rows = rows_of(job.path, dataset, errors, _check_stop, rows_read, job.part)
             with conn.cursor().copy(f"COPY {job.table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -159,17 +173,35 @@ class Staging:
         }
         self.drop = drop  # runs SQL in the import's session
         self.run = secrets.randbits(31)
-        self.tables = {name: f"imdb_{self.run:08x}_{name.replace('.', '_')}" for name in paths}
-        self.futures: dict[str, Future] = {}
+        self.parts: dict[str, list[Part | None]] = {
+            name: parts_of(path, READERS)
+            if name in SPLIT and not path.name.endswith(".gz") and _size(path) > SPLIT_BYTES
+            else [None]
+            for name, path in paths.items()
+        }
+        # Each file's tables, one per part.
+        self.tables = {
+            name: [
+                f"imdb_{self.run:08x}_{name.replace('.', '_')}_{number}"
+                for number in range(len(self.parts[name]))
+            ]
+            for name in paths
+        }
+        self.futures: dict[str, list[Future]] = {}
         self.staged: dict[str, Staged] = {}
         context = multiprocessing.get_context("spawn")
         self.errors_total, self.stop = context.Value("i", 0), context.Event()
-        self.executor = ProcessPoolExecutor(
-            max_workers=min(PROCESSES, len(paths)),
-            mp_context=context,
-            initializer=_share,
-            initargs=(self.errors_total, self.stop),
+        _share(self.errors_total, self.stop)  # for the thread
+        self.executors = [ThreadPoolExecutor(max_workers=1)]
+        self.executors.append(
+            ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_share,
+                initargs=(self.errors_total, self.stop),
+            )
         )
+        self.submitted = 0
 
     def __enter__(self):
         # The run's lock, held by a connection of its own until the run ends (or its
@@ -211,16 +243,40 @@ class Staging:
                 self.lock.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCKS, int(run, 16)])
 
     def _submit(self, name, **titles):
-        job = Job(
-            name=name,
-            path=self.paths[name],
-            table=self.tables[name],
-            columns=self.columns[name],
-            title_types=self.title_types,
-            connection=self.connection,
-            **titles,
+        jobs = [
+            Job(
+                name=name,
+                path=self.paths[name],
+                table=table,
+                columns=self.columns[name],
+                title_types=self.title_types,
+                connection=self.connection,
+                part=part,
+                **titles,
+            )
+            for table, part in zip(self.tables[name], self.parts[name], strict=True)
+        ]
+        self.futures[name] = []
+        for job in jobs:  # to the reader whose turn it is: they get even shares of work
+            executor = self.executors[self.submitted % len(self.executors)]
+            self.futures[name].append(executor.submit(stage, job, self.max_errors))
+            self.submitted += 1
+
+    def _result(self, name):
+        """What the processes staging the parts of a file report, as one."""
+        parts = [future.result() for future in self.futures[name]]
+        failures = [part.failure for part in parts if part.failure]
+        return Staged(
+            rows_read=sum(part.rows_read for part in parts),
+            seconds=max(part.seconds for part in parts),
+            errors=[message for part in parts for message in part.errors],
+            failure=next((f for f in failures if f not in ("aborted", "stopped")), None)
+            or next(iter(failures), None),
+            genres_seen=set().union(*(part.genres_seen for part in parts)),
+            rows_dropped=sum(part.rows_dropped for part in parts),
+            listed=parts[0].listed,
+            chosen=parts[0].chosen,
         )
-        self.futures[name] = self.executor.submit(stage, job, self.max_errors)
 
     def wait(self, *names, on_progress=None) -> dict[str, Staged]:
         """Waits for the files `names` (those found) to be staged, and reports each;
@@ -228,7 +284,7 @@ class Staging:
         for name in names:
             if name not in self.paths or name in self.staged:
                 continue
-            staged = self.staged[name] = self.futures[name].result()
+            staged = self.staged[name] = self._result(name)
             if staged.failure:
                 self._fail(staged)
             if name == "title.basics":
@@ -238,6 +294,9 @@ class Staging:
             if on_progress:
                 path = self.paths[name]
                 on_progress(Progress(path.name, staged.rows_read, staged.seconds, done=True))
+        if len(self.staged) == len(self.paths):  # all read: the processes' memory back
+            for executor in self.executors:
+                executor.shutdown()
         return {name: self.staged[name] for name in names if name in self.staged}
 
     def _fail(self, staged):
@@ -245,9 +304,11 @@ class Staging:
         if staged.failure not in ("aborted", "stopped"):
             raise UnreadableFile(staged.failure)
         # Too many malformed lines in all: every process's messages, in the files' order.
-        for name, future in self.futures.items():
-            if name not in self.staged and not future.cancel():
-                self.staged[name] = future.result()
+        for name, futures in self.futures.items():
+            if name not in self.staged:
+                if all(future.cancel() for future in futures):
+                    continue
+                self.staged[name] = self._result(name)
         staged = [self.staged[name] for name in self.paths if name in self.staged]
         for each in staged:
             if each.failure not in (None, "aborted", "stopped"):
@@ -257,8 +318,10 @@ class Staging:
 
     def __exit__(self, *exc):
         self.stop.set()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        for executor in self.executors:
+            executor.shutdown(wait=True, cancel_futures=True)
         try:
-            self.drop(f"DROP TABLE IF EXISTS {', '.join(self.tables.values())}")
+            tables = [table for tables in self.tables.values() for table in tables]
+            self.drop(f"DROP TABLE IF EXISTS {', '.join(tables)}")
         finally:
             self.lock.close()

@@ -14,6 +14,7 @@ hold stray quotation marks), comma-separated lists and `characters` as a JSON ar
 
 import gzip
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -175,8 +176,75 @@ def find_datasets(directory: Path) -> dict[str, Path]:
     return found
 
 
-def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header's column names, and an iterator of (line number, fields) for the rest.
+class Part(NamedTuple):
+    """A part of a plain file, from byte `start` to `end`, beginning after `lines_before`
+    lines (the header's included)."""
+
+    start: int
+    end: int
+    lines_before: int
+
+
+def parts_of(path: Path, count: int) -> list[Part]:
+    """A plain file (not gzipped) cut into about `count` parts of about equal size, each
+    beginning where the first column's value changes: all the rows of a title (or of a
+    person) lie in one part."""
+    size = path.stat().st_size
+    with open(path, "rb") as file:
+        file.readline()  # the header
+        bounds = [file.tell()]
+        for number in range(1, count):
+            file.seek(max(bounds[-1], size * number // count))
+            file.readline()  # the rest of a line begun before
+            line = file.readline()
+            key, start = line.split(b"\t", 1)[0], size
+            while line:
+                start = file.tell()
+                line = file.readline()
+                if line.split(b"\t", 1)[0] != key:
+                    break
+            bounds.append(start if line else size)
+        bounds.append(size)
+        bounds = sorted(set(bounds))
+        parts, lines, position = [], 1, bounds[0]
+        file.seek(position)
+        for start, end in itertools.pairwise(bounds):
+            while position < start:  # count the lines between two starts
+                block = file.read(min(1 << 20, start - position))
+                lines += block.count(b"\n")
+                position += len(block)
+            parts.append(Part(start, end, lines))
+    return parts or [Part(size, size, 1)]
+
+
+class _Slice:
+    """The bytes of an open file up to `end`, read as _text_lines reads a stream."""
+
+    def __init__(self, file, end):
+        self.file, self.end = file, end
+
+    def read(self, size):
+        return self.file.read(max(0, min(size, self.end - self.file.tell())))
+
+    def readline(self):
+        left = self.end - self.file.tell()
+        return self.file.readline(left) if left > 0 else b""
+
+    def close(self):
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def read_tsv(
+    path: Path, part: Part | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header's column names, and an iterator of (line number, fields) for the rest
+    (for the lines of `part` only, if given: a plain file's).
 
     No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only;
     a stray carriage return, like every control character but tab, is removed. Raises
@@ -191,6 +259,12 @@ def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     except UnreadableFile:
         stream.close()
         raise
+    if part is not None:
+        stream.close()
+        stream = open(path, "rb")  # noqa: SIM115 (closed by rows())
+        stream.seek(part.start)
+        stream = _Slice(stream, part.end)
+        lines = _text_lines(stream, path.name, part.lines_before)
 
     def rows():
         with stream:
@@ -206,11 +280,10 @@ _CONTROL_BYTES = bytes(set(range(32)) - {9, 10}) + b"\x7f"
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def _text_lines(stream, name):
+def _text_lines(stream, name, number=0):
     """(line number, text without its newline) for each line of a binary stream, read and
-    decoded a megabyte at a time; only a block that holds a control character is searched
-    for them."""
-    number = 0
+    decoded a megabyte at a time, the first numbered `number` + 1; only a block that holds
+    a control character is searched for them."""
     try:
         while block := stream.read(1 << 20):
             block += stream.readline()  # the rest of the block's last line
@@ -440,7 +513,8 @@ def _parse_crew(titles):
         rows = []
         for role, people in (("director", directors), ("writer", writers)):
             if people != NULL:
-                for position, nconst in enumerate(people.split(","), start=1):
+                # dict.fromkeys: a person listed twice is credited once, at the first place.
+                for position, nconst in enumerate(dict.fromkeys(people.split(",")), start=1):
                     rows.append(
                         CrewMember(tconst, _id(nconst, "nm", "nconst"), role, position, line)
                     )
@@ -533,12 +607,12 @@ class Errors:
             raise ImportAborted(self.messages)
 
 
-def rows_of(path, dataset, errors, on_progress=None, rows_read=None):
-    """The rows of one file, reporting malformed lines to `errors` and progress as it goes,
-    and the number of lines read in `rows_read` (by file name) when done. Principals of one
-    title that name the same person, role and character come as one row, and the first
-    principal of each title carries the digest of them all."""
-    rows = _rows_of(path, dataset, errors, on_progress, rows_read)
+def rows_of(path, dataset, errors, on_progress=None, rows_read=None, part=None):
+    """The rows of one file (or of one `part` of it), reporting malformed lines to `errors`
+    and progress as it goes, and the number of lines read in `rows_read` (by file name)
+    when done. Principals of one title that name the same person, role and character come
+    as one row, and the first principal of each title carries the digest of them all."""
+    rows = _rows_of(path, dataset, errors, on_progress, rows_read, part)
     return title_digests(merge_duplicate_credits(rows)) if dataset.row is Principal else rows
 
 
@@ -565,8 +639,8 @@ def _with_digest(rows):
     return rows
 
 
-def _rows_of(path, dataset, errors, on_progress, rows_read):
-    header, lines = read_tsv(path)
+def _rows_of(path, dataset, errors, on_progress, rows_read, part):
+    header, lines = read_tsv(path, part)
     positions = _positions(header, path, dataset.columns)
     stage = path.name
     width = len(header)
