@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import operator
 import re
 import time
 import zlib
@@ -407,8 +408,10 @@ class TitleTypes:
     def __init__(self):
         self.listed, self.chosen = bytearray(), bytearray()
         self.rows_dropped = 0
+        self._last, self._last_dropped = None, False
 
     def add(self, tconst, *, chosen):
+        self._last = None
         number = int(tconst[2:])
         if number >= self.LIMIT:
             return
@@ -423,14 +426,17 @@ class TitleTypes:
 
     def drops(self, tconst):
         """True for a title title.basics listed with a type not chosen."""
+        if tconst != self._last:  # a title's rows come one after another: look it up once
+            self._last, self._last_dropped = tconst, self._dropped(tconst)
+        self.rows_dropped += self._last_dropped
+        return self._last_dropped
+
+    def _dropped(self, tconst):
         number = int(tconst[2:])
         byte, bit = divmod(number, 8)
         if number >= self.LIMIT or byte >= len(self.listed):
             return False
-        if self.listed[byte] >> bit & 1 and not self.chosen[byte] >> bit & 1:
-            self.rows_dropped += 1
-            return True
-        return False
+        return bool(self.listed[byte] >> bit & 1 and not self.chosen[byte] >> bit & 1)
 
 
 def _parse_basics(chosen_types, titles, genres_seen):
@@ -473,8 +479,12 @@ def _parse_rating(tconst, average, votes):
 
 
 def _parse_principal(titles):
+    checked = [None]  # the last title id found well formed: its rows follow one another
+
     def parse(tconst, ordering, nconst, category, job, characters_json, line):
-        if titles.drops(_id(tconst, "tt", "tconst")):
+        if tconst != checked[0]:
+            checked[0] = _id(tconst, "tt", "tconst")
+        if titles.drops(tconst):
             return []
         role, job = role_and_job(_required(category, "category"), _text(job))
         return [
@@ -613,35 +623,18 @@ def rows_of(path, dataset, errors, on_progress=None, rows_read=None, part=None):
     when done. Principals of one title that name the same person, role and character come
     as one row, and the first principal of each title carries the digest of them all."""
     rows = _rows_of(path, dataset, errors, on_progress, rows_read, part)
-    return title_digests(merge_duplicate_credits(rows)) if dataset.row is Principal else rows
+    return title_digests(rows) if dataset.row is Principal else rows
 
 
 def _digest(text):
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def title_digests(rows: Iterable[Principal]) -> Iterator[Principal]:
-    """The rows, each title's first with the digest of all of that title's: the same rows
-    give the same digest in every file, wherever their lines are. importimdb keeps it to
-    tell which films' credits changed since the last import."""
-    title, group = None, []
-    for row in rows:
-        if row.tconst != title:
-            yield from _with_digest(group)
-            title, group = row.tconst, []
-        group.append(row)
-    yield from _with_digest(group)
-
-
-def _with_digest(rows):
-    if rows:
-        rows[0] = rows[0]._replace(digest=_digest(repr([row[1:6] for row in rows])))
-    return rows
-
-
 def _rows_of(path, dataset, errors, on_progress, rows_read, part):
     header, lines = read_tsv(path, part)
-    positions = _positions(header, path, dataset.columns)
+    # The columns read, and the parser, looked up once: this loop runs for every line.
+    pick = operator.itemgetter(*_positions(header, path, dataset.columns))
+    parse, numbered = dataset.parse, "line" in dataset.row._fields
     stage = path.name
     width = len(header)
     started = time.monotonic()
@@ -654,7 +647,7 @@ def _rows_of(path, dataset, errors, on_progress, rows_read, part):
             errors.add(f"{path.name}:{line_number}: {len(fields)} fields, expected {width}")
             continue
         try:
-            yield from dataset.rows([fields[i] for i in positions], line_number)
+            yield from parse(*pick(fields), line_number) if numbered else parse(*pick(fields))
         except MalformedRow as error:
             errors.add(f"{path.name}:{line_number}: {error}")
     if on_progress:
@@ -669,10 +662,30 @@ def merge_duplicate_credits(rows: Iterable[Principal]) -> Iterator[Principal]:
 
     IMDb's file lists a title's rows together, so only one title is held at a time.
     """
+    for title in _merged_titles(rows):
+        yield from title
+
+
+def title_digests(rows: Iterable[Principal]) -> Iterator[Principal]:
+    """merge_duplicate_credits, each title's first row with the digest of all of that
+    title's rows: the same rows give the same digest in every file, wherever their lines
+    are. importimdb keeps it to tell which films' credits changed since the last import."""
+    for title in _merged_titles(rows):
+        # Separators no field holds: the reader removes these control characters.
+        text = "\x1e".join(
+            f"{r.nconst}\x1f{r.role}\x1f{r.job}\x1f{r.character}\x1f{r.ordering}" for r in title
+        )
+        title[0] = title[0]._replace(digest=_digest(text))
+        yield from title
+
+
+def _merged_titles(rows):
+    """The merged rows of each title, a list per title."""
     current, merged = None, {}
     for row in rows:
         if row.tconst != current:
-            yield from merged.values()
+            if merged:
+                yield list(merged.values())
             current, merged = row.tconst, {}
         key = (row.nconst, row.role, row.character)
         if key not in merged:
@@ -685,4 +698,5 @@ def merge_duplicate_credits(rows: Iterable[Principal]) -> Iterator[Principal]:
         merged[key] = kept._replace(
             job=", ".join(jobs)[:JOB_LENGTH], ordering=min(kept.ordering, row.ordering)
         )
-    yield from merged.values()
+    if merged:
+        yield list(merged.values())
