@@ -47,7 +47,7 @@ from .imdb_tsv import (
 # title.principals and title.crew drop the credits of titles of other types: they wait for
 # title.basics.
 AFTER_BASICS = ("title.principals", "title.crew")
-# The big files, when plain text, are cut into a part per process (at a change of title or
+# The big files, when plain text, are cut into a part per reader (at a change of title or
 # person), each staged into a table of its own; gzip is read from its start only.
 SPLIT = ("title.principals", "name.basics")
 SPLIT_BYTES = 16 << 20
@@ -59,7 +59,7 @@ READERS = 2
 
 @dataclass(frozen=True)
 class Job:
-    """What a process needs to stage one file."""
+    """What a reader needs to stage one file, or a part of it."""
 
     name: str  # the dataset: "title.basics", ...
     path: Path
@@ -74,7 +74,7 @@ class Job:
 
 @dataclass
 class Staged:
-    """What a process reports of the file it staged. `failure` is an UnreadableFile's
+    """What a reader reports of the file (or part) it staged. `failure` is an UnreadableFile's
     message, or "aborted" when the import stopped on too many malformed lines."""
 
     rows_read: int = 0
@@ -88,11 +88,11 @@ class Staged:
 
 
 class _Stopped(Exception):
-    """The import stopped: another process failed, or it was interrupted."""
+    """The import stopped: another reader failed, or it was interrupted."""
 
 
 class _SharedErrors(Errors):
-    """Errors counted across every process: past the limit of them in all, ImportAborted."""
+    """Errors counted across every reader: past the limit of them in all, ImportAborted."""
 
     def add(self, message):
         self.messages.append(message)
@@ -104,7 +104,7 @@ class _SharedErrors(Errors):
             raise ImportAborted(self.messages)
 
 
-_errors_total = None  # a multiprocessing.Value: malformed lines read by every process
+_errors_total = None  # a multiprocessing.Value: malformed lines read by every reader
 _stop = None  # a multiprocessing.Event: the import stops
 
 
@@ -123,7 +123,8 @@ def _size(path):
 
 
 def stage(job: Job, max_errors: int) -> Staged:
-    """Reads one file into its staging table, committed; runs in a process of its own."""
+    """Reads one file (or a part of it) into its staging table, committed; runs in a
+    reader, the worker process or the thread."""
     started = time.monotonic()
     titles = TitleTypes()
     titles.listed, titles.chosen = bytearray(job.listed), bytearray(job.chosen)
@@ -160,9 +161,10 @@ def stage(job: Job, max_errors: int) -> Staged:
 
 
 class Staging:
-    """The staging of the files `paths` (dataset name to path) in worker processes, each
-    into its table in `tables` (dataset name to column definitions). Use as a context
-    manager: leaving it stops the processes and drops every table they made."""
+    """The staging of the files `paths` (dataset name to path) by the readers, each part of
+    a file into a table of its own (`tables`), with the column definitions `columns` (by
+    dataset name). Use as a context manager: leaving it stops the readers and drops every
+    table they made."""
 
     def __init__(self, *, paths, columns, title_types, max_errors, connection, drop):
         self.paths, self.columns = paths, columns
@@ -263,8 +265,10 @@ class Staging:
             self.submitted += 1
 
     def _result(self, name):
-        """What the processes staging the parts of a file report, as one."""
-        parts = [future.result() for future in self.futures[name]]
+        """What the readers of the parts of a file report, as one (those that ran)."""
+        parts = [future.result() for future in self.futures[name] if not future.cancelled()]
+        if not parts:
+            return Staged(failure="stopped")
         failures = [part.failure for part in parts if part.failure]
         return Staged(
             rows_read=sum(part.rows_read for part in parts),
@@ -294,7 +298,7 @@ class Staging:
             if on_progress:
                 path = self.paths[name]
                 on_progress(Progress(path.name, staged.rows_read, staged.seconds, done=True))
-        if len(self.staged) == len(self.paths):  # all read: the processes' memory back
+        if len(self.staged) == len(self.paths):  # all read: the worker's memory back
             for executor in self.executors:
                 executor.shutdown()
         return {name: self.staged[name] for name in names if name in self.staged}
@@ -303,11 +307,11 @@ class Staging:
         self.stop.set()
         if staged.failure not in ("aborted", "stopped"):
             raise UnreadableFile(staged.failure)
-        # Too many malformed lines in all: every process's messages, in the files' order.
+        # Too many malformed lines in all: every reader's messages, in the files' order.
         for name, futures in self.futures.items():
             if name not in self.staged:
-                if all(future.cancel() for future in futures):
-                    continue
+                for future in futures:
+                    future.cancel()  # those not begun
                 self.staged[name] = self._result(name)
         staged = [self.staged[name] for name in self.paths if name in self.staged]
         for each in staged:
