@@ -22,7 +22,7 @@ The import runs in two phases, the site's tables written in one transaction:
 import datetime
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,6 +187,7 @@ class _Database:
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        self.emptied = set()  # the tables bulk_load found empty and stripped
 
     def execute(self, sql, params=()):
         self.cursor.execute(sql, params)
@@ -259,6 +260,7 @@ class _Database:
             """,
             [table, "p" if primary_key else "u"],
         )
+        self.emptied.add(table)
         constraints = self.cursor.fetchall()  # unique and primary first: foreign keys need them
         self.cursor.execute(
             """
@@ -943,7 +945,10 @@ def remember_credits(db):
     """Keeps the digest of each merged film's rows for the next import (ImportedCredits);
     an empty one where a credit's person was missing."""
     imported = ImportedCredits._meta.db_table
-    with db.bulk_load(imported):
+    # Dropping its foreign key would lock films against readers too: only when this import
+    # found them empty (the first import after this table came may find it empty alone).
+    film = Film._meta.db_table
+    with db.bulk_load(imported) if film in db.emptied else nullcontext():
         db.execute(
             f"""
             INSERT INTO {imported} (film_id, digest)
