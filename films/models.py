@@ -918,6 +918,23 @@ class Credit(models.Model):
     natural_key.dependencies = ["films.film", "films.person"]
 
 
+class ImportedCredits(models.Model):
+    """What importimdb last merged into a film's credits: a digest of the film's rows in
+    IMDb's title.principals and title.crew. The next import merges a film's credits again
+    only when that digest differs (or is empty: a person the
+    rows named was missing), so that the monthly refresh compares a digest per film instead
+    of every credit. Credits edited on the site since are left as they are until IMDb's rows
+    for the film change."""
+
+    film = models.OneToOneField(
+        Film, on_delete=models.CASCADE, primary_key=True, related_name="imported_credits"
+    )
+    digest = models.CharField(max_length=80, blank=True)
+
+    def __str__(self):
+        return f"{self.film_id}: {self.digest}"
+
+
 class TriviaQuerySet(NaturalKeyQuerySet):
     def in_kind_order(self):
         """Sections in Trivia.Kind order, goofs grouped by category, then the items' order."""

@@ -15,7 +15,7 @@ from films.importers.records import CreditRecord, FilmRecord, PersonRecord
 from films.models import Credit, Film, Person
 from films.prominence import refresh_prominence
 from tests.builders import make_film, make_person
-from tests.test_import_imdb import RATINGS, dataset  # noqa: F401 (a fixture)
+from tests.test_import_imdb import PRINCIPALS, RATINGS, dataset  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,17 @@ def test_the_admin_keeps_the_prominence_of_a_credits_people(rf, admin_user):
 def test_the_seed_gives_its_people_the_films_votes():
     call_command("loadseed", "mask", verbosity=0)
     assert prominence("Cher") == Film.objects.get(slug="mask-1985").vote_count == 12_168
+
+
+def test_an_identical_importimdb_ranks_no_one(dataset):  # noqa: F811
+    """The monthly refresh that changes no votes and no credits skips ranking everyone: no
+    one's prominence can have moved. A credit added is ranked."""
+    import_imdb(directory=dataset())
+    stages = []
+    import_imdb(directory=dataset(), on_progress=lambda progress: stages.append(progress.stage))
+    assert "ranking people" not in stages
+    assert prominence("Paul Hogan") == 1_000
+    principals = [*PRINCIPALS, ["tt0000002", "3", "nm0000001", "actor", "\\N", '["Guest"]']]
+    result = import_imdb(directory=dataset(title_principals=principals))
+    assert result.prominence_changed == 1
+    assert prominence("Paul Hogan") == 701_000

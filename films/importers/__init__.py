@@ -4,5 +4,6 @@ Parsers (`page`, `making_of`, `json`) read text into the plain records of `recor
 nothing of the database; `loader` saves one film's records in one transaction; `batch` ties
 them together for a set of files the way `importfilms` needs. IMDb's datasets take the
 same shape at their own scale: `imdb_tsv` reads their lines into typed rows, knowing nothing
-of the database, and `imdb` merges those rows set-based, one function per table.
+of the database, `imdb_stage` runs it in worker processes that stage the rows on PostgreSQL,
+and `imdb` merges those rows set-based, one function per table.
 """

@@ -1,12 +1,14 @@
 """importimdb's database side: IMDb's TSV datasets, read into typed rows by
 films/importers/imdb_tsv.py, merged into films, genres, people and credits.
 
-The import runs in two phases inside one transaction:
+The import runs in two phases, the site's tables written in one transaction:
 
-1. Staging. Each file's rows go, as they are read, into a temporary staging table whose
-   columns are the rows' fields: with COPY on PostgreSQL, with batched `executemany` on
-   SQLite. Nothing is kept in memory beyond one batch, so memory stays flat whatever the
-   size of the files.
+1. Staging. Each file's rows go, as they are read, into a staging table whose columns are
+   the rows' fields. On PostgreSQL, worker processes read the files on every core and COPY
+   them into tables of their own, committed for the import's session to read while it
+   merges what is staged already (films/importers/imdb_stage.py); on SQLite, the import's
+   session reads them in line into temporary tables with batched `executemany`. Nothing is
+   kept in memory beyond one batch, so memory stays flat whatever the size of the files.
 2. Merging. Set-based SQL, the same on both databases, one function per table it writes
    (merge_films, merge_genres, merge_people, merge_credits). Films and people are matched
    by their IMDb ids: those already on the site are updated where a value differs, so a
@@ -20,7 +22,7 @@ The import runs in two phases inside one transaction:
 import datetime
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,11 +30,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from films.freshness import data_changed
-from films.models import Credit, Film, Genre, Person
+from films.models import Credit, Film, Genre, ImportedCredits, Person, Source
 from films.prominence import refresh_prominence
 from films.provenance import imdb_dataset_source
 from films.rules import new_slugs, new_slugs_sql, slug_base
 
+from .imdb_stage import Staging
 from .imdb_tsv import (
     DEFAULT_TITLE_TYPES,
     Errors,
@@ -86,6 +89,14 @@ STAGING_TABLES = {
     "title.principals": "imdb_principal",
     "name.basics": "imdb_name",
     "title.crew": "imdb_crew",
+}
+# The columns SQLite indexes each staging table by, for the merges' joins.
+STAGING_KEYS = {
+    "title.basics": ("tconst",),
+    "title.ratings": ("tconst",),
+    "title.principals": ("tconst", "nconst", "role"),
+    "name.basics": ("nconst",),
+    "title.crew": ("tconst", "nconst", "role"),
 }
 COLUMN_TYPES = {
     "selected": "boolean",
@@ -147,6 +158,15 @@ class ImportResult:
         return not any(tally.updated or tally.unchanged for tally in (self.films, self.people))
 
     @property
+    def prominence_may_change(self):
+        """Whether someone on the site before may have a new prominence: a film's votes
+        changed (or another fact: films are not told apart by which), or a credit was
+        added or removed."""
+        if self.all_new:
+            return False
+        return bool(self.films.updated or self.credits.created or self.credits_removed)
+
+    @property
     def changed(self):
         """Whether the import wrote anything a page shows."""
         tallies = (self.films, self.people, self.credits)
@@ -166,8 +186,8 @@ class _Database:
     def __init__(self, cursor):
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
-        self.staged_with = None  # how load() wrote rows: "copy" or "executemany"
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        self.emptied = set()  # the tables bulk_load found empty and stripped
 
     def execute(self, sql, params=()):
         self.cursor.execute(sql, params)
@@ -185,24 +205,9 @@ class _Database:
         self.cursor.execute(sql, params)
         return [row[0] for row in self.cursor.fetchall()]
 
-    def create(self, table, row):
-        """A temporary table with a column for each field of `row` (a named tuple type)."""
-        columns = ", ".join(f'"{name}" {COLUMN_TYPES.get(name, "text")}' for name in row._fields)
-        self.execute(f"DROP TABLE IF EXISTS {table}")
-        self.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
-
     def load(self, table, row, rows, batch_size=5_000):
+        """SQLite's staging: rows inserted in batches."""
         names = ", ".join(f'"{name}"' for name in row._fields)
-        if self.postgres:
-            raw = connection.connection  # psycopg's own connection, for COPY
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            self.staged_with = "copy"
-            return
         placeholders = ", ".join(["%s"] * len(row._fields))
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"
         batch = []
@@ -213,7 +218,6 @@ class _Database:
                 batch = []
         if batch:
             self.cursor.executemany(sql, batch)
-        self.staged_with = "executemany"
 
     def index(self, table, *columns):
         """Indexes a staging table for the merges' joins: SQLite needs them; PostgreSQL's
@@ -235,11 +239,13 @@ class _Database:
         return f"CROSS JOIN json_each({alias}.genres) AS g", "g.value"
 
     @contextmanager
-    def bulk_load(self, table):
+    def bulk_load(self, table, *, primary_key=False):
         """On PostgreSQL and when the table is empty, drops its indexes and constraints
-        other than its primary key, and creates them again from their saved definitions
-        after the block: one sort per index and one set-based check per foreign key, where
-        row-by-row inserts would update every index and queue two checks for each row.
+        other than its primary key (that too with `primary_key`, for a table no other
+        references and whose block needs no ON CONFLICT), and creates them again from their
+        saved definitions after the block: one sort per index and one set-based check per
+        foreign key, where row-by-row inserts would update every index and queue two checks
+        for each row.
 
         Dropping an index locks the table against readers until the import commits: only
         a table that holds nothing the site serves is worth that. A table with rows keeps
@@ -250,11 +256,12 @@ class _Database:
         self.cursor.execute(
             """
             SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC
+            WHERE conrelid = %s::regclass AND contype IN ('u', 'f', %s) ORDER BY contype DESC
             """,
-            [table],
+            [table, "p" if primary_key else "u"],
         )
-        constraints = self.cursor.fetchall()  # unique ones first: foreign keys need them
+        self.emptied.add(table)
+        constraints = self.cursor.fetchall()  # unique and primary first: foreign keys need them
         self.cursor.execute(
             """
             SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
@@ -333,10 +340,12 @@ def import_imdb(
     everything back) once more than `max_errors` lines are malformed.
     """
     paths = find_datasets(directory)
-    genres_seen: set[str] = set()
-    titles = TitleTypes()
-    readers = datasets(title_types, titles, genres_seen)
-    with transaction.atomic(), connection.cursor() as cursor:
+    result = ImportResult(dry_run=dry_run)
+    if connection.vendor == "postgresql":
+        staging = _ParallelStaging(paths, title_types, max_errors, result)
+    else:
+        staging = _InlineStaging(paths, title_types, max_errors, result)
+    with staging, transaction.atomic(), connection.cursor() as cursor:
         db = _Database(cursor)
         if db.postgres:
             # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
@@ -345,36 +354,32 @@ def import_imdb(
             db.execute("SET LOCAL maintenance_work_mem = '256MB'")
             # The site's statement timeout guards page queries; a million films take minutes.
             db.execute("SET LOCAL statement_timeout = 0")
-        result = ImportResult(dry_run=dry_run)
-        errors = Errors(max_errors, result.errors)
-        for name, dataset in readers.items():
-            db.create(STAGING_TABLES[name], dataset.row)
-            if name in paths:
-                rows = rows_of(paths[name], dataset, errors, on_progress, result.rows_read)
-                db.load(STAGING_TABLES[name], dataset.row, rows)
-        result.method = db.staged_with
         sources = {
             name: imdb_dataset_source(path=paths[name], dataset_date=dataset_date).pk
             for name in SOURCE_FILES
             if name in paths
         }
-        result.credits_of_other_types = titles.rows_dropped
-        _index_staging(db)
+        # The films first: they need only title.basics and title.ratings, and are merged
+        # while the other files are read (on PostgreSQL).
+        with _timed(on_progress, "reading titles"):
+            staging.stage(db, ["title.basics", "title.ratings"], on_progress)
         with _timed(on_progress, "selecting titles"):
             select_titles(db, result, min_votes=min_votes, limit=limit)
         with _timed(on_progress, "merging films"):
             merge_films(db, result, now=timezone.now(), sources=sources)
         with _timed(on_progress, "merging genres"):
-            merge_genres(db, result, genres_seen)
+            merge_genres(db, result, staging.genres_seen)
+        with _timed(on_progress, "reading credits and people"):
+            staging.stage(db, ["title.principals", "name.basics", "title.crew"], on_progress)
+        result.credits_of_other_types = staging.rows_dropped
         with _timed(on_progress, "merging people"):
             merge_people(db, result)
         with _timed(on_progress, "merging credits"):
             merge_credits(db, result, sources=sources)
-        if not result.all_new:
+        if result.prominence_may_change:
             with _timed(on_progress, "ranking people"):
                 result.prominence_changed = refresh_prominence()
-        for table in STAGING_TABLES.values():
-            db.execute(f"DROP TABLE {table}")
+        staging.drop_views(db)
         db.execute("DROP TABLE imdb_selected")
         db.execute("DROP TABLE imdb_credit")
         if dry_run:
@@ -385,12 +390,106 @@ def import_imdb(
     return result
 
 
-def _index_staging(db):
-    db.index("imdb_title", "tconst")
-    db.index("imdb_rating", "tconst")
-    db.index("imdb_principal", "tconst", "nconst", "role")
-    db.index("imdb_name", "nconst")
-    db.index("imdb_crew", "tconst", "nconst", "role")
+def _columns(row):
+    """The column definitions of a staging table for `row` (a named tuple type)."""
+    return ", ".join(f'"{name}" {COLUMN_TYPES.get(name, "text")}' for name in row._fields)
+
+
+class _InlineStaging:
+    """SQLite: each file read in line when the merges ask for it, into a temporary table
+    named as STAGING_TABLES says."""
+
+    def __init__(self, paths, title_types, max_errors, result):
+        self.paths, self.result = paths, result
+        self.genres_seen: set[str] = set()
+        self.titles = TitleTypes()
+        self.readers = datasets(title_types, self.titles, self.genres_seen)
+        self.errors = Errors(max_errors, result.errors)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    @property
+    def rows_dropped(self):
+        return self.titles.rows_dropped
+
+    def stage(self, db, names, on_progress):
+        for name in names:
+            dataset, table = self.readers[name], STAGING_TABLES[name]
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(f"CREATE TEMPORARY TABLE {table} ({_columns(dataset.row)})")
+            if name in self.paths:
+                rows = rows_of(
+                    self.paths[name], dataset, self.errors, on_progress, self.result.rows_read
+                )
+                db.load(table, dataset.row, rows)
+            db.index(table, *STAGING_KEYS[name])
+        self.result.method = "executemany"
+
+    def drop_views(self, db):
+        for table in STAGING_TABLES.values():
+            db.execute(f"DROP TABLE {table}")
+
+
+class _ParallelStaging:
+    """PostgreSQL: the files read by worker processes into tables of their own
+    (films/importers/imdb_stage.py), each seen by the merges through a temporary view
+    named as STAGING_TABLES says."""
+
+    def __init__(self, paths, title_types, max_errors, result):
+        self.result = result
+        self.genres_seen: set[str] = set()
+        self.rows_dropped = 0
+        self.views: list[str] = []
+        rows = {name: dataset.row for name, dataset in datasets((), TitleTypes(), set()).items()}
+        self.rows = rows
+        self.staging = Staging(
+            paths=paths,
+            columns={name: _columns(row) for name, row in rows.items()},
+            title_types=title_types,
+            max_errors=max_errors,
+            connection=connection.get_connection_params(),
+            drop=self._drop,
+        )
+
+    @staticmethod
+    def _drop(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    def __enter__(self):
+        self.staging.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.staging.__exit__(*exc)
+
+    def stage(self, db, names, on_progress):
+        staged = self.staging.wait(*names, on_progress=on_progress)
+        for name in names:
+            view = STAGING_TABLES[name]
+            if name in staged:
+                self.result.rows_read[self.staging.paths[name].name] = staged[name].rows_read
+                self.result.errors += staged[name].errors
+                self.genres_seen |= staged[name].genres_seen
+                self.rows_dropped += staged[name].rows_dropped
+                parts = (f"SELECT * FROM {table}" for table in self.staging.tables[name])
+                db.execute(
+                    f"CREATE OR REPLACE TEMPORARY VIEW {view} AS {' UNION ALL '.join(parts)}"
+                )
+            else:  # an optional file that is absent: no rows
+                db.execute(f"DROP TABLE IF EXISTS {view}")
+                db.execute(f"CREATE TEMPORARY TABLE {view} ({_columns(self.rows[name])})")
+            self.views.append(name)
+        self.result.method = "copy"
+
+    def drop_views(self, db):
+        for name in self.views:
+            kind = "VIEW" if name in self.staging.staged else "TABLE"
+            db.execute(f"DROP {kind} {STAGING_TABLES[name]}")
 
 
 @contextmanager
@@ -478,9 +577,9 @@ def merge_films(db, result, *, now, sources):
     result.films = Tally(created, updated, _selected(db) - created - updated)
 
 
-def _create_leftovers(db, model, *, source, imdb_id, new, columns, **values):
-    """Creates the new rows of `source` (those whose `new` column is null) that the SQL
-    rule left without a slug, their name and IMDb id both being taken, with slugs from
+def _create_leftovers(db, model, *, source, imdb_id, columns, new=None, **values):
+    """Creates the new rows of `source` (those whose `new` column is null, or all) that the
+    SQL rule left without a slug, their name and IMDb id both being taken, with slugs from
     new_slugs(); returns how many. `columns` maps the model's fields to source's columns
     (None: the same name); `values` gives the same value to every row."""
     table = model._meta.db_table
@@ -489,7 +588,7 @@ def _create_leftovers(db, model, *, source, imdb_id, new, columns, **values):
         f"""
         SELECT n.{imdb_id}, n.slug, {", ".join(f"n.{columns[name] or name}" for name in fields)}
         FROM {source} n
-        WHERE n.{new} IS NULL
+        WHERE {f"n.{new} IS NULL" if new else "true"}
           AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.imdb_id = n.{imdb_id})
         ORDER BY n.{imdb_id}
         """
@@ -524,11 +623,27 @@ def merge_genres(db, result, genres_seen):
     """
     new = _selected(db, new=True)
     if new < _selected(db):  # films already on the site: add and remove their genres
+        db.execute("DROP TABLE IF EXISTS imdb_genre")
+        db.execute(
+            f"""
+            CREATE TEMPORARY TABLE imdb_genre AS
+            SELECT s.film_id, genre.id AS genre_id
+            FROM imdb_selected s
+            {each_genre}
+            JOIN {Genre._meta.db_table} genre ON genre.name = {genre_name}
+            WHERE s.film_id IS NOT NULL
+            """
+        )
+        # Anti-joins find the few links that differ; ON CONFLICT only guards a genre that
+        # a row lists twice.
         result.genre_links_added = db.execute(
             f"""
             INSERT INTO {film_genre} (film_id, genre_id)
-            SELECT film_id, genre_id FROM ({links.format("NOT")}) w
-            WHERE true
+            SELECT film_id, genre_id FROM imdb_genre w
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {film_genre} x
+                WHERE x.film_id = w.film_id AND x.genre_id = w.genre_id
+            )
             ON CONFLICT (film_id, genre_id) DO NOTHING
             """
         )
@@ -537,53 +652,59 @@ def merge_genres(db, result, genres_seen):
             DELETE FROM {film_genre}
             WHERE film_id IN (SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL)
               AND NOT EXISTS (
-                  SELECT 1 FROM ({links.format("NOT")}) w
+                  SELECT 1 FROM imdb_genre w
                   WHERE w.film_id = {film_genre}.film_id
                     AND w.genre_id = {film_genre}.genre_id
               )
             """
         )
-    with db.bulk_load(film_genre):
+        db.execute("DROP TABLE imdb_genre")
+    with db.bulk_load(film_genre, primary_key=True):
         result.genre_links_added += db.execute(
             f"INSERT INTO {film_genre} (film_id, genre_id) {links.format('')}"
         )
 
 
 def merge_people(db, result):
-    """The people the selected titles credit: those on the site (by IMDb id) get what IMDb
-    knows of them where it differs, the others are created, their slugs made as films'
-    are: the first new person (by id) to want a name gets it bare.
+    """People: those on the site (by IMDb id) get what name.basics knows of them where it
+    differs, and those the selected titles credit who are not on the site are created,
+    their slugs made as films' are: the first new person (by id) to want a name gets it
+    bare.
 
     A new person's prominence (films/prominence.py), the votes of the films they are
     credited in, is known here: it is inserted with them, and ranking people at the end of
     the import writes only what changed for the others."""
     person = Person._meta.db_table
+    on_site = f"""(
+        SELECT n.*, p.id AS person_id FROM imdb_name n JOIN {person} p ON p.imdb_id = n.nconst
+    )"""
+    known = db.scalar(f"SELECT count(*) FROM {on_site} s")
+    updated = db.update_changed(
+        person, source=on_site, key="person_id", columns=dict.fromkeys(PERSON_COLUMNS)
+    )
+    # Only the credits of people new to the site are summed: a refresh has few of them.
     db.execute("DROP TABLE IF EXISTS imdb_credited")
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_credited AS
         SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
-               n.known_for, p.id AS person_id, credited.votes
+               n.known_for, credited.votes
         FROM imdb_name n
         JOIN (
             SELECT w.nconst, sum(s.votes) AS votes
             FROM (
-                SELECT tconst, nconst FROM imdb_principal
+                SELECT tconst, nconst FROM imdb_principal w
+                WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = w.nconst)
                 UNION
-                SELECT tconst, nconst FROM imdb_crew
+                SELECT tconst, nconst FROM imdb_crew w
+                WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = w.nconst)
             ) w
             JOIN imdb_selected s ON s.tconst = w.tconst
             GROUP BY w.nconst
         ) credited ON credited.nconst = n.nconst
-        LEFT JOIN {person} p ON p.imdb_id = n.nconst
         """
     )
     db.index("imdb_credited", "nconst")
-    wanted = db.scalar("SELECT count(*) FROM imdb_credited")
-    updated = db.update_changed(
-        person, source="imdb_credited", key="person_id", columns=dict.fromkeys(PERSON_COLUMNS)
-    )
-    new_people = "SELECT * FROM imdb_credited WHERE person_id IS NULL"
     with db.bulk_load(person):
         created = db.execute(
             f"""
@@ -591,7 +712,7 @@ def merge_people(db, result):
                 professions, known_for, prominence)
             SELECT n.name, n.new_slug, n.birth_year, n.death_year, n.nconst,
                 n.professions, n.known_for, n.votes
-            FROM ({new_slugs_sql(Person, rows=new_people, imdb_id="nconst")}) n
+            FROM ({new_slugs_sql(Person, rows="SELECT * FROM imdb_credited", imdb_id="nconst")}) n
             """
         )
         created += _create_leftovers(
@@ -599,56 +720,115 @@ def merge_people(db, result):
             Person,
             source="imdb_credited",
             imdb_id="nconst",
-            new="person_id",
             columns={**dict.fromkeys(PERSON_COLUMNS), "prominence": "votes"},
         )
-    result.people = Tally(created, updated, wanted - created - updated)
-    db.execute("DROP TABLE imdb_credited")
+    result.people = Tally(created, updated, known - updated)
+    # imdb_credited, the people new to the site, is kept for select_changed_credits.
+
+
+def select_changed_credits(db):
+    """imdb_digest: each selected title's digest of its rows in title.principals and
+    title.crew, its film where the site has it, and whether its credits are `unchanged`:
+    the film's credits were merged by an import whose rows had the same digest
+    (ImportedCredits). Only the others' credits are merged again.
+
+    A title whose rows are not `together` in a file has several digests of a file: none, so
+    that it is merged every time, as one whose rows named a missing person."""
+    imported = ImportedCredits._meta.db_table
+    digests = """
+        SELECT tconst, CASE WHEN count(*) = 1 THEN min(digest) END AS digest, count(*) AS runs
+        FROM {} WHERE digest IS NOT NULL GROUP BY tconst
+    """
+    db.execute("DROP TABLE IF EXISTS imdb_digest")
+    db.execute(
+        f"""
+        CREATE TEMPORARY TABLE imdb_digest AS
+        SELECT d.tconst, d.film_id, d.digest, d.together,
+               k.film_id IS NOT NULL AND d.digest <> '' AS unchanged
+        FROM (
+            SELECT s.tconst, s.film_id,
+                   COALESCE(p.runs, 0) <= 1 AND COALESCE(c.runs, 0) <= 1 AS together,
+                   CASE WHEN p.digest IS NULL AND p.runs IS NOT NULL THEN ''
+                        WHEN c.digest IS NULL AND c.runs IS NOT NULL THEN ''
+                        ELSE COALESCE(p.digest, '') || '|' || COALESCE(c.digest, '')
+                   END AS digest
+            FROM imdb_selected s
+            LEFT JOIN ({digests.format("imdb_principal")}) p ON p.tconst = s.tconst
+            LEFT JOIN ({digests.format("imdb_crew")}) c ON c.tconst = s.tconst
+        ) d
+        LEFT JOIN {imported} k ON k.film_id = d.film_id AND k.digest = d.digest
+        """
+    )
+    db.index("imdb_digest", "tconst")
+    # A person new to the site (one deleted since, say) is credited where the rows name
+    # them: their films' credits are merged again.
+    if db.scalar("SELECT count(*) FROM imdb_digest WHERE unchanged"):
+        db.execute(
+            """
+            UPDATE imdb_digest SET unchanged = false
+            WHERE unchanged AND tconst IN (
+                SELECT w.tconst
+                FROM (SELECT tconst, nconst FROM imdb_principal
+                      UNION ALL SELECT tconst, nconst FROM imdb_crew) w
+                JOIN imdb_credited n ON n.nconst = w.nconst
+            )
+            """
+        )
 
 
 def merge_credits(db, result, *, sources):
-    """The selected titles' credits: those of films already on the site updated in place
-    (and removed where IMDb no longer lists them), those of new films inserted. A credit
+    """The credits of the selected titles whose rows changed since the last import
+    (select_changed_credits): those of films already on the site updated in place (and
+    removed where IMDb no longer lists them), those of new films inserted. A credit
     inserted or changed names the file and line it came from."""
     film, person, credit = Film._meta.db_table, Person._meta.db_table, Credit._meta.db_table
     order = connection.ops.quote_name("order")
-    # Every credit of the selected titles: principals, then title.crew's directors and
-    # writers that the principals do not already name, billed after them.
+    select_changed_credits(db)
+    # Every credit of those titles: principals, then title.crew's directors and writers
+    # that the principals do not already name, billed after them.
     wanted = """
         SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering,
                %s AS source_id, p.line
-        FROM imdb_principal p JOIN imdb_selected s ON s.tconst = p.tconst
+        FROM imdb_principal p JOIN {titles} s ON s.tconst = p.tconst
         UNION ALL
         SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing,
                %s, c.line
         FROM imdb_crew c
-        JOIN imdb_selected s ON s.tconst = c.tconst
+        JOIN {titles} s ON s.tconst = c.tconst
         LEFT JOIN (
             SELECT tconst, max(ordering) AS ordering FROM imdb_principal GROUP BY tconst
         ) last ON last.tconst = c.tconst
         WHERE NOT EXISTS (
             SELECT 1 FROM imdb_principal p
             WHERE p.tconst = c.tconst AND p.nconst = c.nconst AND p.role = c.role
+              AND p.role IN ('director', 'writer')
         )
     """
+    titles = "(SELECT tconst FROM imdb_digest WHERE NOT unchanged AND {}together)"
     db.execute("DROP TABLE IF EXISTS imdb_credit")
-    # GROUP BY guards the unique (film, person, role, character) against a file whose rows
-    # of one title are not together; merge_duplicate_credits already joined their jobs.
-    # A credit whose person is in no file keeps a null person_id, to be counted. The rows
-    # of one group all come from one file (title.crew's only where the principals do not
-    # name the person in that role).
+    # A title's rows that lie together are one credit each (merge_duplicate_credits joined
+    # their jobs, title.crew's lines name a person once); GROUP BY guards the unique (film,
+    # person, role, character) for the rare title whose rows are apart. A credit whose
+    # person is in no file keeps a null person_id, to be counted. The rows of one group
+    # all come from one file (title.crew's only where the principals do not name the
+    # person in that role).
     db.execute(
         f"""
         CREATE TEMPORARY TABLE imdb_credit AS
-        SELECT f.id AS film_id, max(pe.id) AS person_id, w.nconst, w.role, w."character",
-               min(w.job) AS job, min(w.ordering) AS ordering, f.year,
-               min(w.source_id) AS source_id, min(w.line) AS source_line
-        FROM ({wanted}) w
+        SELECT f.id AS film_id, pe.id AS person_id, w.nconst, w.role, w."character",
+               w.job, w.ordering, f.year, w.source_id, w.line AS source_line
+        FROM ({wanted.format(titles=titles.format(""))}) w
+        JOIN {film} f ON f.imdb_id = w.tconst
+        LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
+        UNION ALL
+        SELECT f.id, max(pe.id), w.nconst, w.role, w."character", min(w.job),
+               min(w.ordering), f.year, min(w.source_id), min(w.line)
+        FROM ({wanted.format(titles=titles.format("NOT "))}) w
         JOIN {film} f ON f.imdb_id = w.tconst
         LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
         GROUP BY f.id, f.year, w.nconst, w.role, w."character"
         """,
-        [sources["title.principals"], sources.get("title.crew")],
+        [sources["title.principals"], sources.get("title.crew")] * 2,
     )
     db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
     missing_person = "FROM imdb_credit WHERE person_id IS NULL"
@@ -656,19 +836,40 @@ def merge_credits(db, result, *, sources):
     result.missing_person_examples = db.column(
         f"SELECT DISTINCT nconst {missing_person} ORDER BY nconst LIMIT {EXAMPLES}"
     )
+    # Their films' credits are merged again next time, when the person may be there.
+    db.execute("DROP TABLE IF EXISTS imdb_incomplete")
+    db.execute(
+        f"CREATE TEMPORARY TABLE imdb_incomplete AS SELECT DISTINCT film_id {missing_person}"
+    )
     db.execute(f"DELETE {missing_person}")
-    missing_title = """
+    # One pass over the credits for the few whose title is in no file, to count and quote.
+    db.execute("DROP TABLE IF EXISTS imdb_missing_title")
+    db.execute(
+        """
+        CREATE TEMPORARY TABLE imdb_missing_title AS
+        SELECT w.tconst
         FROM (SELECT tconst FROM imdb_principal UNION ALL SELECT tconst FROM imdb_crew) w
         WHERE NOT EXISTS (SELECT 1 FROM imdb_title t WHERE t.tconst = w.tconst)
-    """
-    result.missing_title_credits = db.scalar(f"SELECT count(*) {missing_title}")
-    result.missing_title_examples = db.column(
-        f"SELECT DISTINCT w.tconst {missing_title} ORDER BY w.tconst LIMIT {EXAMPLES}"
+        """
     )
+    result.missing_title_credits = db.scalar("SELECT count(*) FROM imdb_missing_title")
+    result.missing_title_examples = db.column(
+        f"SELECT DISTINCT tconst FROM imdb_missing_title ORDER BY tconst LIMIT {EXAMPLES}"
+    )
+    db.execute("DROP TABLE imdb_missing_title")
 
-    wanted_count = db.scalar("SELECT count(*) FROM imdb_credit")
+    merged_count = db.scalar("SELECT count(*) FROM imdb_credit")
+    # The credits of films whose rows are unchanged: those that came from IMDb's files.
+    unchanged_count = db.scalar(
+        f"""
+        SELECT count(*) FROM {credit} x
+        WHERE x.film_id IN (SELECT film_id FROM imdb_digest WHERE unchanged)
+          AND x.source_id IN (SELECT id FROM {Source._meta.db_table} WHERE format = %s)
+        """,
+        [Source.Format.IMDB_DATASET],
+    )
     before = db.count(Credit)
-    old_films = "SELECT film_id FROM imdb_selected WHERE film_id IS NOT NULL"
+    old_films = "SELECT film_id FROM imdb_digest WHERE film_id IS NOT NULL AND NOT unchanged"
     # The first billed cast members are the film's stars. (Cast first, then billing: a sort
     # with no text in its key.)
     credits = f"""
@@ -718,25 +919,49 @@ def merge_credits(db, result, *, sources):
               )
             """
         )
-        # A film whose year changed gives it to all its credits, those from other sources too.
-        db.execute(
-            f"""
-            UPDATE {credit} SET year = s.year
-            FROM imdb_selected s
-            WHERE s.film_id = {credit}.film_id AND s.film_year {db.distinct} s.year
-              AND {credit}.year {db.distinct} s.year
-            """
-        )
+    # A film whose year changed gives it to all its credits, those from other sources too.
+    db.execute(
+        f"""
+        UPDATE {credit} SET year = s.year
+        FROM imdb_selected s
+        WHERE s.film_id = {credit}.film_id AND s.film_year {db.distinct} s.year
+          AND {credit}.year {db.distinct} s.year
+        """
+    )
     # New films have no credits yet: theirs are plain inserts, into a table stripped of its
     # indexes when they outnumber the rows already there.
-    new_credits = wanted_count - db.scalar(
+    new_credits = merged_count - db.scalar(
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({old_films})"
     )
     if new_credits:
-        with db.bulk_load(credit):
+        with db.bulk_load(credit, primary_key=True):
             changed += db.execute(f"INSERT INTO {credit} ({columns}) {credits.format('NOT')}")
     created = db.count(Credit) - before + result.credits_removed
-    result.credits = _tally(wanted_count, changed, created)
+    result.credits = _tally(merged_count + unchanged_count, changed, created)
+    remember_credits(db)
+
+
+def remember_credits(db):
+    """Keeps the digest of each merged film's rows for the next import (ImportedCredits);
+    an empty one where a credit's person was missing."""
+    imported = ImportedCredits._meta.db_table
+    # Dropping its foreign key would lock films against readers too: only when this import
+    # found them empty (the first import after this table came may find it empty alone).
+    film = Film._meta.db_table
+    with db.bulk_load(imported) if film in db.emptied else nullcontext():
+        db.execute(
+            f"""
+            INSERT INTO {imported} (film_id, digest)
+            SELECT f.id, CASE WHEN i.film_id IS NULL THEN d.digest ELSE '' END
+            FROM imdb_digest d
+            JOIN {Film._meta.db_table} f ON f.imdb_id = d.tconst
+            LEFT JOIN imdb_incomplete i ON i.film_id = f.id
+            WHERE NOT d.unchanged
+            ON CONFLICT (film_id) DO UPDATE SET digest = excluded.digest
+            """
+        )
+    for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
+        db.execute(f"DROP TABLE {table}")
 
 
 def _tally(total, changed, created):

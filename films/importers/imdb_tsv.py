@@ -13,7 +13,10 @@ hold stray quotation marks), comma-separated lists and `characters` as a JSON ar
 """
 
 import gzip
+import hashlib
+import itertools
 import json
+import operator
 import re
 import time
 import zlib
@@ -120,6 +123,7 @@ class Principal(NamedTuple):
     character: str
     ordering: int
     line: int  # of the file, for the credit's provenance
+    digest: str | None = None  # on a title's first row: that of all its rows (title_digests)
 
 
 class Name(NamedTuple):
@@ -142,6 +146,7 @@ class CrewMember(NamedTuple):
     role: str
     billing: int
     line: int
+    digest: str | None = None  # on a line's first row: that of the line's people
 
 
 @dataclass
@@ -172,8 +177,75 @@ def find_datasets(directory: Path) -> dict[str, Path]:
     return found
 
 
-def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header's column names, and an iterator of (line number, fields) for the rest.
+class Part(NamedTuple):
+    """A part of a plain file, from byte `start` to `end`, beginning after `lines_before`
+    lines (the header's included)."""
+
+    start: int
+    end: int
+    lines_before: int
+
+
+def parts_of(path: Path, count: int) -> list[Part]:
+    """A plain file (not gzipped) cut into about `count` parts of about equal size, each
+    beginning where the first column's value changes: all the rows of a title (or of a
+    person) lie in one part."""
+    size = path.stat().st_size
+    with open(path, "rb") as file:
+        file.readline()  # the header
+        bounds = [file.tell()]
+        for number in range(1, count):
+            file.seek(max(bounds[-1], size * number // count))
+            file.readline()  # the rest of a line begun before
+            line = file.readline()
+            key, start = line.split(b"\t", 1)[0], size
+            while line:
+                start = file.tell()
+                line = file.readline()
+                if line.split(b"\t", 1)[0] != key:
+                    break
+            bounds.append(start if line else size)
+        bounds.append(size)
+        bounds = sorted(set(bounds))
+        parts, lines, position = [], 1, bounds[0]
+        file.seek(position)
+        for start, end in itertools.pairwise(bounds):
+            while position < start:  # count the lines between two starts
+                block = file.read(min(1 << 20, start - position))
+                lines += block.count(b"\n")
+                position += len(block)
+            parts.append(Part(start, end, lines))
+    return parts or [Part(size, size, 1)]
+
+
+class _Slice:
+    """The bytes of an open file up to `end`, read as _text_lines reads a stream."""
+
+    def __init__(self, file, end):
+        self.file, self.end = file, end
+
+    def read(self, size):
+        return self.file.read(max(0, min(size, self.end - self.file.tell())))
+
+    def readline(self):
+        left = self.end - self.file.tell()
+        return self.file.readline(left) if left > 0 else b""
+
+    def close(self):
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def read_tsv(
+    path: Path, part: Part | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header's column names, and an iterator of (line number, fields) for the rest
+    (for the lines of `part` only, if given: a plain file's).
 
     No quote processing: a quotation mark is an ordinary character. Lines end at "\\n" only;
     a stray carriage return, like every control character but tab, is removed. Raises
@@ -188,6 +260,12 @@ def read_tsv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     except UnreadableFile:
         stream.close()
         raise
+    if part is not None:
+        stream.close()
+        stream = open(path, "rb")  # noqa: SIM115 (closed by rows())
+        stream.seek(part.start)
+        stream = _Slice(stream, part.end)
+        lines = _text_lines(stream, path.name, part.lines_before)
 
     def rows():
         with stream:
@@ -203,11 +281,10 @@ _CONTROL_BYTES = bytes(set(range(32)) - {9, 10}) + b"\x7f"
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def _text_lines(stream, name):
+def _text_lines(stream, name, number=0):
     """(line number, text without its newline) for each line of a binary stream, read and
-    decoded a megabyte at a time; only a block that holds a control character is searched
-    for them."""
-    number = 0
+    decoded a megabyte at a time, the first numbered `number` + 1; only a block that holds
+    a control character is searched for them."""
     try:
         while block := stream.read(1 << 20):
             block += stream.readline()  # the rest of the block's last line
@@ -331,8 +408,10 @@ class TitleTypes:
     def __init__(self):
         self.listed, self.chosen = bytearray(), bytearray()
         self.rows_dropped = 0
+        self._last, self._last_dropped = None, False
 
     def add(self, tconst, *, chosen):
+        self._last = None
         number = int(tconst[2:])
         if number >= self.LIMIT:
             return
@@ -347,14 +426,17 @@ class TitleTypes:
 
     def drops(self, tconst):
         """True for a title title.basics listed with a type not chosen."""
+        if tconst != self._last:  # a title's rows come one after another: look it up once
+            self._last, self._last_dropped = tconst, self._dropped(tconst)
+        self.rows_dropped += self._last_dropped
+        return self._last_dropped
+
+    def _dropped(self, tconst):
         number = int(tconst[2:])
         byte, bit = divmod(number, 8)
         if number >= self.LIMIT or byte >= len(self.listed):
             return False
-        if self.listed[byte] >> bit & 1 and not self.chosen[byte] >> bit & 1:
-            self.rows_dropped += 1
-            return True
-        return False
+        return bool(self.listed[byte] >> bit & 1 and not self.chosen[byte] >> bit & 1)
 
 
 def _parse_basics(chosen_types, titles, genres_seen):
@@ -397,8 +479,12 @@ def _parse_rating(tconst, average, votes):
 
 
 def _parse_principal(titles):
+    checked = [None]  # the last title id found well formed: its rows follow one another
+
     def parse(tconst, ordering, nconst, category, job, characters_json, line):
-        if titles.drops(_id(tconst, "tt", "tconst")):
+        if tconst != checked[0]:
+            checked[0] = _id(tconst, "tt", "tconst")
+        if titles.drops(tconst):
             return []
         role, job = role_and_job(_required(category, "category"), _text(job))
         return [
@@ -437,10 +523,13 @@ def _parse_crew(titles):
         rows = []
         for role, people in (("director", directors), ("writer", writers)):
             if people != NULL:
-                for position, nconst in enumerate(people.split(","), start=1):
+                # dict.fromkeys: a person listed twice is credited once, at the first place.
+                for position, nconst in enumerate(dict.fromkeys(people.split(",")), start=1):
                     rows.append(
                         CrewMember(tconst, _id(nconst, "nm", "nconst"), role, position, line)
                     )
+        if rows:
+            rows[0] = rows[0]._replace(digest=_digest(f"{directors}\t{writers}"))
         return rows
 
     return parse
@@ -528,17 +617,24 @@ class Errors:
             raise ImportAborted(self.messages)
 
 
-def rows_of(path, dataset, errors, on_progress=None, rows_read=None):
-    """The rows of one file, reporting malformed lines to `errors` and progress as it goes,
-    and the number of lines read in `rows_read` (by file name) when done. Principals of one
-    title that name the same person, role and character come as one row."""
-    rows = _rows_of(path, dataset, errors, on_progress, rows_read)
-    return merge_duplicate_credits(rows) if dataset.row is Principal else rows
+def rows_of(path, dataset, errors, on_progress=None, rows_read=None, part=None):
+    """The rows of one file (or of one `part` of it), reporting malformed lines to `errors`
+    and progress as it goes, and the number of lines read in `rows_read` (by file name)
+    when done. Principals of one title that name the same person, role and character come
+    as one row, and the first principal of each title carries the digest of them all."""
+    rows = _rows_of(path, dataset, errors, on_progress, rows_read, part)
+    return title_digests(rows) if dataset.row is Principal else rows
 
 
-def _rows_of(path, dataset, errors, on_progress, rows_read):
-    header, lines = read_tsv(path)
-    positions = _positions(header, path, dataset.columns)
+def _digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _rows_of(path, dataset, errors, on_progress, rows_read, part):
+    header, lines = read_tsv(path, part)
+    # The columns read, and the parser, looked up once: this loop runs for every line.
+    pick = operator.itemgetter(*_positions(header, path, dataset.columns))
+    parse, numbered = dataset.parse, "line" in dataset.row._fields
     stage = path.name
     width = len(header)
     started = time.monotonic()
@@ -551,7 +647,7 @@ def _rows_of(path, dataset, errors, on_progress, rows_read):
             errors.add(f"{path.name}:{line_number}: {len(fields)} fields, expected {width}")
             continue
         try:
-            yield from dataset.rows([fields[i] for i in positions], line_number)
+            yield from parse(*pick(fields), line_number) if numbered else parse(*pick(fields))
         except MalformedRow as error:
             errors.add(f"{path.name}:{line_number}: {error}")
     if on_progress:
@@ -566,10 +662,30 @@ def merge_duplicate_credits(rows: Iterable[Principal]) -> Iterator[Principal]:
 
     IMDb's file lists a title's rows together, so only one title is held at a time.
     """
+    for title in _merged_titles(rows):
+        yield from title
+
+
+def title_digests(rows: Iterable[Principal]) -> Iterator[Principal]:
+    """merge_duplicate_credits, each title's first row with the digest of all of that
+    title's rows: the same rows give the same digest in every file, wherever their lines
+    are. importimdb keeps it to tell which films' credits changed since the last import."""
+    for title in _merged_titles(rows):
+        # Separators no field holds: the reader removes these control characters.
+        text = "\x1e".join(
+            f"{r.nconst}\x1f{r.role}\x1f{r.job}\x1f{r.character}\x1f{r.ordering}" for r in title
+        )
+        title[0] = title[0]._replace(digest=_digest(text))
+        yield from title
+
+
+def _merged_titles(rows):
+    """The merged rows of each title, a list per title."""
     current, merged = None, {}
     for row in rows:
         if row.tconst != current:
-            yield from merged.values()
+            if merged:
+                yield list(merged.values())
             current, merged = row.tconst, {}
         key = (row.nconst, row.role, row.character)
         if key not in merged:
@@ -582,4 +698,5 @@ def merge_duplicate_credits(rows: Iterable[Principal]) -> Iterator[Principal]:
         merged[key] = kept._replace(
             job=", ".join(jobs)[:JOB_LENGTH], ordering=min(kept.ordering, row.ordering)
         )
-    yield from merged.values()
+    if merged:
+        yield list(merged.values())
