@@ -598,6 +598,22 @@ def test_indexes_are_dropped_only_on_tables_that_hold_nothing_the_site_serves(db
     assert ImportedCredits.objects.count() == 3
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's tables keep indexes")
+def test_an_empty_table_beside_served_films_keeps_its_foreign_keys(db, dataset):
+    """A site serving films with no credits yet: dropping the credits' foreign keys would lock
+    the films against readers too, so the credits table keeps them and its indexes."""
+    uncredited = [row for row in BASICS if row[0] == "tt0000004"]  # in no credit file
+    import_imdb(directory=dataset(title_basics=uncredited))
+    assert Film.objects.exists()
+    assert not Credit.objects.exists()
+    with CaptureQueriesContext(connection) as queries:
+        result = import_imdb(directory=dataset())
+    assert result.credits.created == 8
+    dropped = dropped_indexes(queries)
+    assert any("films_person" in sql for sql in dropped)  # empty, and referencing nothing
+    assert [sql for sql in dropped if "films_credit" in sql] == []
+
+
 @given(st.lists(st.text()))
 def test_characters_read_any_json_array_of_names(names):
     """The shortcut for one plain name agrees with reading the JSON."""

@@ -22,7 +22,7 @@ The import runs in two phases, the site's tables written in one transaction:
 import datetime
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,6 +188,10 @@ class _Database:
         self.postgres = connection.vendor == "postgresql"
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         self.emptied = set()  # the tables bulk_load found empty and stripped
+        # Whether the site served films when the import began (see bulk_load).
+        self.serving = self.postgres and self.scalar(
+            f"SELECT EXISTS (SELECT 1 FROM {Film._meta.db_table})"
+        )
 
     def execute(self, sql, params=()):
         self.cursor.execute(sql, params)
@@ -249,8 +253,19 @@ class _Database:
 
         Dropping an index locks the table against readers until the import commits: only
         a table that holds nothing the site serves is worth that. A table with rows keeps
-        its indexes, and pages keep reading it while the import writes."""
+        its indexes, and pages keep reading it while the import writes. Dropping a foreign
+        key locks the table it references too: on a site that served films when the import
+        began, an empty table keeps its indexes unless every table its foreign keys
+        reference was stripped by this import too."""
         if not self.postgres or self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+            yield
+            return
+        referenced = self.column(
+            "SELECT confrelid::regclass::text FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        if self.serving and not self.emptied.issuperset(referenced):
             yield
             return
         self.cursor.execute(
@@ -945,10 +960,7 @@ def remember_credits(db):
     """Keeps the digest of each merged film's rows for the next import (ImportedCredits);
     an empty one where a credit's person was missing."""
     imported = ImportedCredits._meta.db_table
-    # Dropping its foreign key would lock films against readers too: only when this import
-    # found them empty (the first import after this table came may find it empty alone).
-    film = Film._meta.db_table
-    with db.bulk_load(imported) if film in db.emptied else nullcontext():
+    with db.bulk_load(imported):
         db.execute(
             f"""
             INSERT INTO {imported} (film_id, digest)
