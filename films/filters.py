@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.urls import reverse, reverse_lazy
 
+from . import catalogue
 from .freshness import remember
 from .models import Credit, Genre, Location, Person, Trivia
 from .search import matches, ranked_matches
@@ -386,6 +387,19 @@ class FilmFilter(django_filters.FilterSet):
             for each in sorted(by_decade, key=lambda each: (each is None, each or 0))
         ]
         return genre_counts, decade_counts
+
+    def from_catalogue(self):
+        """(Catalogue, Counts) of this list from the catalogue index (films/catalogue.py),
+        the same facets, total and films as facet_counts() and qs give; None when a filter
+        the index does not answer has a value."""
+        self.form.is_valid()
+        query = catalogue.query_of(self.form.cleaned_data, self.genre_ids)
+        if query is None:
+            return None
+        index = catalogue.catalogue()
+        if not index.knows_genres(query.genres):
+            return None  # a genre added since the index was read
+        return index, index.count(query)
 
     def genre_facet_films(self):
         return self.qs if self.matches_all_genres else self.without("genre")

@@ -14,6 +14,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
+from .cards import CARD_COLUMNS, card_rows, film_cards, genres_from_database
 from .feeds import RecentFilmsFeed
 from .film_page import film_page
 from .filters import (
@@ -211,24 +212,33 @@ def film_list(request):
         return tidied
     # The FilterSet applies the visitor's filters and sort order to the default-sorted films.
     filters = FilmFilter(request.GET, queryset=Film.objects.sorted_by(FilmFilter.DEFAULT_SORT))
-    films = filters.qs
-    # Each facet counts the films the other filters keep (FilmFilter.without); the decade
-    # facet's counts give the list's total too.
-    genre_counts, decade_counts = filters.facet_counts()
-    page = paginate(
-        request,
-        films.for_list(),
-        FILMS_PER_PAGE,
-        name="The film list",
-        total=filters.total(decade_counts),
-    )
+    if indexed := filters.from_catalogue():
+        # The filters on the films' own columns and genres: counted and paged in memory
+        # (films/catalogue.py).
+        index, counts = indexed
+        genre_counts, decade_counts = counts.genre_counts, counts.decade_counts
+        film_ids = index.ranked(counts.positions, filters.form.cleaned_data.get("sort"))
+        page = paginate(request, film_ids, FILMS_PER_PAGE, name="The film list", total=counts.total)
+        genres_of = index.genres_of
+    else:
+        # Each facet counts the films the other filters keep (FilmFilter.without); the decade
+        # facet's counts give the list's total too.
+        genre_counts, decade_counts = filters.facet_counts()
+        rows = filters.qs.values(*CARD_COLUMNS)
+        total = filters.total(decade_counts)
+        page = paginate(request, rows, FILMS_PER_PAGE, name="The film list", total=total)
+        genres_of = genres_from_database
+    rows = card_rows(page.object_list) if indexed else list(page.object_list)
+    page.object_list = film_cards(rows, genres_of)
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
             "page_obj": page,
-            "attributions": attributions(film.source for film in page),
+            "attributions": list(
+                dict.fromkeys(card.attribution for card in page if card.attribution)
+            ),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),

@@ -1,0 +1,277 @@
+"""The film list's counts and pages from arrays in memory, for the filters every film's own
+row answers.
+
+A crawler asks the film list for filter combinations nobody asked for before, so no cached
+count helps, and counting the facets in the database reads every film the other filters
+keep (a tenth of the catalogue for a 15-year range): the list cost more than all the rest
+of its page. The filters on a film's own columns and genres (years, decade, genres, the
+least rating and votes) and the sort orders are few and small, so each worker keeps them
+for every film as numpy arrays:
+
+- the films in the order of their year (undated last), then id, so that a range of years
+  or a decade is a slice found by binary search;
+- each film's year, rating (in tenths), vote count, and its place in each sort order of the
+  list, read from the database's own ORDER BY (ROW_NUMBER() over it), so ties, NULLs and the
+  collation of titles order exactly as the SQL path orders them;
+- each film's genres, as (film, genre) pairs grouped by film (CSR offsets), genres by the
+  order of their names.
+
+Facet counts are bincounts over boolean masks of a slice, the total their sum, and the page
+the films of the lowest sort ranks (argpartition, then a sort of one page's worth); one query
+then reads those films' cards. Other filters (title, person, role, location, country,
+making-of) take the SQL path. At a million films the arrays take about 50 MB per worker.
+
+The index is read once per data version (films/freshness.py) and alias, and read again
+after a writer says the data changed. With the count cache off (COUNT_CACHE_SECONDS = 0,
+as in tests, whose writes never commit) it is read for every list.
+"""
+
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import router
+from django.db.models import F, IntegerField, Value, Window
+from django.db.models.functions import Cast, Coalesce, Round, RowNumber
+
+from .freshness import data_version
+from .models import Film, FilmQuerySet, Genre
+
+# The filters the index answers; any other with a value takes the SQL path.
+INDEXED_FILTERS = frozenset(
+    {"year_min", "year_max", "decade", "genre", "genre_match", "rating_min", "votes_min", "sort"}
+)
+SORTS = tuple(FilmQuerySet.SORT_ORDERS)
+UNDATED = np.iinfo(np.int16).max  # sorts after every year
+UNRATED = -1  # below every rating_min, as NULL >= x is never true
+
+
+@dataclass(frozen=True)
+class Query:
+    """A film list's filters as the index reads them: years inclusive (None: unbounded),
+    genres by id, rating in tenths."""
+
+    year_min: int | None = None
+    year_max: int | None = None
+    decade: int | None = None
+    genres: tuple = ()
+    all_genres: bool = False
+    rating_min: int | None = None  # tenths
+    votes_min: int | None = None
+    sort: str = "votes"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the index tells one list: the facets' counts as the SQL path gives them, the total,
+    and the films of the list in its order (`ranked`, positions in the index)."""
+
+    genre_counts: list  # [(slug, name, films)], the most films first, then by name
+    decade_counts: list  # [{"decade": 1980, "film_count": 12}, ...], undated as None, last
+    total: int
+    positions: np.ndarray  # the list's films, positions in the index, in no order
+
+
+class Catalogue:
+    def __init__(self, films, pairs, genres):
+        """films: rows (id, year or UNDATED, rating in tenths or UNRATED, votes, a rank per
+        sort) in year, then id order; pairs: (film id, genre id); genres: (id, slug, name)
+        in the order of names."""
+        films = np.asarray(films, dtype=np.int64).reshape(-1, 4 + len(SORTS))
+        self.ids = films[:, 0].astype(np.int64)
+        self.year = films[:, 1].astype(np.int16)
+        self.rating = films[:, 2].astype(np.int16)
+        self.votes = films[:, 3].astype(np.int64)
+        self.ranks = {sort: films[:, 4 + n].astype(np.int32) for n, sort in enumerate(SORTS)}
+        self.dated = int(np.searchsorted(self.year, UNDATED))
+        self.genres = list(genres)  # (id, slug, name), by name
+        self.genre_index = genre_index = {pk: n for n, (pk, _, _) in enumerate(self.genres)}
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        by_id = np.argsort(self.ids)
+        film_at = by_id[np.searchsorted(self.ids, pairs[:, 0], sorter=by_id)]
+        genre_at = np.array([genre_index[pk] for pk in pairs[:, 1].tolist()], dtype=np.int16)
+        order = np.lexsort((genre_at, film_at))
+        self.pair_film = film_at[order].astype(np.int32)
+        self.pair_genre = genre_at[order]
+        self.offsets = np.zeros(len(self.ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.pair_film, minlength=len(self.ids)), out=self.offsets[1:])
+
+    @property
+    def nbytes(self):
+        arrays = [self.ids, self.year, self.rating, self.votes, *self.ranks.values()]
+        arrays += [self.pair_film, self.pair_genre, self.offsets]
+        return sum(array.nbytes for array in arrays)
+
+    def knows_genres(self, genre_ids):
+        return all(pk in self.genre_index for pk in genre_ids)
+
+    def _years(self, low, high):
+        """The slice of films whose year is in [low, high] (None: unbounded); with neither
+        bound, every film, the undated too."""
+        if low is None and high is None:
+            return 0, len(self.ids)
+        dated = self.year[: self.dated]
+        start = 0 if low is None else int(np.searchsorted(dated, low, "left"))
+        stop = self.dated if high is None else int(np.searchsorted(dated, high, "right"))
+        return start, max(start, stop)
+
+    def count(self, query):
+        """The Counts of the films `query` keeps: each facet over the films the other
+        filters keep, as FilmFilter.without() says."""
+        start, stop = self._years(query.year_min, query.year_max)
+        year = self.year[start:stop]
+        kept = np.ones(stop - start, dtype=bool)
+        if query.rating_min is not None:
+            kept &= self.rating[start:stop] >= query.rating_min
+        if query.votes_min is not None:
+            kept &= self.votes[start:stop] >= query.votes_min
+        pairs = slice(self.offsets[start], self.offsets[stop])
+        pair_film = self.pair_film[pairs] - start
+        pair_genre = self.pair_genre[pairs]
+        in_genres = kept
+        if query.genres:
+            first, *others = (self.genre_index[pk] for pk in query.genres)
+            chosen = pair_genre == first
+            for genre in others:
+                chosen |= pair_genre == genre
+            matched = np.bincount(pair_film[chosen], minlength=stop - start)
+            wanted = len(query.genres) if query.all_genres else 1
+            in_genres = kept & (matched >= wanted)
+        in_decade = kept
+        listed = in_genres
+        if query.decade is not None:
+            decade = (year >= query.decade) & (year <= query.decade + 9)
+            in_decade = kept & decade
+            listed = in_genres & decade
+        genre_films = listed if query.all_genres and query.genres else in_decade
+        by_genre = np.bincount(pair_genre[genre_films[pair_film]], minlength=len(self.genres))
+        genre_counts = [
+            (slug, name, int(by_genre[n]))
+            for n, (_, slug, name) in enumerate(self.genres)
+            if by_genre[n]
+        ]
+        genre_counts.sort(key=lambda genre: -genre[2])  # stable: names stay in order
+        decade_films = year[in_genres]
+        undated = int(np.count_nonzero(decade_films == UNDATED))
+        dated = decade_films[decade_films != UNDATED] // 10
+        by_decade = np.bincount(dated - dated.min()) if len(dated) else np.zeros(0, np.int64)
+        decade_counts = [
+            {"decade": (int(dated.min()) + n) * 10, "film_count": int(films)}
+            for n, films in enumerate(by_decade.tolist())
+            if films
+        ]
+        if undated:
+            decade_counts.append({"decade": None, "film_count": undated})
+        positions = np.flatnonzero(listed) + start
+        return Counts(genre_counts, decade_counts, len(positions), positions)
+
+    def ranked(self, positions, sort):
+        """The ids of the films at `positions`, in the order of `sort` (None: the default),
+        as a sequence a Paginator slices."""
+        return RankedIds(self, positions, sort or SORTS[0])
+
+    def page(self, positions, sort, bottom, top):
+        """The ids of the films ranked bottom to top (exclusive) in `sort` among positions."""
+        ranks = self.ranks[sort][positions]
+        top = min(top, len(ranks))
+        if bottom >= top:
+            return []
+        # The first `top` films by rank, in no order, then only those sorted.
+        first = np.argpartition(ranks, top - 1)[:top] if top < len(ranks) else slice(None)
+        first = np.arange(len(ranks))[first]
+        ordered = first[np.argsort(ranks[first], kind="stable")][bottom:top]
+        return self.ids[positions[ordered]].tolist()
+
+    def genres_of(self, film_ids):
+        """{film id: [(slug, name)]} of these films, genres by name."""
+        by_id = np.argsort(self.ids)
+        found = by_id[np.searchsorted(self.ids, film_ids, sorter=by_id)]
+        offsets = self.offsets
+        genres = {}
+        for film_id, at in zip(film_ids, found.tolist(), strict=True):
+            of_film = self.pair_genre[offsets[at] : offsets[at + 1]].tolist()
+            genres[film_id] = [self.genres[genre][1:] for genre in of_film]
+        return genres
+
+
+class RankedIds:
+    def __init__(self, index, positions, sort):
+        self.index, self.positions, self.sort = index, positions, sort
+
+    def __len__(self):
+        return len(self.positions)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("RankedIds are read a page at a time, by a slice.")
+        start, stop, _ = key.indices(len(self.positions))
+        return self.index.page(self.positions, self.sort, start, stop)
+
+
+def _rank(sort):
+    orders = [*FilmQuerySet.SORT_ORDERS[sort], F("title").asc(), F("pk").asc()]
+    return Window(RowNumber(), order_by=orders)
+
+
+def read(alias):
+    """The Catalogue of the films in database `alias`: three queries."""
+    films = (
+        Film.objects.using(alias)
+        .order_by(F("year").asc(nulls_last=True), "pk")
+        .values_list(
+            "pk",
+            Coalesce("year", Value(int(UNDATED)), output_field=IntegerField()),
+            Coalesce(Cast(Round(F("rating") * 10), IntegerField()), Value(UNRATED)),
+            "vote_count",
+            *(_rank(sort) for sort in SORTS),
+        )
+    )
+    pairs = Film.genres.through.objects.using(alias).values_list("film_id", "genre_id")
+    genres = Genre.objects.using(alias).order_by("name", "pk").values_list("pk", "slug", "name")
+    return Catalogue(list(films), list(pairs), list(genres))
+
+
+_lock = threading.Lock()
+_current = {}  # alias: (data version, Catalogue)
+
+
+def catalogue():
+    """This worker's Catalogue of the films as they are now."""
+    alias = router.db_for_read(Film)
+    if not settings.COUNT_CACHE_SECONDS:
+        return read(alias)
+    # The version first: a writer moves it on after it commits, so the rows read after it
+    # are at least as new as it is.
+    version = data_version()
+    held = _current.get(alias)
+    if held and held[0] == version:
+        return held[1]
+    with _lock:
+        held = _current.get(alias)
+        if held and held[0] == version:
+            return held[1]
+        _current[alias] = (version, read(alias))
+        return _current[alias][1]
+
+
+def query_of(cleaned, genre_ids):
+    """The Query of a FilmFilter's valid values (genres by slug, genre_ids their ids), or
+    None when a filter the index does not answer has a value."""
+    for name, value in cleaned.items():
+        if name not in INDEXED_FILTERS and value not in (None, "", [], False):
+            return None
+    rating_min = cleaned.get("rating_min")
+    decade = cleaned.get("decade")
+    genres = tuple(genre_ids[slug] for slug in cleaned.get("genre") or ())
+    return Query(
+        year_min=cleaned.get("year_min"),
+        year_max=cleaned.get("year_max"),
+        decade=int(decade) if decade else None,
+        genres=genres,
+        all_genres=cleaned.get("genre_match") == "all" and bool(genres),
+        rating_min=None if rating_min is None else math.ceil(rating_min * 10),
+        votes_min=cleaned.get("votes_min"),
+        sort=cleaned.get("sort") or SORTS[0],
+    )
