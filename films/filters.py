@@ -76,6 +76,17 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class FormInput:
+    """One input of the film list's form: its label, the value as the query string gave it
+    ("" for none), whether the form refused it, and a select's (value, label, selected)."""
+
+    label: str
+    value: str
+    invalid: bool
+    options: tuple = ()
+
+
+@dataclass(frozen=True)
 class Facet:
     """One value of a facet with how many results have it, linking to the list with that value
     added or, when already chosen, removed."""
@@ -263,6 +274,24 @@ class FilmFilter(django_filters.FilterSet):
 
     def sort_films(self, queryset, name, value):
         return queryset.sorted_by(value)
+
+    def form_inputs(self):
+        """{name: FormInput} of every filter, as Django's widgets would show them (the value
+        as given, checked when given and not "false", a select's given value chosen), for
+        the list's template to print: the widgets' own templates cost the list milliseconds.
+        The genres are a list of values, one hidden input each."""
+        data, errors = self.form.data, self.form.errors
+        inputs = {}
+        for name, filter_ in self.filters.items():
+            value = data.getlist("genre") if name == "genre" else data.get(name) or ""
+            options = ()
+            if name in ("sort", "role"):
+                field = self.form.fields[name]
+                options = tuple((str(v), label, str(v) == value) for v, label in field.choices)
+            if name == "making_of":
+                value = value.lower() != "false" if value else False
+            inputs[name] = FormInput(str(filter_.label), value, name in errors, options)
+        return inputs
 
     # The links of the page, each the current query string with one change.
 

@@ -239,6 +239,8 @@ def film_list(request):
             "attributions": list(
                 dict.fromkeys(card.attribution for card in page if card.attribution)
             ),
+            "inputs": filters.form_inputs(),
+            "person_suggest_url": reverse("films:person_suggest"),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
