@@ -1,6 +1,7 @@
 """The filter forms of the site. Each FilterSet validates the query string and narrows a
 queryset through the named methods of the models' querysets."""
 
+import copy
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -9,11 +10,12 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.db.models import Count, Q
+from django.http import QueryDict
 from django.urls import reverse, reverse_lazy
 
 from . import catalogue
 from .freshness import remember
-from .models import Credit, Genre, Location, Person, Trivia
+from .models import Credit, Film, Genre, Location, Person, Trivia
 from .search import matches, ranked_matches
 
 TEXT_MAX_LENGTH = 200
@@ -186,8 +188,23 @@ class FilmFilter(django_filters.FilterSet):
     class Meta:
         form = FilmFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # As BaseFilterSet.__init__, but for its deep copy of every filter with its widget and
+        # choices (a millisecond of every list): each filter is copied with its own `extra`,
+        # all that a FilmFilter changes (the genre choices), and its own field, made later.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = Film.objects.all() if queryset is None else queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = self.filters[name] = copy.copy(base)
+            filter_.__dict__.pop("_field", None)
+            filter_.extra = dict(base.extra)
+            filter_.method = base.method  # a FilterMethod of this copy, not of the base
+            filter_.model = self.queryset.model
+            filter_.parent = self
         # One row per genre and old slug: a genre's old slug still chooses it (clean_genre).
         genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
         genres = remember("genre-choices", genres, lambda: list(genres))
@@ -197,6 +214,18 @@ class FilmFilter(django_filters.FilterSet):
         choices |= {old: name for _, _, name, old in genres if old}
         self.filters["genre"].extra["choices"] = list(choices.items())
         self.form.genre_moves = {old: slug for _, slug, _, old in genres if old}
+
+    # Form classes by their genre choices: a new class makes every filter's field again.
+    _form_classes = {}
+
+    def get_form_class(self):
+        choices = tuple(self.filters["genre"].extra["choices"])
+        form_class = self._form_classes.get(choices)
+        if form_class is None:
+            if len(self._form_classes) > 8:
+                self._form_classes.clear()  # old genres
+            form_class = self._form_classes[choices] = super().get_form_class()
+        return form_class
 
     def filter_title(self, queryset, name, value):
         return queryset.title_matches(value)
