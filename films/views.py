@@ -240,7 +240,6 @@ def film_list(request):
                 dict.fromkeys(card.attribution for card in page if card.attribution)
             ),
             "inputs": filters.form_inputs(),
-            "person_suggest_url": reverse("films:person_suggest"),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
