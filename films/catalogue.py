@@ -13,8 +13,8 @@ for every film as numpy arrays:
 - each film's year, rating (in tenths), vote count, and its place in each sort order of the
   list, read from the database's own ORDER BY (ROW_NUMBER() over it), so ties, NULLs and the
   collation of titles order exactly as the SQL path orders them;
-- each film's genres, as (film, genre) pairs grouped by film (CSR offsets), genres by the
-  order of their names.
+- each film's genres, as one of the combinations of genres films have (a few thousand at
+  most), genres in the order of their names.
 
 Facet counts are bincounts over boolean masks of a slice, the total their sum, and the page
 the films of the lowest sort ranks (argpartition, then a sort of one page's worth); one query
@@ -28,7 +28,7 @@ as in tests, whose writes never commit) it is read for every list.
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -46,6 +46,8 @@ INDEXED_FILTERS = frozenset(
 SORTS = tuple(FilmQuerySet.SORT_ORDERS)
 UNDATED = np.iinfo(np.int16).max  # sorts after every year
 UNRATED = -1  # below every rating_min, as NULL >= x is never true
+# The Counts of the last lists asked for, per worker and data version.
+COUNTS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -80,29 +82,44 @@ class Catalogue:
         sort) in year, then id order; pairs: (film id, genre id); genres: (id, slug, name)
         in the order of names."""
         films = np.asarray(films, dtype=np.int64).reshape(-1, 4 + len(SORTS))
-        self.ids = films[:, 0].astype(np.int64)
+        self.ids = films[:, 0].copy()
         self.year = films[:, 1].astype(np.int16)
         self.rating = films[:, 2].astype(np.int16)
-        self.votes = films[:, 3].astype(np.int64)
+        self.votes = films[:, 3].astype(np.int32)  # a PositiveIntegerField
         self.ranks = {sort: films[:, 4 + n].astype(np.int32) for n, sort in enumerate(SORTS)}
         self.dated = int(np.searchsorted(self.year, UNDATED))
         self.genres = list(genres)  # (id, slug, name), by name
-        self.genre_index = genre_index = {pk: n for n, (pk, _, _) in enumerate(self.genres)}
+        self.genre_index = {pk: n for n, (pk, _, _) in enumerate(self.genres)}
+        self._by_id = np.argsort(self.ids)
+        # Each film's genres as one of the few combinations films have (a few thousand at
+        # most, against a million films): a filter on genres is a lookup of each film's
+        # combination, and the genre facet a count of combinations.
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        by_id = np.argsort(self.ids)
-        film_at = by_id[np.searchsorted(self.ids, pairs[:, 0], sorter=by_id)]
-        genre_at = np.array([genre_index[pk] for pk in pairs[:, 1].tolist()], dtype=np.int16)
-        order = np.lexsort((genre_at, film_at))
-        self.pair_film = film_at[order].astype(np.int32)
-        self.pair_genre = genre_at[order]
-        self.offsets = np.zeros(len(self.ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.pair_film, minlength=len(self.ids)), out=self.offsets[1:])
+        film_at = self.position_of(pairs[:, 0])
+        genre_at = np.array([self.genre_index[pk] for pk in pairs[:, 1].tolist()], dtype=np.int64)
+        words = max(1, -(-len(self.genres) // 64))
+        bits = np.zeros((len(self.ids), words), dtype=np.uint64)
+        np.bitwise_or.at(
+            bits, (film_at, genre_at // 64), np.uint64(1) << (genre_at % 64).astype(np.uint64)
+        )
+        combinations, combination = np.unique(bits, axis=0, return_inverse=True)
+        self.combination = combination.reshape(-1).astype(np.int32)
+        # (combinations, genres): whether each combination holds each genre.
+        columns = np.arange(len(self.genres))
+        self.combination_genres = (
+            combinations[:, columns // 64] >> (columns % 64).astype(np.uint64)
+        ) & np.uint64(1) == 1
+        self._genre_lists = [np.flatnonzero(row).tolist() for row in self.combination_genres]
+        self._counted = {}
 
     @property
     def nbytes(self):
         arrays = [self.ids, self.year, self.rating, self.votes, *self.ranks.values()]
-        arrays += [self.pair_film, self.pair_genre, self.offsets]
+        arrays += [self._by_id, self.combination, self.combination_genres]
         return sum(array.nbytes for array in arrays)
+
+    def position_of(self, film_ids):
+        return self._by_id[np.searchsorted(self.ids, film_ids, sorter=self._by_id)]
 
     def knows_genres(self, genre_ids):
         return all(pk in self.genre_index for pk in genre_ids)
@@ -113,13 +130,25 @@ class Catalogue:
         if low is None and high is None:
             return 0, len(self.ids)
         dated = self.year[: self.dated]
-        start = 0 if low is None else int(np.searchsorted(dated, low, "left"))
-        stop = self.dated if high is None else int(np.searchsorted(dated, high, "right"))
+        # A numpy scalar of the array's type: a Python int would make numpy search a copy
+        # of the years in a wider type.
+        start = 0 if low is None else int(np.searchsorted(dated, np.int16(low), "left"))
+        stop = self.dated if high is None else int(np.searchsorted(dated, np.int16(high), "right"))
         return start, max(start, stop)
 
     def count(self, query):
         """The Counts of the films `query` keeps: each facet over the films the other
-        filters keep, as FilmFilter.without() says."""
+        filters keep, as FilmFilter.without() says. The last few are kept: a list asked for
+        again (its next page, another sort) costs nothing."""
+        key = replace(query, sort="")
+        counted = self._counted.get(key)
+        if counted is None:
+            if len(self._counted) >= COUNTS_KEPT:
+                self._counted.pop(next(iter(self._counted)), None)
+            counted = self._counted[key] = self._count(query)
+        return counted
+
+    def _count(self, query):
         start, stop = self._years(query.year_min, query.year_max)
         year = self.year[start:stop]
         kept = np.ones(stop - start, dtype=bool)
@@ -127,26 +156,23 @@ class Catalogue:
             kept &= self.rating[start:stop] >= query.rating_min
         if query.votes_min is not None:
             kept &= self.votes[start:stop] >= query.votes_min
-        pairs = slice(self.offsets[start], self.offsets[stop])
-        pair_film = self.pair_film[pairs] - start
-        pair_genre = self.pair_genre[pairs]
+        combination = self.combination[start:stop]
         in_genres = kept
         if query.genres:
-            first, *others = (self.genre_index[pk] for pk in query.genres)
-            chosen = pair_genre == first
-            for genre in others:
-                chosen |= pair_genre == genre
-            matched = np.bincount(pair_film[chosen], minlength=stop - start)
-            wanted = len(query.genres) if query.all_genres else 1
-            in_genres = kept & (matched >= wanted)
+            chosen = self.combination_genres[:, [self.genre_index[pk] for pk in query.genres]]
+            matches = chosen.all(axis=1) if query.all_genres else chosen.any(axis=1)
+            in_genres = kept & matches[combination]
         in_decade = kept
         listed = in_genres
         if query.decade is not None:
             decade = (year >= query.decade) & (year <= query.decade + 9)
             in_decade = kept & decade
             listed = in_genres & decade
-        genre_films = listed if query.all_genres and query.genres else in_decade
-        by_genre = np.bincount(pair_genre[genre_films[pair_film]], minlength=len(self.genres))
+        genre_films = listed if query.all_genres else in_decade
+        by_combination = np.bincount(
+            combination[genre_films], minlength=len(self.combination_genres)
+        )
+        by_genre = by_combination @ self.combination_genres
         genre_counts = [
             (slug, name, int(by_genre[n]))
             for n, (_, slug, name) in enumerate(self.genres)
@@ -164,7 +190,7 @@ class Catalogue:
         ]
         if undated:
             decade_counts.append({"decade": None, "film_count": undated})
-        positions = np.flatnonzero(listed) + start
+        positions = np.flatnonzero(listed).astype(np.int32) + start
         return Counts(genre_counts, decade_counts, len(positions), positions)
 
     def ranked(self, positions, sort):
@@ -186,14 +212,11 @@ class Catalogue:
 
     def genres_of(self, film_ids):
         """{film id: [(slug, name)]} of these films, genres by name."""
-        by_id = np.argsort(self.ids)
-        found = by_id[np.searchsorted(self.ids, film_ids, sorter=by_id)]
-        offsets = self.offsets
-        genres = {}
-        for film_id, at in zip(film_ids, found.tolist(), strict=True):
-            of_film = self.pair_genre[offsets[at] : offsets[at + 1]].tolist()
-            genres[film_id] = [self.genres[genre][1:] for genre in of_film]
-        return genres
+        combinations = self.combination[self.position_of(film_ids)].tolist()
+        return {
+            film_id: [self.genres[genre][1:] for genre in self._genre_lists[combination]]
+            for film_id, combination in zip(film_ids, combinations, strict=True)
+        }
 
 
 class RankedIds:
