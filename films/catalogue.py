@@ -111,6 +111,7 @@ class Catalogue:
         ) & np.uint64(1) == 1
         self._genre_lists = [np.flatnonzero(row).tolist() for row in self.combination_genres]
         self._counted = {}
+        self._counting = threading.Lock()
 
     @property
     def nbytes(self):
@@ -143,9 +144,11 @@ class Catalogue:
         key = replace(query, sort="")
         counted = self._counted.get(key)
         if counted is None:
-            if len(self._counted) >= COUNTS_KEPT:
-                self._counted.pop(next(iter(self._counted)), None)
-            counted = self._counted[key] = self._count(query)
+            counted = self._count(query)
+            with self._counting:  # a worker's threads share the index
+                if len(self._counted) >= COUNTS_KEPT:
+                    self._counted.pop(next(iter(self._counted)), None)
+                self._counted[key] = counted
         return counted
 
     def _count(self, query):
