@@ -48,6 +48,14 @@ class FilmFilterForm(FilterForm):
         return list(dict.fromkeys(chosen))
 
 
+class SharedFields(dict):
+    """A form class's fields that its forms share rather than deep-copy (Form.__init__ does,
+    a millisecond of every film list): they only clean values, and never change."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -225,6 +233,7 @@ class FilmFilter(django_filters.FilterSet):
             if len(self._form_classes) > 8:
                 self._form_classes.clear()  # old genres
             form_class = self._form_classes[choices] = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
         return form_class
 
     def filter_title(self, queryset, name, value):
