@@ -47,7 +47,7 @@ SORTS = tuple(FilmQuerySet.SORT_ORDERS)
 UNDATED = np.iinfo(np.int16).max  # sorts after every year
 UNRATED = -1  # below every rating_min, as NULL >= x is never true
 # The Counts of the last lists asked for, per worker and data version.
-COUNTS_KEPT = 64
+COUNTS_KEPT = 16
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,13 @@ class Query:
 @dataclass(frozen=True)
 class Counts:
     """What the index tells one list: the facets' counts as the SQL path gives them, the total,
-    and the films of the list in its order (`ranked`, positions in the index)."""
+    and which films it holds (Catalogue.ranked puts them in order)."""
 
     genre_counts: list  # [(slug, name, films)], the most films first, then by name
     decade_counts: list  # [{"decade": 1980, "film_count": 12}, ...], undated as None, last
     total: int
-    positions: np.ndarray  # the list's films, positions in the index, in no order
+    start: int  # the position in the index of the first film `listed` tells of
+    listed: np.ndarray  # whether each film from `start` on is in the list
 
 
 class Catalogue:
@@ -111,6 +112,7 @@ class Catalogue:
         ) & np.uint64(1) == 1
         self._genre_lists = [np.flatnonzero(row).tolist() for row in self.combination_genres]
         self._counted = {}
+        self._orders = {}
         self._counting = threading.Lock()
 
     @property
@@ -193,25 +195,53 @@ class Catalogue:
         ]
         if undated:
             decade_counts.append({"decade": None, "film_count": undated})
-        positions = np.flatnonzero(listed).astype(np.int32) + start
-        return Counts(genre_counts, decade_counts, len(positions), positions)
+        total = int(np.count_nonzero(listed))
+        return Counts(genre_counts, decade_counts, total, start, listed)
 
-    def ranked(self, positions, sort):
-        """The ids of the films at `positions`, in the order of `sort` (None: the default),
-        as a sequence a Paginator slices."""
-        return RankedIds(self, positions, sort or SORTS[0])
+    def ranked(self, counts, sort):
+        """The ids of the films of a list (its Counts) in the order of `sort` (None: the
+        default), as a sequence a Paginator slices."""
+        return RankedIds(self, counts, sort or SORTS[0])
 
-    def page(self, positions, sort, bottom, top):
-        """The ids of the films ranked bottom to top (exclusive) in `sort` among positions."""
-        ranks = self.ranks[sort][positions]
-        top = min(top, len(ranks))
+    def page(self, counts, sort, bottom, top):
+        """The ids of the list's films ranked bottom to top (exclusive) in `sort`."""
+        top = min(top, counts.total)
         if bottom >= top:
             return []
-        # The first `top` films by rank, in no order, then only those sorted.
-        first = np.argpartition(ranks, top - 1)[:top] if top < len(ranks) else slice(None)
-        first = np.arange(len(ranks))[first]
-        ordered = first[np.argsort(ranks[first], kind="stable")][bottom:top]
-        return self.ids[positions[ordered]].tolist()
+        if counts.total**2 > top * len(self.ids):
+            # A long list: its first films turn up early in the sort order of all films.
+            positions = self._first_in_order(counts, sort, top)
+        else:
+            # A short one: the first `top` of its films by rank, in no order, then those sorted.
+            positions = np.flatnonzero(counts.listed) + counts.start
+            ranks = self.ranks[sort][positions]
+            if top < len(ranks):
+                positions = positions[np.argpartition(ranks, top - 1)[:top]]
+            positions = positions[np.argsort(self.ranks[sort][positions])]
+        return self.ids[positions[bottom:top]].tolist()
+
+    def _first_in_order(self, counts, sort, top):
+        """The positions of the list's first `top` films in `sort`, walking the order of
+        every film in chunks: some top / (total / films) films are read, not the list."""
+        order = self._order(sort)
+        found, have, at = [], 0, 0
+        chunk = max(4096, 2 * top * len(self.ids) // counts.total)
+        while have < top and at < len(order):
+            positions = order[at : at + chunk] - counts.start
+            at += chunk
+            chunk *= 2
+            inside = (positions >= 0) & (positions < len(counts.listed))
+            inside[inside] = counts.listed[positions[inside]]
+            found.append(positions[inside] + counts.start)
+            have += len(found[-1])
+        return np.concatenate(found)[:top]
+
+    def _order(self, sort):
+        """Every film's position in the order of `sort`, made on first use."""
+        order = self._orders.get(sort)
+        if order is None:
+            order = self._orders[sort] = np.argsort(self.ranks[sort]).astype(np.int32)
+        return order
 
     def genres_of(self, film_ids):
         """{film id: [(slug, name)]} of these films, genres by name."""
@@ -223,17 +253,17 @@ class Catalogue:
 
 
 class RankedIds:
-    def __init__(self, index, positions, sort):
-        self.index, self.positions, self.sort = index, positions, sort
+    def __init__(self, index, counts, sort):
+        self.index, self.counts, self.sort = index, counts, sort
 
     def __len__(self):
-        return len(self.positions)
+        return self.counts.total
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise TypeError("RankedIds are read a page at a time, by a slice.")
-        start, stop, _ = key.indices(len(self.positions))
-        return self.index.page(self.positions, self.sort, start, stop)
+        start, stop, _ = key.indices(self.counts.total)
+        return self.index.page(self.counts, self.sort, start, stop)
 
 
 def _rank(sort):

@@ -217,7 +217,7 @@ def film_list(request):
         # (films/catalogue.py).
         index, counts = indexed
         genre_counts, decade_counts = counts.genre_counts, counts.decade_counts
-        film_ids = index.ranked(counts.positions, filters.form.cleaned_data.get("sort"))
+        film_ids = index.ranked(counts, filters.form.cleaned_data.get("sort"))
         page = paginate(request, film_ids, FILMS_PER_PAGE, name="The film list", total=counts.total)
         genres_of = index.genres_of
     else:
