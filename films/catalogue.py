@@ -289,12 +289,14 @@ def read(alias):
     return Catalogue(list(films), list(pairs), list(genres))
 
 
-_lock = threading.Lock()
+_reading = threading.Lock()
 _current = {}  # alias: (data version, Catalogue)
 
 
 def catalogue():
-    """This worker's Catalogue of the films as they are now."""
+    """This worker's Catalogue of the films as they are now; None while another thread of
+    the worker reads it (a second or more at a million films), so that its lists take the
+    SQL path meanwhile rather than wait."""
     alias = router.db_for_read(Film)
     if not settings.COUNT_CACHE_SECONDS:
         return read(alias)
@@ -304,12 +306,15 @@ def catalogue():
     held = _current.get(alias)
     if held and held[0] == version:
         return held[1]
-    with _lock:
+    if not _reading.acquire(blocking=False):
+        return None
+    try:
         held = _current.get(alias)
-        if held and held[0] == version:
-            return held[1]
-        _current[alias] = (version, read(alias))
-        return _current[alias][1]
+        if not held or held[0] != version:
+            held = _current[alias] = (version, read(alias))
+        return held[1]
+    finally:
+        _reading.release()
 
 
 def query_of(cleaned, genre_ids):

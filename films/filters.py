@@ -458,14 +458,14 @@ class FilmFilter(django_filters.FilterSet):
     def from_catalogue(self):
         """(Catalogue, Counts) of this list from the catalogue index (films/catalogue.py),
         the same facets, total and films as facet_counts() and qs give; None when a filter
-        the index does not answer has a value."""
+        the index does not answer has a value, or while the index is being read."""
         self.form.is_valid()
         query = catalogue.query_of(self.form.cleaned_data, self.genre_ids)
         if query is None:
             return None
         index = catalogue.catalogue()
-        if not index.knows_genres(query.genres):
-            return None  # a genre added since the index was read
+        if index is None or not index.knows_genres(query.genres):
+            return None  # being read, or a genre added since it was read
         return index, index.count(query)
 
     def genre_facet_films(self):

@@ -179,3 +179,16 @@ def test_a_list_from_the_held_index_costs_two_queries(
         response = client.get(url)
     assert len(response.context["page_obj"]) == 24
     assert all(card.directors for card in response.context["page_obj"])
+
+
+def test_while_a_thread_reads_the_index_lists_take_the_sql_path(client, settings, local_caches):
+    """A worker's other threads do not wait for the index: their lists are counted by the
+    database meanwhile, with the same films."""
+    settings.COUNT_CACHE_SECONDS = 3600
+    drama = make_genre(name="Drama", slug="drama")
+    make_film(title="Shown", year=1990).genres.add(drama)
+    with catalogue._reading:
+        response = client.get("/films/?genre=drama&decade=1990")
+        assert response.context["filters"].from_catalogue() is None
+    assert [card.title for card in response.context["page_obj"]] == ["Shown"]
+    assert response.context["filters"].from_catalogue() is not None
