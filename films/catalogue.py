@@ -16,14 +16,18 @@ for every film as numpy arrays:
 - each film's genres, as one of the combinations of genres films have (a few thousand at
   most), genres in the order of their names.
 
-Facet counts are bincounts over boolean masks of a slice, the total their sum, and the page
-the films of the lowest sort ranks (argpartition, then a sort of one page's worth); one query
-then reads those films' cards. Other filters (title, person, role, location, country,
-making-of) take the SQL path. At a million films the arrays take about 50 MB per worker.
+Facet counts are bincounts over boolean masks of a slice (the genre facet a count of
+combinations), the total the mask's count, and the page the films of the lowest sort ranks:
+for a short list an argpartition of its ranks, for a long one a walk along the sort order of
+every film until the page's films have turned up. One query then reads those films' cards
+(films/cards.py). Other filters (title, person, role, location, country, making-of) take
+the SQL path. At a million films the arrays take about 50 MB per worker, and 4 MB more for
+each sort order a long list was walked in.
 
-The index is read once per data version (films/freshness.py) and alias, and read again
-after a writer says the data changed. With the count cache off (COUNT_CACHE_SECONDS = 0,
-as in tests, whose writes never commit) it is read for every list.
+The index is read once per data version (films/freshness.py) and database, in three
+queries, and read again after a writer says the data changed; the counts of the last few
+lists are kept with it. With the count cache off (COUNT_CACHE_SECONDS = 0, as in tests,
+whose writes never commit) it is read for every list.
 """
 
 import math
@@ -97,7 +101,9 @@ class Catalogue:
         # combination, and the genre facet a count of combinations.
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         film_at = self.position_of(pairs[:, 0])
-        genre_at = np.array([self.genre_index[pk] for pk in pairs[:, 1].tolist()], dtype=np.int64)
+        genre_ids = np.array([pk for pk, _, _ in self.genres], dtype=np.int64)
+        by_genre_id = np.argsort(genre_ids)
+        genre_at = by_genre_id[np.searchsorted(genre_ids, pairs[:, 1], sorter=by_genre_id)]
         words = max(1, -(-len(self.genres) // 64))
         bits = np.zeros((len(self.ids), words), dtype=np.uint64)
         np.bitwise_or.at(
