@@ -31,6 +31,11 @@ def people_named_like(text, limit=PERSON_CANDIDATES):
     return ranked_matches(people, "name", text, "name", "pk", prominence="prominence")[:limit]
 
 
+def _encoded(name, values):
+    """name=value&name=value..., as urlencode() writes them."""
+    return urlencode([(name, value) for value in values])
+
+
 class FilterForm(forms.Form):
     """Labels without the trailing colon, as the rest of the site writes them."""
 
@@ -335,12 +340,12 @@ class FilmFilter(django_filters.FilterSet):
 
     @cached_property
     def _page_one_query(self):
-        """The query string's parameters and their values, but the page number. A page links
-        to some fifty lists (facets, chips): each starts from this rather than from a deep
-        copy of the QueryDict."""
-        query = dict(self.data.lists())
-        query.pop("page", None)
-        return query
+        """Each parameter of the query string but the page number, URL-encoded with its values
+        ("genre=drama&genre=comedy"). A page links to some fifty lists (facets, chips): each
+        encodes only the parameter it changes."""
+        return {
+            name: _encoded(name, values) for name, values in self.data.lists() if name != "page"
+        }
 
     @cached_property
     def _list_path(self):
@@ -353,8 +358,8 @@ class FilmFilter(django_filters.FilterSet):
             if value is None or value == []:
                 query.pop(name, None)
             else:
-                query[name] = value if isinstance(value, list) else [value]
-        encoded = urlencode([(name, value) for name, values in query.items() for value in values])
+                query[name] = _encoded(name, value if isinstance(value, list) else [value])
+        encoded = "&".join(query.values())
         return f"{self._list_path}?{encoded}" if encoded else self._list_path
 
     def chips(self):

@@ -14,7 +14,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
-from .cards import CARD_COLUMNS, card_rows, film_cards, genres_from_database
+from .cards import CARD_COLUMNS, card_rows, cards_html, film_cards, genres_from_database
 from .feeds import RecentFilmsFeed
 from .film_page import film_page
 from .filters import (
@@ -236,6 +236,7 @@ def film_list(request):
         {
             "filters": filters,
             "page_obj": page,
+            "cards_html": cards_html(page.object_list),
             "attributions": list(
                 dict.fromkeys(card.attribution for card in page if card.attribution)
             ),
