@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.db import router
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.urls import reverse, reverse_lazy
 
 from . import catalogue
-from .freshness import remember
+from .freshness import held, remember
 from .models import Credit, Film, Genre, Location, Person, Trivia
 from .search import matches, ranked_matches
 
@@ -219,8 +220,10 @@ class FilmFilter(django_filters.FilterSet):
             filter_.model = self.queryset.model
             filter_.parent = self
         # One row per genre and old slug: a genre's old slug still chooses it (clean_genre).
-        genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
-        genres = remember("genre-choices", genres, lambda: list(genres))
+        alias = router.db_for_read(Genre)
+        genres = Genre.objects.using(alias)
+        genres = genres.values_list("pk", "slug", "name", "slug_redirects__old_slug")
+        genres = held(f"genre-choices:{alias}", lambda: list(genres))
         self.genre_ids = {slug: pk for pk, slug, _, _ in genres}
         self.genres_by_id = {pk: (slug, name) for pk, slug, name, _ in genres}
         choices = {slug: name for _, slug, name, _ in genres}

@@ -192,3 +192,19 @@ def test_while_a_thread_reads_the_index_lists_take_the_sql_path(client, settings
         assert response.context["filters"].from_catalogue() is None
     assert [card.title for card in response.context["page_obj"]] == ["Shown"]
     assert response.context["filters"].from_catalogue() is not None
+
+
+def test_a_new_genre_is_chosen_once_its_writer_says_so(
+    client, settings, local_caches, writers_announce_changes, django_capture_on_commit_callbacks
+):
+    """The genre choices are kept in the worker per data version, like the index."""
+    settings.COUNT_CACHE_SECONDS = 3600
+    make_film(title="Old", year=1950).genres.add(make_genre(name="Drama", slug="drama"))
+    assert client.get("/films/").status_code == 200
+    film = make_film(title="New", year=1951)
+    film.genres.add(make_genre(name="Noir", slug="noir"))
+    assert "noir is not one of" in client.get("/films/?genre=noir").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_changed()
+    response = client.get("/films/?genre=noir")
+    assert [card.title for card in response.context["page_obj"]] == ["New"]
