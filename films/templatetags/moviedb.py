@@ -9,6 +9,7 @@ place|coordinates → "34.1336° N, 117.9076° W".
 
 import json
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -162,6 +163,32 @@ def page_range(page_obj, on_each_side=2, on_ends=1):
             page_obj.number, on_each_side=on_each_side, on_ends=on_ends
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context, page_obj, on_each_side=2, on_ends=1):
+    """The links of a pagination: {"previous": path, "next": path (None at either end),
+    "pages": [(number or Paginator.ELLIPSIS, path)]}. Each is the request's query string
+    with its page replaced, as {% querystring page=n %} writes it; the other parameters
+    are encoded once, not once a link."""
+    parts, page_at = [], None
+    for name, values in context.request.GET.lists():
+        if name == "page":
+            page_at = len(parts)  # the page keeps its place
+        else:
+            parts.append(urlencode([(name, value) for value in values]))
+    before, after = parts[:page_at], parts[page_at:] if page_at is not None else []
+
+    def path(number):
+        return "?" + "&".join([*before, f"page={number}", *after])
+
+    pages = page_range(page_obj, on_each_side, on_ends)
+    ellipsis = page_obj.paginator.ELLIPSIS
+    return {
+        "previous": path(page_obj.previous_page_number()) if page_obj.has_previous() else None,
+        "next": path(page_obj.next_page_number()) if page_obj.has_next() else None,
+        "pages": [(n, None if n == ellipsis else path(n)) for n in pages],
+    }
 
 
 @register.inclusion_tag("includes/picture.html")
