@@ -9,23 +9,16 @@ that only prints it.
 
 from dataclasses import dataclass
 
-import jinja2
-from django.conf import settings
 from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from markupsafe import Markup
 
+from .jinja import render_fragment
 from .models import Credit, Film, FilmQuerySet
 from .paths import slug_paths
-from .templatetags import moviedb
 from .templatetags.moviedb import number, rating, runtime
 
 # The words of a logline a card shows.
 LOGLINE_WORDS = 32
-# The width of a card's poster, in CSS pixels.
-POSTER_WIDTH = 72
 
 
 @dataclass(frozen=True)
@@ -113,22 +106,6 @@ def genres_from_database(film_ids):
     return genres
 
 
-def _picture(film, *, eager):
-    """A card's poster, as the picture tag draws it (includes/picture.html)."""
-    context = moviedb.picture(
-        film.poster, alt=film.poster_alt, width=POSTER_WIDTH, sizes="72px", eager=eager
-    )
-    return Markup(render_to_string("includes/picture.html", context))
-
-
-_cards = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(settings.BASE_DIR / "templates"),
-    autoescape=True,
-    auto_reload=settings.DEBUG,
-)
-_cards.globals["picture"] = _picture
-
-
 def cards_html(cards):
-    """The <li> of each card, as safe HTML (templates/films/film_cards.jinja, autoescaped)."""
-    return mark_safe(_cards.get_template("films/film_cards.jinja").render(cards=cards))
+    """The <li> of each card, as safe HTML (templates/films/film_cards.jinja)."""
+    return render_fragment("films/film_cards.jinja", cards=cards)

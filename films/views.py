@@ -29,6 +29,7 @@ from .filters import (
     people_named_like,
 )
 from .freshness import remember
+from .jinja import render_fragment
 from .maps import place_map
 from .models import (
     Credit,
@@ -42,7 +43,7 @@ from .models import (
     attributions,
 )
 from .pagination import CappedPaginator
-from .paths import slug_paths
+from .paths import site_paths, slug_paths
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
 
@@ -230,23 +231,33 @@ def film_list(request):
         genres_of = genres_from_database
     rows = card_rows(page.object_list) if indexed else list(page.object_list)
     page.object_list = film_cards(rows, genres_of)
+    facets = {
+        "inputs": filters.form_inputs(),
+        "genre_facets": filters.genre_facets(genre_counts),
+        "genre_match": filters.genre_match_choices(),
+        "decade_facets": filters.decade_facets(decade_counts),
+    }
     return render(
         request,
         "films/film_list.html",
         {
             "filters": filters,
             "page_obj": page,
-            "cards_html": cards_html(page.object_list),
             "attributions": list(
                 dict.fromkeys(card.attribution for card in page if card.attribution)
             ),
-            "inputs": filters.form_inputs(),
             "chips": filters.chips(),
             "person_choices": filters.person_choices(),
             "problems": filters.problems(),
-            "genre_facets": filters.genre_facets(genre_counts),
-            "genre_match": filters.genre_match_choices(),
-            "decade_facets": filters.decade_facets(decade_counts),
+            **facets,
+            # The repeated parts, rendered by Jinja2 (films/jinja.py).
+            "cards_html": cards_html(page.object_list),
+            "filters_html": render_fragment(
+                "films/film_filters.jinja",
+                filters=filters,
+                site_paths=site_paths(request)["site_paths"],
+                **facets,
+            ),
         },
     )
 
