@@ -7,13 +7,14 @@ rating|rating → "7.0"; score|out_of_five:scale → 4.5; {% stars value %} draw
 place|coordinates → "34.1336° N, 117.9076° W".
 """
 
+import functools
 import json
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -233,14 +234,21 @@ def json_address(request):
     the page number: JSON lists page by cursor); None for a page without JSON (films/data.py
     names every `.json` route `<page>_json`)."""
     address = request.path.removesuffix("/") + ".json"
-    try:
-        if not resolve(address).url_name.endswith("_json"):
-            return None
-    except Resolver404:
+    if not _has_json(address, get_urlconf()):
         return None
     query = request.GET.copy()
     query.pop("page", None)
     return f"{address}?{canonical_query_string(query)}" if query else address
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_json(address, urlconf):
+    """Whether `address` is a page's JSON: resolving it took a fifth of a millisecond of
+    every page."""
+    try:
+        return resolve(address, urlconf).url_name.endswith("_json")
+    except Resolver404:
+        return False
 
 
 @register.simple_tag(takes_context=True)
