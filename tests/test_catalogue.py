@@ -8,6 +8,7 @@ import pytest
 from django.http import QueryDict
 
 from films import catalogue
+from films.cards import CARD_COLUMNS, card_rows, film_cards
 from films.filters import FilmFilter
 from films.freshness import data_changed
 from films.models import Credit, Film
@@ -208,3 +209,20 @@ def test_a_new_genre_is_chosen_once_its_writer_says_so(
         data_changed()
     response = client.get("/films/?genre=noir")
     assert [card.title for card in response.context["page_obj"]] == ["New"]
+
+
+@pytest.mark.usefixtures("films")
+def test_card_rows_are_the_querysets_rows_in_the_order_asked():
+    """A page's cards read (prepared on PostgreSQL) the rows the ORM reads for those ids, in
+    the order of the ids given, with their directors in billing order."""
+    ids = list(Film.objects.order_by("?").values_list("pk", flat=True)[:24])
+    director = make_person(name="Cher", slug="cher")
+    Credit.objects.create(film_id=ids[3], person=director, role=Credit.Role.DIRECTOR, order=2)
+    other = make_person(name="Agnès", slug="agnes")
+    Credit.objects.create(film_id=ids[3], person=other, role=Credit.Role.DIRECTOR, order=1)
+    expected = {row["pk"]: row for row in Film.objects.values(*CARD_COLUMNS)}
+    rows = card_rows([*ids, -1])
+    assert rows == [expected[pk] for pk in ids]
+    cards = film_cards(rows, lambda film_ids: {})
+    assert [name for name, _ in cards[3].directors] == ["Agnès", "Cher"]
+    assert cards[3].directors[1][1] == "/people/cher/"
