@@ -14,7 +14,6 @@ from django.db.models import F, IntegerField, Lookup
 from django.template.defaultfilters import pluralize
 from django.utils.text import Truncator
 
-from .jinja import render_fragment
 from .models import Credit, Film, FilmQuerySet
 from .paths import slug_paths
 from .prepared import PreparedQuery
@@ -149,8 +148,3 @@ def genres_from_database(film_ids):
     for film_id, slug, name in pairs:
         genres.setdefault(film_id, []).append((slug, name))
     return genres
-
-
-def cards_html(cards):
-    """The <li> of each card, as safe HTML (templates/films/film_cards.jinja)."""
-    return render_fragment("films/film_cards.jinja", cards=cards)

@@ -1,11 +1,12 @@
-"""Jinja2 for the parts of the film list that repeat: its cards, its filter form and facets.
+"""Jinja2 for the film list's content: its cards, filter form, facets, chips and pages.
 
 Django's template engine resolves every variable, filter and tag node by node; for the
-film list's 24 cards and some forty facets and inputs that took 4 ms of the page, more than
-counting and reading its films. Jinja2 compiles the same markup to Python, and renders it
-in a tenth of that. The page itself, its base and the site's shared pieces stay Django
-templates; these fragments (templates/films/*.jinja) are rendered to safe HTML and printed
-by the page's template. Autoescaping is on, as in Django's.
+film list's 24 cards and some forty facets, inputs and links that took 4-5 ms of the page,
+more than counting and reading its films. Jinja2 compiles the same markup to Python and
+renders it in a tenth of that. The page's frame (base.html: header, footer, head) and every
+other page stay Django templates; the content (templates/films/film_list.jinja and the
+fragments it includes) is rendered to safe HTML and printed by films/film_list.html.
+Autoescaping is on, as in Django's.
 """
 
 from django.conf import settings

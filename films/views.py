@@ -14,7 +14,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
-from .cards import CARD_COLUMNS, card_rows, cards_html, film_cards, genres_from_database
+from .cards import CARD_COLUMNS, card_rows, film_cards, genres_from_database
 from .feeds import RecentFilmsFeed
 from .film_page import film_page
 from .filters import (
@@ -46,6 +46,7 @@ from .pagination import CappedPaginator
 from .paths import site_paths, slug_paths
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
+from .templatetags.moviedb import links_of_pages
 
 # Lists, search and the home page.
 
@@ -231,34 +232,30 @@ def film_list(request):
         genres_of = genres_from_database
     rows = card_rows(page.object_list) if indexed else list(page.object_list)
     page.object_list = film_cards(rows, genres_of)
-    facets = {
+    context = {
+        "filters": filters,
+        "page_obj": page,
+        "chips": filters.chips(),
+        "person_choices": filters.person_choices(),
+        "problems": filters.problems(),
         "inputs": filters.form_inputs(),
         "genre_facets": filters.genre_facets(genre_counts),
         "genre_match": filters.genre_match_choices(),
         "decade_facets": filters.decade_facets(decade_counts),
     }
+    # The page's content is rendered by Jinja2 (films/jinja.py), its frame by Django.
+    content = render_fragment(
+        "films/film_list.jinja",
+        **context,
+        cards=page.object_list,
+        links=links_of_pages(request.GET, page),
+        site_paths=site_paths(request)["site_paths"],
+    )
+    attributions = dict.fromkeys(card.attribution for card in page if card.attribution)
     return render(
         request,
         "films/film_list.html",
-        {
-            "filters": filters,
-            "page_obj": page,
-            "attributions": list(
-                dict.fromkeys(card.attribution for card in page if card.attribution)
-            ),
-            "chips": filters.chips(),
-            "person_choices": filters.person_choices(),
-            "problems": filters.problems(),
-            **facets,
-            # The repeated parts, rendered by Jinja2 (films/jinja.py).
-            "cards_html": cards_html(page.object_list),
-            "filters_html": render_fragment(
-                "films/film_filters.jinja",
-                filters=filters,
-                site_paths=site_paths(request)["site_paths"],
-                **facets,
-            ),
-        },
+        {**context, "content_html": content, "attributions": list(attributions)},
     )
 
 

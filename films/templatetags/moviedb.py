@@ -172,8 +172,13 @@ def page_links(context, page_obj, on_each_side=2, on_ends=1):
     "pages": [(number or Paginator.ELLIPSIS, path)]}. Each is the request's query string
     with its page replaced, as {% querystring page=n %} writes it; the other parameters
     are encoded once, not once a link."""
+    return links_of_pages(context.request.GET, page_obj, on_each_side, on_ends)
+
+
+def links_of_pages(query, page_obj, on_each_side=2, on_ends=1):
+    """page_links for the query string `query` (a QueryDict)."""
     parts, page_at = [], None
-    for name, values in context.request.GET.lists():
+    for name, values in query.lists():
         if name == "page":
             page_at = len(parts)  # the page keeps its place
         else:
