@@ -251,11 +251,12 @@ def film_list(request):
         links=links_of_pages(request.GET, page),
         site_paths=site_paths(request)["site_paths"],
     )
-    attributions = dict.fromkeys(card.attribution for card in page if card.attribution)
+    # What the sources of the cards' facts ask a page showing them to say, each once.
+    credits = list(dict.fromkeys(card.attribution for card in page if card.attribution))
     return render(
         request,
         "films/film_list.html",
-        {**context, "content_html": content, "attributions": list(attributions)},
+        {**context, "content_html": content, "attributions": credits},
     )
 
 
