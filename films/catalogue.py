@@ -30,6 +30,7 @@ lists are kept with it. With the count cache off (COUNT_CACHE_SECONDS = 0, as in
 whose writes never commit) it is read for every list.
 """
 
+import logging
 import math
 import threading
 from dataclasses import dataclass, replace
@@ -40,8 +41,10 @@ from django.db import router
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Cast, Coalesce, Round, RowNumber
 
-from .freshness import data_version
+from .freshness import CACHE_ERRORS, data_version
 from .models import Film, FilmQuerySet, Genre
+
+logger = logging.getLogger(__name__)
 
 # The filters the index answers; any other with a value takes the SQL path.
 INDEXED_FILTERS = frozenset(
@@ -307,8 +310,13 @@ def catalogue():
     if not settings.COUNT_CACHE_SECONDS:
         return read(alias)
     # The version first: a writer moves it on after it commits, so the rows read after it
-    # are at least as new as it is.
-    version = data_version()
+    # are at least as new as it is. Without it (the cache is down), the index cannot know
+    # whether it is fresh: the database counts.
+    try:
+        version = data_version()
+    except CACHE_ERRORS as error:
+        logger.warning("Counting the film list in the database: the cache failed: %s", error)
+        return None
     held = _current.get(alias)
     if held and held[0] == version:
         return held[1]

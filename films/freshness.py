@@ -108,7 +108,11 @@ def held(name, compute):
     off."""
     if not settings.COUNT_CACHE_SECONDS:
         return compute()
-    version = data_version()
+    try:
+        version = data_version()
+    except CACHE_ERRORS as error:
+        logger.warning("Reading %s afresh: the cache failed: %s", name, error)
+        return compute()
     found = _held.get(name)
     if found is not None and found[0] == version:
         return found[1]

@@ -226,3 +226,20 @@ def test_card_rows_are_the_querysets_rows_in_the_order_asked():
     cards = film_cards(rows, lambda film_ids: {})
     assert [name for name, _ in cards[3].directors] == ["Agnès", "Cher"]
     assert cards[3].directors[1][1] == "/people/cher/"
+
+
+def test_with_the_cache_down_the_list_is_counted_by_the_database(client, settings):
+    """The data version lives in the cache: without it the index cannot tell whether it is
+    fresh, and the list is counted and read by the database, with the same films."""
+    down = {
+        "BACKEND": "moviedb.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    settings.CACHES = {"default": down, "freshness": down}
+    settings.COUNT_CACHE_SECONDS = 3600
+    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
+    response = client.get("/films/?genre=drama&decade=1990")
+    assert response.status_code == 200
+    assert [card.title for card in response.context["page_obj"]] == ["Shown"]
+    assert response.context["filters"].from_catalogue() is None
