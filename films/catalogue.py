@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
-from django.db import router
+from django.db import connections, router, transaction
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Cast, Coalesce, Round, RowNumber
 
@@ -103,10 +103,13 @@ class Catalogue:
         # most, against a million films): a filter on genres is a lookup of each film's
         # combination, and the genre facet a count of combinations.
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        film_at = self.position_of(pairs[:, 0])
         genre_ids = np.array([pk for pk, _, _ in self.genres], dtype=np.int64)
-        by_genre_id = np.argsort(genre_ids)
-        genre_at = by_genre_id[np.searchsorted(genre_ids, pairs[:, 1], sorter=by_genre_id)]
+        # A pair of a film or genre the other rows do not hold (written between the reads,
+        # where they are not one snapshot) is left out rather than put on another film.
+        film_at, known_film = _find(self.ids, pairs[:, 0])
+        genre_at, known_genre = _find(genre_ids, pairs[:, 1])
+        known = known_film & known_genre
+        film_at, genre_at = film_at[known], genre_at[known]
         words = max(1, -(-len(self.genres) // 64))
         bits = np.zeros((len(self.ids), words), dtype=np.uint64)
         np.bitwise_or.at(
@@ -261,6 +264,16 @@ class Catalogue:
         }
 
 
+def _find(values, wanted):
+    """(positions in `values` of each of `wanted`, whether it is there at all)."""
+    if not len(values):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    order = np.argsort(values)
+    found = np.minimum(np.searchsorted(values, wanted, sorter=order), len(values) - 1)
+    positions = order[found]
+    return positions, values[positions] == wanted
+
+
 class RankedIds:
     def __init__(self, index, counts, sort):
         self.index, self.counts, self.sort = index, counts, sort
@@ -281,7 +294,18 @@ def _rank(sort):
 
 
 def read(alias):
-    """The Catalogue of the films in database `alias`: three queries."""
+    """The Catalogue of the films in database `alias`: three queries, on PostgreSQL in one
+    snapshot, so that an import committing meanwhile is either all in or not at all."""
+    connection = connections[alias]
+    fresh_transaction = not connection.in_atomic_block
+    with transaction.atomic(using=alias):
+        if fresh_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _read(alias)
+
+
+def _read(alias):
     films = (
         Film.objects.using(alias)
         .order_by(F("year").asc(nulls_last=True), "pk")

@@ -243,3 +243,13 @@ def test_with_the_cache_down_the_list_is_counted_by_the_database(client, setting
     assert response.status_code == 200
     assert [card.title for card in response.context["page_obj"]] == ["Shown"]
     assert response.context["filters"].from_catalogue() is None
+
+
+def test_pairs_of_films_or_genres_read_apart_are_left_out():
+    """A (film, genre) pair whose film or genre is not among the rows read with it (written
+    between two reads) is left out, not put on another film."""
+    films = [(n, 1990, 70, 10, *(n,) * len(catalogue.SORTS)) for n in (10, 20)]
+    pairs = [(10, 1), (20, 2), (30, 1), (10, 99)]
+    index = catalogue.Catalogue(films, pairs, [(1, "a", "A"), (2, "b", "B")])
+    assert index.genres_of([10, 20]) == {10: [("a", "A")], 20: [("b", "B")]}
+    assert index.count(catalogue.Query()).genre_counts == [("a", "A", 1), ("b", "B", 1)]
