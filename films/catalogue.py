@@ -297,9 +297,10 @@ def read(alias):
     """The Catalogue of the films in database `alias`: three queries, on PostgreSQL in one
     snapshot, so that an import committing meanwhile is either all in or not at all."""
     connection = connections[alias]
-    fresh_transaction = not connection.in_atomic_block
+    if connection.in_atomic_block:
+        return _read(alias)  # the snapshot of the transaction around it (in tests)
     with transaction.atomic(using=alias):
-        if fresh_transaction and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         return _read(alias)
