@@ -1,6 +1,7 @@
 """The filter forms of the site. Each FilterSet validates the query string and narrows a
 queryset through the named methods of the models' querysets."""
 
+import copy
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -8,11 +9,14 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.db import router
 from django.db.models import Count, Q
+from django.http import QueryDict
 from django.urls import reverse, reverse_lazy
 
-from .freshness import remember
-from .models import Credit, Genre, Location, Person, Trivia
+from . import catalogue
+from .freshness import held, remember
+from .models import Credit, Film, Genre, Location, Person, Trivia
 from .search import matches, ranked_matches
 
 TEXT_MAX_LENGTH = 200
@@ -26,6 +30,11 @@ def people_named_like(text, limit=PERSON_CANDIDATES):
     search ranks them), so that of two John Smiths the one people mean comes first."""
     people = Person.objects.with_description()
     return ranked_matches(people, "name", text, "name", "pk", prominence="prominence")[:limit]
+
+
+def _encoded(name, values):
+    """name=value&name=value..., as urlencode() writes them."""
+    return urlencode([(name, value) for value in values])
 
 
 class FilterForm(forms.Form):
@@ -43,6 +52,14 @@ class FilmFilterForm(FilterForm):
         # ?genre=drama&genre=drama is one filter: one subquery, one chip.
         chosen = (self.genre_moves.get(slug, slug) for slug in self.cleaned_data["genre"])
         return list(dict.fromkeys(chosen))
+
+
+class SharedFields(dict):
+    """A form class's fields that its forms share rather than deep-copy (Form.__init__ does,
+    a millisecond of every film list): they only clean values, and never change."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -72,6 +89,17 @@ class Choice:
     label: str
     url: str
     selected: bool
+
+
+@dataclass(frozen=True)
+class FormInput:
+    """One input of the film list's form: its label, the value as the query string gave it
+    ("" for none), whether the form refused it, and a select's (value, label, selected)."""
+
+    label: str
+    value: str
+    invalid: bool
+    options: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -174,17 +202,47 @@ class FilmFilter(django_filters.FilterSet):
     class Meta:
         form = FilmFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # As BaseFilterSet.__init__, but for its deep copy of every filter with its widget and
+        # choices (a millisecond of every list): each filter is copied with its own `extra`,
+        # all that a FilmFilter changes (the genre choices), and its own field, made later.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = Film.objects.all() if queryset is None else queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = self.filters[name] = copy.copy(base)
+            filter_.__dict__.pop("_field", None)
+            filter_.extra = dict(base.extra)
+            filter_.method = base.method  # a FilterMethod of this copy, not of the base
+            filter_.model = self.queryset.model
+            filter_.parent = self
         # One row per genre and old slug: a genre's old slug still chooses it (clean_genre).
-        genres = Genre.objects.values_list("pk", "slug", "name", "slug_redirects__old_slug")
-        genres = remember("genre-choices", genres, lambda: list(genres))
+        alias = router.db_for_read(Genre)
+        genres = Genre.objects.using(alias)
+        genres = genres.values_list("pk", "slug", "name", "slug_redirects__old_slug")
+        genres = held(f"genre-choices:{alias}", lambda: list(genres))
         self.genre_ids = {slug: pk for pk, slug, _, _ in genres}
         self.genres_by_id = {pk: (slug, name) for pk, slug, name, _ in genres}
         choices = {slug: name for _, slug, name, _ in genres}
         choices |= {old: name for _, _, name, old in genres if old}
         self.filters["genre"].extra["choices"] = list(choices.items())
         self.form.genre_moves = {old: slug for _, slug, _, old in genres if old}
+
+    # Form classes by their genre choices: a new class makes every filter's field again.
+    _form_classes = {}
+
+    def get_form_class(self):
+        choices = tuple(self.filters["genre"].extra["choices"])
+        form_class = self._form_classes.get(choices)
+        if form_class is None:
+            if len(self._form_classes) > 8:
+                self._form_classes.clear()  # old genres
+            form_class = self._form_classes[choices] = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
+        return form_class
 
     def filter_title(self, queryset, name, value):
         return queryset.title_matches(value)
@@ -263,16 +321,34 @@ class FilmFilter(django_filters.FilterSet):
     def sort_films(self, queryset, name, value):
         return queryset.sorted_by(value)
 
+    def form_inputs(self):
+        """{name: FormInput} of every filter, as Django's widgets would show them (the value
+        as given, checked when given and not "false", a select's given value chosen), for
+        the list's template to print: the widgets' own templates cost the list milliseconds.
+        The genres are a list of values, one hidden input each."""
+        data, errors = self.form.data, self.form.errors
+        inputs = {}
+        for name, filter_ in self.filters.items():
+            value = data.getlist("genre") if name == "genre" else data.get(name) or ""
+            options = ()
+            if name in ("sort", "role"):
+                field = self.form.fields[name]
+                options = tuple((str(v), label, str(v) == value) for v, label in field.choices)
+            if name == "making_of":
+                value = value.lower() != "false" if value else False
+            inputs[name] = FormInput(str(filter_.label), value, name in errors, options)
+        return inputs
+
     # The links of the page, each the current query string with one change.
 
     @cached_property
     def _page_one_query(self):
-        """The query string's parameters and their values, but the page number. A page links
-        to some fifty lists (facets, chips): each starts from this rather than from a deep
-        copy of the QueryDict."""
-        query = dict(self.data.lists())
-        query.pop("page", None)
-        return query
+        """Each parameter of the query string but the page number, URL-encoded with its values
+        ("genre=drama&genre=comedy"). A page links to some fifty lists (facets, chips): each
+        encodes only the parameter it changes."""
+        return {
+            name: _encoded(name, values) for name, values in self.data.lists() if name != "page"
+        }
 
     @cached_property
     def _list_path(self):
@@ -285,8 +361,8 @@ class FilmFilter(django_filters.FilterSet):
             if value is None or value == []:
                 query.pop(name, None)
             else:
-                query[name] = value if isinstance(value, list) else [value]
-        encoded = urlencode([(name, value) for name, values in query.items() for value in values])
+                query[name] = _encoded(name, value if isinstance(value, list) else [value])
+        encoded = "&".join(query.values())
         return f"{self._list_path}?{encoded}" if encoded else self._list_path
 
     def chips(self):
@@ -386,6 +462,19 @@ class FilmFilter(django_filters.FilterSet):
             for each in sorted(by_decade, key=lambda each: (each is None, each or 0))
         ]
         return genre_counts, decade_counts
+
+    def from_catalogue(self):
+        """(Catalogue, Counts) of this list from the catalogue index (films/catalogue.py),
+        the same facets, total and films as facet_counts() and qs give; None when a filter
+        the index does not answer has a value, or while the index is being read."""
+        self.form.is_valid()
+        query = catalogue.query_of(self.form.cleaned_data, self.genre_ids)
+        if query is None:
+            return None
+        index = catalogue.catalogue()
+        if index is None or not index.knows_genres(query.genres):
+            return None  # being read, or a genre added since it was read
+        return index, index.count(query)
 
     def genre_facet_films(self):
         return self.qs if self.matches_all_genres else self.without("genre")

@@ -116,3 +116,26 @@ def remember(name, queryset, compute):
     except CACHE_ERRORS as error:
         logger.warning("Not keeping %s: the cache failed: %s", name, error)
     return value
+
+
+_held = {}
+
+
+def held(name, compute):
+    """compute(), kept in this process until the films data changes: for small values that
+    every request of a page needs (the genre choices), which the shared cache would cost a
+    round trip and the query's compilation each time. COUNT_CACHE_SECONDS = 0 turns this
+    off."""
+    if not settings.COUNT_CACHE_SECONDS:
+        return compute()
+    try:
+        version = data_version()
+    except CACHE_ERRORS as error:
+        logger.warning("Reading %s afresh: the cache failed: %s", name, error)
+        return compute()
+    found = _held.get(name)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = compute()
+    _held[name] = (version, value)
+    return value

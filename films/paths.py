@@ -17,6 +17,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 SLUG_STAND_IN = "slug-stand-in"
 # The paths every page links to, by their URL names in the films namespace.
 SITE_PAGES = ("home", "film_list", "person_list", "location_list", "search", "api")
+# With those some pages link to: the feed, the film list's person suggestions.
+LINKED_PAGES = (*SITE_PAGES, "feed", "person_suggest")
 
 
 def site_paths(request):
@@ -36,7 +38,7 @@ def _resolving():
 
 @functools.lru_cache(maxsize=16)
 def _site_paths(urlconf, script_prefix):
-    return {name: reverse(f"films:{name}", urlconf=urlconf) for name in SITE_PAGES}
+    return {name: reverse(f"films:{name}", urlconf=urlconf) for name in LINKED_PAGES}
 
 
 @functools.lru_cache(maxsize=256)

@@ -14,6 +14,7 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
+from .cards import CARD_COLUMNS, card_rows, film_cards, genres_from_database
 from .feeds import RecentFilmsFeed
 from .film_page import film_page
 from .filters import (
@@ -28,6 +29,7 @@ from .filters import (
     people_named_like,
 )
 from .freshness import remember
+from .jinja import render_fragment
 from .maps import place_map
 from .models import (
     Credit,
@@ -41,9 +43,10 @@ from .models import (
     attributions,
 )
 from .pagination import CappedPaginator
-from .paths import slug_paths
+from .paths import site_paths, slug_paths
 from .search import ranked_matches
 from .sitemaps import for_origin as sitemap_sections
+from .templatetags.moviedb import links_of_pages
 
 # Lists, search and the home page.
 
@@ -211,31 +214,49 @@ def film_list(request):
         return tidied
     # The FilterSet applies the visitor's filters and sort order to the default-sorted films.
     filters = FilmFilter(request.GET, queryset=Film.objects.sorted_by(FilmFilter.DEFAULT_SORT))
-    films = filters.qs
-    # Each facet counts the films the other filters keep (FilmFilter.without); the decade
-    # facet's counts give the list's total too.
-    genre_counts, decade_counts = filters.facet_counts()
-    page = paginate(
-        request,
-        films.for_list(),
-        FILMS_PER_PAGE,
-        name="The film list",
-        total=filters.total(decade_counts),
+    if indexed := filters.from_catalogue():
+        # The filters on the films' own columns and genres: counted and paged in memory
+        # (films/catalogue.py).
+        index, counts = indexed
+        genre_counts, decade_counts = counts.genre_counts, counts.decade_counts
+        film_ids = index.ranked(counts, filters.form.cleaned_data.get("sort"))
+        page = paginate(request, film_ids, FILMS_PER_PAGE, name="The film list", total=counts.total)
+        genres_of = index.genres_of
+    else:
+        # Each facet counts the films the other filters keep (FilmFilter.without); the decade
+        # facet's counts give the list's total too.
+        genre_counts, decade_counts = filters.facet_counts()
+        rows = filters.qs.values(*CARD_COLUMNS)
+        total = filters.total(decade_counts)
+        page = paginate(request, rows, FILMS_PER_PAGE, name="The film list", total=total)
+        genres_of = genres_from_database
+    rows = card_rows(page.object_list) if indexed else list(page.object_list)
+    page.object_list = film_cards(rows, genres_of)
+    context = {
+        "filters": filters,
+        "page_obj": page,
+        "chips": filters.chips(),
+        "person_choices": filters.person_choices(),
+        "problems": filters.problems(),
+        "inputs": filters.form_inputs(),
+        "genre_facets": filters.genre_facets(genre_counts),
+        "genre_match": filters.genre_match_choices(),
+        "decade_facets": filters.decade_facets(decade_counts),
+    }
+    # The page's content is rendered by Jinja2 (films/jinja.py), its frame by Django.
+    content = render_fragment(
+        "films/film_list.jinja",
+        **context,
+        cards=page.object_list,
+        links=links_of_pages(request.GET, page),
+        site_paths=site_paths(request)["site_paths"],
     )
+    # What the sources of the cards' facts ask a page showing them to say, each once.
+    credits = list(dict.fromkeys(card.attribution for card in page if card.attribution))
     return render(
         request,
         "films/film_list.html",
-        {
-            "filters": filters,
-            "page_obj": page,
-            "attributions": attributions(film.source for film in page),
-            "chips": filters.chips(),
-            "person_choices": filters.person_choices(),
-            "problems": filters.problems(),
-            "genre_facets": filters.genre_facets(genre_counts),
-            "genre_match": filters.genre_match_choices(),
-            "decade_facets": filters.decade_facets(decade_counts),
-        },
+        {**context, "content_html": content, "attributions": credits},
     )
 
 

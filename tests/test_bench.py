@@ -60,3 +60,13 @@ def test_the_made_up_parameters_the_benchmark_sends_reach_the_film_page(client, 
     response = client.get(MADE_UP_PARAMETERS[-1])
     assert response.status_code == 200
     assert "Mask" in response.content.decode()
+
+
+def test_the_catalogue_benchmark_measures_a_made_up_catalogue():
+    """bench.catalogue builds an index of made-up films and times lists of it."""
+    from bench.catalogue import measure
+
+    row = measure(2000, lists=5)
+    assert row["films"] == 2000
+    assert 0 < row["megabytes"] < 1
+    assert row["random_list_ms"] > 0

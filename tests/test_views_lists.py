@@ -373,8 +373,10 @@ def test_invalid_filter_values_are_explained_and_ignored(client, query, message)
 
 @pytest.mark.usefixtures("catalogue")
 def test_a_repeated_genre_counts_once(client, django_assert_max_num_queries):
-    """Repeating a genre a thousand times in the URL asks the database once for it."""
-    with django_assert_max_num_queries(5):
+    """Repeating a genre a thousand times in the URL asks the database once for it. (Three of
+    the queries read the catalogue index, which a server reads once per data version: the
+    count cache is off in tests.)"""
+    with django_assert_max_num_queries(6):
         response = client.get("/films/?" + "&".join(["genre=comedy"] * 1000))
     assert response.status_code == 200
     assert set(slugs(response)) == {"moonstruck", "amelie", "arizona"}
