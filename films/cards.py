@@ -1,4 +1,5 @@
-"""Film cards of a page of the film list, read as plain rows of the columns a card shows.
+"""Film cards, read as plain rows of the columns a card shows: the film list's, search's and a
+place's.
 
 A card made of a Film instance with its source and two prefetches cost the list more than
 the query that found its films. Here the films given by id are read in one query (with
@@ -14,6 +15,7 @@ from django.db.models import F, IntegerField, Lookup
 from django.template.defaultfilters import pluralize
 from django.utils.text import Truncator
 
+from .jinja import render_fragment
 from .models import Credit, Film, FilmQuerySet
 from .paths import slug_paths
 from .prepared import PreparedQuery
@@ -25,8 +27,9 @@ LOGLINE_WORDS = 32
 
 @dataclass(frozen=True)
 class FilmCard:
-    """What templates/films/film_list.html shows of one film."""
+    """What a film card (templates/films/film_card.jinja) shows of one film."""
 
+    pk: int
     slug: str
     url: str
     title: str
@@ -41,6 +44,7 @@ class FilmCard:
     poster: object  # a Picture, or None
     poster_alt: str
     attribution: str  # what a page showing the film's facts must say, or ""
+    note: str = ""  # a line under the film, e.g. where in a place it was shot
 
 
 # The columns of a card's row, from films.values(*CARD_COLUMNS).
@@ -101,8 +105,8 @@ def card_rows(film_ids):
 
 
 def film_cards(rows, genres_of):
-    """The FilmCards of these card rows (CARD_COLUMNS), in their order; genres_of(ids) gives
-    {film id: [(slug, name)]}."""
+    """The FilmCards of these card rows (CARD_COLUMNS, and a "note" where they have one), in
+    their order; genres_of(ids) gives {film id: [(slug, name)]}."""
     if not rows:
         return []
     film_ids = [row["pk"] for row in rows]
@@ -118,6 +122,7 @@ def film_cards(rows, genres_of):
         title, year = film["title"], film["year"]
         cards.append(
             FilmCard(
+                pk=film_id,
                 slug=film["slug"],
                 url=film_path(film["slug"]),
                 title=title,
@@ -132,6 +137,7 @@ def film_cards(rows, genres_of):
                 poster=film["poster"],
                 poster_alt=f"Poster of {title} ({year})" if year else f"Poster of {title}",
                 attribution=film["source__attribution"] or "",
+                note=film.get("note", ""),
             )
         )
     return cards
@@ -148,3 +154,12 @@ def genres_from_database(film_ids):
     for film_id, slug, name in pairs:
         genres.setdefault(film_id, []).append((slug, name))
     return genres
+
+
+def render_cards(cards, *, heading_level=3, items=True):
+    """The HTML of these FilmCards, each in a list item unless not `items`; "" for none."""
+    if not cards:
+        return ""
+    return render_fragment(
+        "films/film_cards.jinja", cards=cards, heading_level=heading_level, items=items
+    )

@@ -10,7 +10,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
@@ -166,21 +165,6 @@ class Genre(SlugHistory):
         return (self.slug,)
 
 
-def film_card_prefetches(path=""):
-    """The related rows a film card shows, for films found at `path` ("film__" from a row
-    that points at its film)."""
-    directors = (
-        Credit.objects.filter(role=Credit.Role.DIRECTOR)
-        .select_related("person")
-        .only("film", "person__name", "person__slug")
-    )
-    return [
-        # Lists rather than querysets: a card reads them, never filters them.
-        Prefetch(f"{path}genres", queryset=Genre.objects.only("name"), to_attr="card_genres"),
-        Prefetch(f"{path}credits", queryset=directors.order_by("order", "pk"), to_attr="directors"),
-    ]
-
-
 def _count(queryset):
     """A correlated count of queryset's rows that point at the outer film: no join fan-out."""
     counted = queryset.filter(film=OuterRef("pk")).order_by().values("film")
@@ -310,7 +294,7 @@ class FilmQuerySet(SluggedQuerySet):
     def sorted_by(self, key):
         return self.order_by(*self.SORT_ORDERS[key], "title", "pk")
 
-    # The columns a film card reads (templates/films/_film_card.html): not the plot, the
+    # The columns a film card reads (films/cards.py): not the plot, the
     # longest of them, nor the rest of the film page's.
     CARD_FIELDS = (
         "title",
@@ -323,15 +307,6 @@ class FilmQuerySet(SluggedQuerySet):
         "logline",
         "poster",
     )
-
-    def for_list(self):
-        """What a film card shows: genres and directors come in one query each per page; the
-        source, whose attribution a page showing the film's facts carries, in the same row."""
-        return (
-            self.only(*self.CARD_FIELDS, "source")
-            .select_related("source")
-            .prefetch_related(*film_card_prefetches())
-        )
 
     def top_rated(self, *, min_votes=1000):
         """Rated films, best first; a film needs min_votes so that ten votes of 10 don't lead."""
@@ -1221,10 +1196,8 @@ class Location(SlugHistory):
 class FilmingLocationQuerySet(NaturalKeyQuerySet):
     def newest_films_first(self):
         """Filmings with their films, newest film first; a location page lists these."""
-        return (
-            self.select_related("film")
-            .prefetch_related(*film_card_prefetches("film__"))
-            .order_by(F("film__year").desc(nulls_last=True), "film__title", "film_id")
+        return self.select_related("film").order_by(
+            F("film__year").desc(nulls_last=True), "film__title", "film_id"
         )
 
 

@@ -14,7 +14,13 @@ from moviedb.origin import absolute_url, site_origin
 from moviedb.query import understands
 
 from . import jsonld
-from .cards import CARD_COLUMNS, card_rows, film_cards, genres_from_database
+from .cards import (
+    CARD_COLUMNS,
+    card_rows,
+    film_cards,
+    genres_from_database,
+    render_cards,
+)
 from .feeds import RecentFilmsFeed
 from .film_page import film_page
 from .filters import (
@@ -161,20 +167,26 @@ def search(request):
         # One more than is shown of each kind, to know whether to link to the whole list.
         limit = SEARCH_RESULTS_PER_KIND + 1
         films = ranked_matches(
-            Film.objects.for_list(), SEARCHED_TITLES, query, "title", "pk", prominence="vote_count"
+            Film.objects.all(), SEARCHED_TITLES, query, "title", "pk", prominence="vote_count"
         )
-        films = films[:limit]
+        film_rows = list(films.values(*CARD_COLUMNS, "relevance")[:limit])
         people = ranked_matches(
             Person.objects.with_description(), "name", query, "name", "pk", prominence="prominence"
         )
         people = people[:limit]
         locations = ranked_matches(Location.objects.all(), "name", query, "name", "pk")[:limit]
-        found = [*films, *people, *locations]
-        if len(found) == 1 and found[0].relevance == 0:
-            return redirect(found[0])
+        film_path = slug_paths("films:film_detail")
+        found = [
+            *((row["relevance"], film_path(row["slug"])) for row in film_rows),
+            *((match.relevance, match.get_absolute_url()) for match in [*people, *locations]),
+        ]
+        if len(found) == 1 and found[0][0] == 0:
+            return redirect(found[0][1])
+        cards = film_cards(film_rows[:SEARCH_RESULTS_PER_KIND], genres_from_database)
         context |= {
-            "films": films[:SEARCH_RESULTS_PER_KIND],
-            "more_films": len(films) == limit,
+            "films": cards,
+            "film_cards": render_cards(cards),
+            "more_films": len(film_rows) == limit,
             "people": people[:SEARCH_RESULTS_PER_KIND],
             "more_people": len(people) == limit,
             "locations": locations[:SEARCH_RESULTS_PER_KIND],
@@ -833,7 +845,9 @@ def person_filmography(request, slug, role):
 @lists_pages
 def location_detail(request, slug):
     location = get_by_slug(request, Location.objects.with_ancestors(), slug)
-    filmings = location.filmings.newest_films_first()
+    # Each filming's note and its film's card columns, in one query per page.
+    film_columns = {f"film__{column}": column for column in CARD_COLUMNS}
+    filmings = location.filmings.newest_films_first().values("note", *film_columns)
     name = f"The list of films shot at {location.name}"
     page = paginate(request, filmings, FILMS_PER_PAGE, name=name)
     # A place with no position of its own (a country, a region) is shown by the places in it.
@@ -846,7 +860,18 @@ def location_detail(request, slug):
         {
             "location": location,
             "page_obj": page,
-            "filmings": page.object_list,
+            "film_cards": render_cards(
+                film_cards(
+                    [
+                        {column: row[key] for key, column in film_columns.items()}
+                        | {"note": row["note"]}
+                        for row in page.object_list
+                    ],
+                    genres_from_database,
+                ),
+                heading_level=2,
+                items=False,
+            ),
             "has_places_inside": bool(places_inside),
             "place_map": place_map(mapped, title=f"Map of {location.name}"),
             "breadcrumbs": [
