@@ -236,7 +236,11 @@ class Catalogue:
         """The positions of the list's first `top` films in `sort`, walking the order of
         every film in chunks: some top / (total / films) films are read, not the list."""
         order = self._order(sort)
-        found, have, at = [], 0, 0
+        # The walk starts at the first film of the list's years in this order: a list of the
+        # 1980s read newest first would otherwise walk past every later film. Ranks are
+        # ROW_NUMBER()s, 1 to the number of films, so the film of rank r is order[r - 1].
+        years = self.ranks[sort][counts.start : counts.start + len(counts.listed)]
+        found, have, at = [], 0, int(years.min()) - 1 if len(years) else 0
         chunk = max(4096, 2 * top * len(self.ids) // counts.total)
         while have < top and at < len(order):
             positions = order[at : at + chunk] - counts.start
