@@ -37,3 +37,9 @@ _environment.globals["picture"] = _picture
 def render_fragment(name, **context):
     """templates/`name` rendered by Jinja2 with `context`, as safe HTML."""
     return mark_safe(_environment.get_template(name).render(**context))
+
+
+def render_macro(name, macro, *args):
+    """The macro `macro` of templates/`name` called with `args`, as safe HTML: a piece the
+    Jinja2 pages and Django's templates share (films/templatetags/fragments.py)."""
+    return mark_safe(getattr(_environment.get_template(name).module, macro)(*args))

@@ -166,17 +166,11 @@ def page_range(page_obj, on_each_side=2, on_ends=1):
     )
 
 
-@register.simple_tag(takes_context=True)
-def page_links(context, page_obj, on_each_side=2, on_ends=1):
-    """The links of a pagination: {"previous": path, "next": path (None at either end),
-    "pages": [(number or Paginator.ELLIPSIS, path)]}. Each is the request's query string
-    with its page replaced, as {% querystring page=n %} writes it; the other parameters
-    are encoded once, not once a link."""
-    return links_of_pages(context.request.GET, page_obj, on_each_side, on_ends)
-
-
 def links_of_pages(query, page_obj, on_each_side=2, on_ends=1):
-    """page_links for the query string `query` (a QueryDict)."""
+    """The links of a pagination under the query string `query` (a QueryDict): {"previous":
+    path, "next": path (None at either end), "pages": [(number or Paginator.ELLIPSIS, path)]}.
+    Each is the query string with its page replaced, as {% querystring page=n %} writes it;
+    the other parameters are encoded once, not once a link."""
     parts, page_at = [], None
     for name, values in query.lists():
         if name == "page":
