@@ -260,12 +260,7 @@ class _Database:
         if not self.postgres or self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"):
             yield
             return
-        referenced = self.column(
-            "SELECT confrelid::regclass::text FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f'",
-            [table],
-        )
-        if self.serving and not self.emptied.issuperset(referenced):
+        if self.serving and not self.emptied.issuperset(self.referenced_by(table)):
             yield
             return
         self.cursor.execute(
@@ -301,6 +296,14 @@ class _Database:
             self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
         # Pages plan their queries by the statistics of a table that was empty.
         self.execute(f"ANALYZE {table}")
+
+    def referenced_by(self, table):
+        """The tables the foreign keys of `table` reference."""
+        return self.column(
+            "SELECT confrelid::regclass::text FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
 
     def update_changed(self, table, *, source, key, columns, also=None, source_ids=()):
         """Updates the rows of `table` that the rows of `source` name by id in their column
