@@ -870,10 +870,12 @@ def test_malformed_rows_of_all_files_count_together_toward_max_errors(db, datase
 
 
 def staging_tables():
+    """The readers' tables, in the site's schema, and the schemas of the runs' merges."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename LIKE 'imdb%'"
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename LIKE 'imdb%' "
+            "UNION ALL SELECT nspname FROM pg_namespace WHERE nspname LIKE 'imdb%'"
         )
         return sorted(name for (name,) in cursor.fetchall())
 
@@ -882,8 +884,9 @@ def staging_tables():
 @pytest.mark.django_db(transaction=True)
 def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
     """On PostgreSQL the files are read by other processes into tables of their own, named
-    for the run and committed for the import to read; every one is dropped when the import
-    ends, whether it commits, is a dry run, or fails."""
+    for the run and committed for the import to read, and merged through tables in a schema
+    of the run's; every one is dropped when the import ends, whether it commits, is a dry
+    run, or fails."""
     seen = []
 
     def look(progress):
@@ -891,7 +894,7 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
             seen.extend(staging_tables())
 
     import_imdb(directory=dataset(), on_progress=look)
-    assert len(seen) == 5
+    assert len(seen) == 6  # a table per file, and the schema of the merges' tables
     assert len({name.split("_")[1] for name in seen}) == 1  # one run
     assert staging_tables() == []
     import_imdb(directory=dataset(), dry_run=True)
