@@ -37,16 +37,7 @@ from films.importers.imdb_tsv import (
 )
 from films.models import Credit
 from films.rules import FILM_YEARS, JOB_LENGTH, NAME_LENGTH, TITLE_LENGTH
-from tests.imdb_files import awkward_files
-
-HEADERS = {
-    "title.basics": "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\t"
-    "endYear\truntimeMinutes\tgenres",
-    "title.ratings": "tconst\taverageRating\tnumVotes",
-    "title.principals": "tconst\tordering\tnconst\tcategory\tjob\tcharacters",
-    "name.basics": "nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles",
-    "title.crew": "tconst\tdirectors\twriters",
-}
+from tests.imdb_files import HEADERS, awkward_files
 
 
 class Reader:
