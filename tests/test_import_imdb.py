@@ -917,6 +917,29 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
     assert Film.objects.count() == 3
 
 
+def test_the_first_three_billed_cast_members_are_the_stars(db, dataset):
+    """Stars are the cast billed first, whatever else is billed before them."""
+    principals = [
+        ["tt0000002", "1", "nm0000006", "writer", N, N],
+        ["tt0000002", "5", "nm0000001", "actor", N, '["D"]'],
+        ["tt0000002", "2", "nm0000002", "actress", N, '["A"]'],
+        ["tt0000002", "4", "nm0000004", "actor", N, '["C"]'],
+        ["tt0000002", "3", "nm0000005", "self", N, '["Himself"]'],
+        ["tt0000002", "6", "nm0000003", "actor", N, '["B"]'],
+    ]
+    import_imdb(directory=dataset(title_principals=principals))
+    amelie = Film.objects.get(imdb_id="tt0000002")
+    stars = {c.person.imdb_id: c.is_star for c in amelie.credits.select_related("person")}
+    assert stars == {
+        "nm0000006": False,  # billed first, but no cast member
+        "nm0000002": True,
+        "nm0000005": False,  # "self" is not the cast
+        "nm0000004": True,
+        "nm0000001": True,
+        "nm0000003": False,  # the fourth of the cast
+    }
+
+
 def test_a_re_import_merges_only_the_credits_of_films_whose_rows_changed(db, dataset):
     """Each film keeps the digest of its rows in title.principals and title.crew: a film
     whose rows are the same keeps its credits as they are (even edited on the site since),

@@ -908,17 +908,18 @@ def merge_credits(db, result, *, sources):
     )
     before = db.count(Credit)
     old_films = "SELECT film_id FROM imdb_digest WHERE film_id IS NOT NULL AND NOT unchanged"
-    # The first billed cast members are the film's stars. (Cast first, then billing: a sort
-    # with no text in its key.)
+    # The first billed cast members are the film's stars: only the cast is sorted, by
+    # billing (a sort with no text in its key).
     credits = f"""
         SELECT film_id, person_id, role, job, "character", '' AS credited_as,
-               false AS uncredited, ordering, role = 'cast' AND rank <= {STARS_PER_FILM} AS star,
-               year, source_id, source_line
+               false AS uncredited, ordering, star, year, source_id, source_line
         FROM (
             SELECT imdb_credit.*, row_number() OVER (
-                PARTITION BY film_id ORDER BY role <> 'cast', ordering, person_id
-            ) AS rank
-            FROM imdb_credit
+                PARTITION BY film_id ORDER BY ordering, person_id
+            ) <= {STARS_PER_FILM} AS star
+            FROM imdb_credit WHERE role = 'cast'
+            UNION ALL
+            SELECT imdb_credit.*, false FROM imdb_credit WHERE role <> 'cast'
         ) c
         WHERE film_id {{}} IN ({old_films})
     """
