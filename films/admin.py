@@ -8,6 +8,8 @@ from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from . import merging
 from .currencies import format_amount, is_currency
@@ -23,6 +25,7 @@ from .models import (
     LocationSlugRedirect,
     Person,
     PersonSlugRedirect,
+    RemovedItem,
     Review,
     Source,
     Tagline,
@@ -638,6 +641,33 @@ class FilmingLocationAdmin(FilmsDataAdmin):
     list_select_related = ["film", "location"]
     search_fields = ["location__name", "film__title"]
     autocomplete_fields = ["film", "location"]
+
+
+@admin.register(RemovedItem)
+class RemovedItemAdmin(admin.ModelAdmin):
+    """The items removed from films, whose addresses answer 410 Gone: read-only, since a
+    record deleted would make its address answer 404, as for an id never issued."""
+
+    list_display = ["__str__", "kind", "film", "address", "removed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["film"]
+    search_fields = ["film_title", "film_slug", "=item_id"]
+    date_hierarchy = "removed_at"
+
+    @admin.display(description="address")
+    def address(self, removed):
+        slug = removed.film.slug if removed.film else removed.film_slug
+        url = reverse(f"films:{removed.section}_item", args=[slug, removed.item_id])
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Source)

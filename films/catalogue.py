@@ -26,8 +26,19 @@ each sort order a long list was walked in.
 
 The index is read once per data version (films/freshness.py) and database, in three
 queries, and read again after a writer says the data changed; the counts of the last few
-lists are kept with it. With the count cache off (COUNT_CACHE_SECONDS = 0, as in tests,
-whose writes never commit) it is read for every list.
+lists are kept with it. A thread of the worker's own reads it, with a database connection
+of its own, once a list finds none for the current version: at a million films that takes
+some ten seconds, which no visitor waits for. Until then lists take the SQL path, the first one
+too; a read that fails is logged, and the next list starts another. An index is held for
+the version it was read at, never used for a later one: when the data changed during the
+read, the next list starts another. A worker's first read is no exception: gunicorn
+replaces workers every ten thousand requests or so (max_requests), and the database counts
+a list far sooner than the index is read. A worker forked while its parent was reading
+starts a read of its own: the parent's thread is not alive in it.
+
+With the count cache off (COUNT_CACHE_SECONDS = 0, as in tests, whose writes never commit)
+it is read for every list, in the request. A request inside a transaction takes the SQL
+path: another connection would not see the rows the transaction wrote.
 """
 
 import logging
@@ -327,14 +338,14 @@ def _read(alias):
     return Catalogue(list(films), list(pairs), list(genres))
 
 
-_reading = threading.Lock()
 _current = {}  # alias: (data version, Catalogue)
+_readers = {}  # alias: the thread reading its Catalogue
+_starting = threading.Lock()
 
 
 def catalogue():
-    """This worker's Catalogue of the films as they are now; None while another thread of
-    the worker reads it (a second or more at a million films), so that its lists take the
-    SQL path meanwhile rather than wait."""
+    """This worker's Catalogue of the films as they are now, or None (the list takes the SQL
+    path) until a thread of its own has read it."""
     alias = router.db_for_read(Film)
     if not settings.COUNT_CACHE_SECONDS:
         return read(alias)
@@ -349,15 +360,28 @@ def catalogue():
     held = _current.get(alias)
     if held and held[0] == version:
         return held[1]
-    if not _reading.acquire(blocking=False):
-        return None
+    if connections[alias].in_atomic_block:
+        return None  # a thread's own connection would not see this transaction's rows
+    with _starting:
+        # A thread started before this worker was forked is not alive in it.
+        reader = _readers.get(alias)
+        if not (reader and reader.is_alive()):
+            reader = threading.Thread(
+                target=_read_for, args=(alias, version), name=f"catalogue-{alias}", daemon=True
+            )
+            reader.start()
+            _readers[alias] = reader
+    return None
+
+
+def _read_for(alias, version):
+    """Reads the Catalogue of database `alias` and holds it for `version` (a reader thread)."""
     try:
-        held = _current.get(alias)
-        if not held or held[0] != version:
-            held = _current[alias] = (version, read(alias))
-        return held[1]
+        _current[alias] = (version, read(alias))
+    except Exception:
+        logger.exception("Reading the film list's index failed; the next list reads it again")
     finally:
-        _reading.release()
+        connections.close_all()  # this thread's own
 
 
 def query_of(cleaned, genre_ids):

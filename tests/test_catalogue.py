@@ -1,11 +1,16 @@
 """The catalogue index counts and pages the film list exactly as the SQL path does, and a
 writer's change shows at the next list."""
 
+import logging
 import random
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, connections
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from films import catalogue
 from films.cards import CARD_COLUMNS, card_rows, film_cards
@@ -127,12 +132,133 @@ def test_a_list_shows_the_index_page_of_cards(client):
     assert card.genres == sorted(genre.name for genre in film.genres.all())
 
 
+@pytest.fixture
+def background_reads(transactional_db, settings, local_caches):
+    """The index kept per data version, as in production: read by a thread of the worker's
+    own, which sees only what has committed (so must the test's writes). Returns a function
+    that waits for the read under way; every read has ended when the test does."""
+    settings.COUNT_CACHE_SECONDS = 3600
+
+    def wait():
+        for reader in list(catalogue._readers.values()):
+            reader.join(timeout=30)
+            assert not reader.is_alive(), "the index is still being read"
+
+    yield wait
+    wait()
+
+
+class SlowRead:
+    """catalogue.read as a million films make it: the rows read, it takes its time, here
+    until the test lets it finish (or 5 s, where a request would wait for it)."""
+
+    def __init__(self, monkeypatch, fail_first=False):
+        self.real, self.fail_first = catalogue.read, fail_first
+        self.rows_read, self.finish = threading.Event(), threading.Event()
+        self.started = self.finished = 0
+        self.connection = None
+        monkeypatch.setattr(catalogue, "read", self)
+
+    def __call__(self, alias):
+        self.started += 1
+        self.connection = connections[alias]
+        if self.fail_first and self.started == 1:
+            raise DatabaseError("the database went away")
+        index = self.real(alias)
+        self.rows_read.set()
+        self.finish.wait(timeout=5)
+        self.finished += 1
+        return index
+
+
+def titles(response):
+    return [card.title for card in response.context["page_obj"]]
+
+
+def counted_in_database(queries):
+    return any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_a_list_does_not_wait_for_the_index_of_a_new_version(client, background_reads, monkeypatch):
+    """The first list after a change is counted by the database, fresh, while a thread of
+    its own reads the index; the lists after the read are counted by the index."""
+    drama = make_genre(name="Drama", slug="drama")
+    make_film(title="Old", year=1990).genres.add(drama)
+    url = "/films/?genre=drama&decade=1990&sort=title"
+    assert titles(client.get(url)) == ["Old"]
+    background_reads()
+    make_film(title="New", year=1991).genres.add(drama)  # commits: a new data version
+    slow = SlowRead(monkeypatch)
+    began = time.monotonic()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert time.monotonic() - began < 4
+    assert (slow.started, slow.finished) == (1, 0)
+    assert titles(response) == ["New", "Old"]  # not the index of the version before
+    assert counted_in_database(queries)
+    assert titles(client.get(url)) == ["New", "Old"]  # still being read: no second read
+    assert slow.started == 1
+    slow.finish.set()
+    background_reads()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert titles(response) == ["New", "Old"]
+    assert not counted_in_database(queries)
+    # The reader used a connection of its own, and closed it (an in-memory SQLite database
+    # would not survive that: its connection stays open).
+    assert slow.connection is not connection
+    if connection.vendor != "sqlite":
+        assert slow.connection.connection is None
+
+
+def test_an_index_read_before_a_change_is_not_used_after_it(client, background_reads, monkeypatch):
+    """A read that a writer's change overtakes is held for the version it was read at: the
+    next list is counted by the database, with the change, and starts another read."""
+    drama = make_genre(name="Drama", slug="drama")
+    make_film(title="Old", year=1990).genres.add(drama)
+    url = "/films/?genre=drama&sort=title"
+    slow = SlowRead(monkeypatch)
+    assert titles(client.get(url)) == ["Old"]
+    assert slow.rows_read.wait(timeout=30)  # the reader has yet to finish
+    make_film(title="New", year=1991).genres.add(drama)
+    slow.finish.set()
+    background_reads()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert titles(response) == ["New", "Old"]
+    assert counted_in_database(queries)
+    assert slow.started == 2
+    background_reads()
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(client.get(url)) == ["New", "Old"]
+    assert not counted_in_database(queries)
+
+
+def test_a_failed_read_is_logged_and_read_again(client, background_reads, monkeypatch, caplog):
+    """A read the database fails is logged with its traceback; the list is counted by the
+    database, and the next list starts another read."""
+    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
+    url = "/films/?genre=drama&decade=1990"
+    slow = SlowRead(monkeypatch, fail_first=True)
+    slow.finish.set()
+    with caplog.at_level(logging.ERROR, logger="films.catalogue"):
+        assert titles(client.get(url)) == ["Shown"]
+        background_reads()
+    (failed,) = caplog.records
+    assert isinstance(failed.exc_info[1], DatabaseError)
+    assert titles(client.get(url)) == ["Shown"]
+    background_reads()
+    assert slow.started == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(client.get(url)) == ["Shown"]
+    assert not counted_in_database(queries)
+
+
 def test_a_change_shows_at_the_next_list_once_the_writer_says_so(
-    client, settings, local_caches, writers_announce_changes, django_capture_on_commit_callbacks
+    client, background_reads, writers_announce_changes
 ):
     """The index is read once per data version: a film's new year, genre and rating show
     at the next list once its writer has said the data changed, and not before."""
-    settings.COUNT_CACHE_SECONDS = 3600
     drama, comedy = make_genre(name="Drama", slug="drama"), make_genre(name="Comedy", slug="co")
     film = make_film(title="Moved", year=1950, rating=Decimal("5.0"), vote_count=10)
     film.genres.add(drama)
@@ -144,15 +270,17 @@ def test_a_change_shows_at_the_next_list_once_the_writer_says_so(
         return [card.title for card in response.context["page_obj"]], response.context
 
     assert listed()[0] == []
+    background_reads()
     Film.objects.filter(pk=film.pk).update(year=1987, rating=Decimal("8.5"))
     film.genres.set([comedy])
     assert listed()[0] == []  # the index of this data version
-    with django_capture_on_commit_callbacks(execute=True):
-        data_changed()
-    titles, context = listed()
-    assert titles == ["Moved"]
-    assert {facet.label: facet.count for facet in context["decade_facets"]} == {"1980s": 1}
-    assert {facet.label: facet.count for facet in context["genre_facets"]} == {"Comedy": 1}
+    data_changed()  # outside a transaction: at once
+    for _ in range(2):  # counted by the database, then by the index read since
+        shown, context = listed()
+        assert shown == ["Moved"]
+        assert {facet.label: facet.count for facet in context["decade_facets"]} == {"1980s": 1}
+        assert {facet.label: facet.count for facet in context["genre_facets"]} == {"Comedy": 1}
+        background_reads()
 
 
 def test_the_arrays_stay_small():
@@ -164,11 +292,10 @@ def test_the_arrays_stay_small():
 
 
 def test_a_list_from_the_held_index_costs_two_queries(
-    client, settings, local_caches, django_assert_num_queries
+    client, background_reads, django_assert_num_queries
 ):
     """With the index read for this data version, a list of 24 films with directors reads
     their cards and their directors, and nothing else, however many films match."""
-    settings.COUNT_CACHE_SECONDS = 3600
     drama = make_genre(name="Drama", slug="drama")
     for n in range(60):
         film = make_film(year=1980 + n % 15, rating=Decimal("7.5"), vote_count=n)
@@ -176,23 +303,22 @@ def test_a_list_from_the_held_index_costs_two_queries(
         Credit.objects.create(film=film, person=make_person(), role=Credit.Role.DIRECTOR)
     url = "/films/?genre=drama&year_min=1980&year_max=1994&rating_min=7&sort=rating&page=2"
     client.get(url)
+    background_reads()
     with django_assert_num_queries(2):
         response = client.get(url)
     assert len(response.context["page_obj"]) == 24
     assert all(card.directors for card in response.context["page_obj"])
 
 
-def test_while_a_thread_reads_the_index_lists_take_the_sql_path(client, settings, local_caches):
-    """A worker's other threads do not wait for the index: their lists are counted by the
-    database meanwhile, with the same films."""
+def test_a_list_inside_a_transaction_takes_the_sql_path(client, settings, local_caches):
+    """A thread reading the index would not see what the request's transaction wrote (a
+    test's, which never commits): the database counts the list, and no read starts."""
     settings.COUNT_CACHE_SECONDS = 3600
-    drama = make_genre(name="Drama", slug="drama")
-    make_film(title="Shown", year=1990).genres.add(drama)
-    with catalogue._reading:
-        response = client.get("/films/?genre=drama&decade=1990")
-        assert response.context["filters"].from_catalogue() is None
+    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
+    response = client.get("/films/?genre=drama&decade=1990")
     assert [card.title for card in response.context["page_obj"]] == ["Shown"]
-    assert response.context["filters"].from_catalogue() is not None
+    assert response.context["filters"].from_catalogue() is None
+    assert not any(reader.is_alive() for reader in catalogue._readers.values())
 
 
 def test_a_new_genre_is_chosen_once_its_writer_says_so(

@@ -7,6 +7,7 @@ import tempfile
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,12 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
+from films.importers import imdb
 from films.importers.imdb import ImportAborted, MissingFiles, UnreadableFile, import_imdb
+from films.importers.imdb_stage import copy_text
 from films.importers.imdb_tsv import (
     DEFAULT_TITLE_TYPES,
+    Errors,
     MalformedRow,
     Principal,
     TitleTypes,
+    blocks_of,
     characters,
     datasets,
     merge_duplicate_credits,
@@ -32,6 +37,7 @@ from films.importers.text import without_controls
 from films.models import Credit, Film, ImportedCredits, Person, Review, Source, Trivia
 from films.provenance import IMDB_ATTRIBUTION
 from tests.builders import make_film, make_person
+from tests.imdb_files import awkward_files
 from tests.mutations import mutated
 
 HEADERS = {
@@ -870,10 +876,12 @@ def test_malformed_rows_of_all_files_count_together_toward_max_errors(db, datase
 
 
 def staging_tables():
+    """The readers' tables, in the site's schema, and the schemas of the runs' merges."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename LIKE 'imdb%'"
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename LIKE 'imdb%' "
+            "UNION ALL SELECT nspname FROM pg_namespace WHERE nspname LIKE 'imdb%'"
         )
         return sorted(name for (name,) in cursor.fetchall())
 
@@ -882,8 +890,9 @@ def staging_tables():
 @pytest.mark.django_db(transaction=True)
 def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
     """On PostgreSQL the files are read by other processes into tables of their own, named
-    for the run and committed for the import to read; every one is dropped when the import
-    ends, whether it commits, is a dry run, or fails."""
+    for the run and committed for the import to read, and merged through tables in a schema
+    of the run's; every one is dropped when the import ends, whether it commits, is a dry
+    run, or fails."""
     seen = []
 
     def look(progress):
@@ -891,7 +900,7 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
             seen.extend(staging_tables())
 
     import_imdb(directory=dataset(), on_progress=look)
-    assert len(seen) == 5
+    assert len(seen) == 6  # a table per file, and the schema of the merges' tables
     assert len({name.split("_")[1] for name in seen}) == 1  # one run
     assert staging_tables() == []
     import_imdb(directory=dataset(), dry_run=True)
@@ -906,6 +915,29 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
         import_imdb(directory=directory)
     assert staging_tables() == []
     assert Film.objects.count() == 3
+
+
+def test_the_first_three_billed_cast_members_are_the_stars(db, dataset):
+    """Stars are the cast billed first, whatever else is billed before them."""
+    principals = [
+        ["tt0000002", "1", "nm0000006", "writer", N, N],
+        ["tt0000002", "5", "nm0000001", "actor", N, '["D"]'],
+        ["tt0000002", "2", "nm0000002", "actress", N, '["A"]'],
+        ["tt0000002", "4", "nm0000004", "actor", N, '["C"]'],
+        ["tt0000002", "3", "nm0000005", "self", N, '["Himself"]'],
+        ["tt0000002", "6", "nm0000003", "actor", N, '["B"]'],
+    ]
+    import_imdb(directory=dataset(title_principals=principals))
+    amelie = Film.objects.get(imdb_id="tt0000002")
+    stars = {c.person.imdb_id: c.is_star for c in amelie.credits.select_related("person")}
+    assert stars == {
+        "nm0000006": False,  # billed first, but no cast member
+        "nm0000002": True,
+        "nm0000005": False,  # "self" is not the cast
+        "nm0000004": True,
+        "nm0000001": True,
+        "nm0000003": False,  # the fourth of the cast
+    }
 
 
 def test_a_re_import_merges_only_the_credits_of_films_whose_rows_changed(db, dataset):
@@ -981,3 +1013,63 @@ def test_a_title_whose_principals_are_apart_in_the_file_is_one_set_of_credits(db
     dundee = Film.objects.get(imdb_id="tt0000001")
     assert dundee.credits.filter(person__imdb_id="nm0000001").count() == 1
     assert credits_of(dundee)[("nm0000001", "cast", 'Michael J. "Crocodile" Dundee')][1] == 1
+
+
+class Kinds(NamedTuple):
+    """A row with a value of each kind staged, in columns named for columns of that kind."""
+
+    title: str
+    votes: int
+    selected: bool
+    rating: float
+
+
+# Values of each kind, with what COPY's text format needs escaped or told apart, as columns.
+AWKWARD_COLUMNS = [
+    ["plain", "back\\slash", "tab\there", "new\nline", "cr\rhere", "\\N", "", None, "é李"],
+    [0, 1, -1, 2_147_483_647, None, 7, 8, 9, 10],
+    [True, False, None, True, False, True, False, True, False],
+    [0.0, 10.0, 7.3, 0.1, None, 9.9, 5.0, 1.5, 2.0],
+]
+
+
+def test_copy_text_writes_rows_given_as_columns_in_copys_text_format():
+    assert copy_text([["a", "b\\c"], [1, None], [True, False], [7.3, None]]) == (
+        "a\t1\tt\t7.3\nb\\\\c\t\\N\tf\t\\N\n"
+    )
+    assert copy_text([["x\ty"], ["\\N"], [None]]) == "x\\ty\t\\\\N\t\\N\n"
+    assert copy_text([[], []]) == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_text_stages_what_psycopgs_write_row_stages(db, tmp_path):
+    """The rows of every file, awkward values and all, and values of each kind with what
+    COPY must escape, staged by copy_text and by psycopg's copy.write_row(), one row at a
+    time, give the same tables."""
+    awkward_files(tmp_path, seed=3)
+    errors = Errors(1_000_000, [])
+    readers = datasets(DEFAULT_TITLE_TYPES, TitleTypes(), set())
+    tables = {
+        name: (readers[name].row, list(blocks_of(tmp_path / f"{name}.tsv", readers[name], errors)))
+        for name in readers
+    }
+    tables["kinds"] = (Kinds, [AWKWARD_COLUMNS])
+    with connection.cursor() as cursor:
+        for name, (row, blocks) in tables.items():
+            names = ", ".join(f'"{field}"' for field in row._fields)
+            for table in ("by_row", "by_text"):
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({imdb._columns(row)})")
+            with cursor.copy(f"COPY by_row ({names}) FROM STDIN") as copy:
+                for block in blocks:
+                    for values in zip(*block, strict=True):
+                        copy.write_row(values)
+            with cursor.copy(f"COPY by_text ({names}) FROM STDIN") as copy:
+                for block in blocks:
+                    copy.write(copy_text(block))
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM by_row), (SELECT count(*) FROM "
+                "(TABLE by_row EXCEPT ALL TABLE by_text UNION ALL "
+                "(TABLE by_text EXCEPT ALL TABLE by_row)) differing)"
+            )
+            assert cursor.fetchone() == (sum(len(block[0]) for block in blocks), 0), name
+            cursor.execute("DROP TABLE by_row, by_text")

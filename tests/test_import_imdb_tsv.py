@@ -1,16 +1,30 @@
 """IMDb's reader on its own: lines in, typed rows out, no database."""
 
+import dataclasses
+import hashlib
+import itertools
+import re
 import subprocess
 import sys
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from films.importers import imdb_tsv
 from films.importers.imdb_tsv import (
+    ANY,
     DEFAULT_TITLE_TYPES,
+    NCONST,
+    REQUIRED,
     ROLES,
+    TCONST,
+    WHOLE,
+    WHOLE_OR_NULL,
     CrewMember,
     Errors,
     ImportAborted,
+    MalformedRow,
     Name,
     Principal,
     Rating,
@@ -22,16 +36,8 @@ from films.importers.imdb_tsv import (
     rows_of,
 )
 from films.models import Credit
-from films.rules import FILM_YEARS, NAME_LENGTH, TITLE_LENGTH
-
-HEADERS = {
-    "title.basics": "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\t"
-    "endYear\truntimeMinutes\tgenres",
-    "title.ratings": "tconst\taverageRating\tnumVotes",
-    "title.principals": "tconst\tordering\tnconst\tcategory\tjob\tcharacters",
-    "name.basics": "nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles",
-    "title.crew": "tconst\tdirectors\twriters",
-}
+from films.rules import FILM_YEARS, JOB_LENGTH, NAME_LENGTH, TITLE_LENGTH
+from tests.imdb_files import HEADERS, awkward_files
 
 
 class Reader:
@@ -226,3 +232,123 @@ def test_a_person_listed_twice_in_a_crew_line_is_one_row(reader):
         CrewMember("tt1", "nm4", "director", 2, line=2),
         CrewMember("tt1", "nm3", "writer", 1, line=2),
     ]
+
+
+def read_line_by_line(path, dataset, errors):
+    """The rows of a file as the reader made them before it had a fast path: each line by
+    its dataset's parse, then each title's principals merged and digested row by row."""
+    header, lines = read_tsv(path)
+    positions = [header.index(column) for column in dataset.columns]
+    rows = []
+    for number, fields in lines:
+        if len(fields) != len(header):
+            errors.append(f"{path.name}:{number}: {len(fields)} fields, expected {len(header)}")
+            continue
+        try:
+            rows += dataset.rows([fields[i] for i in positions], number)
+        except MalformedRow as error:
+            errors.append(f"{path.name}:{number}: {error}")
+    if dataset.row is not Principal:
+        return rows
+    digested = []
+    for _, title in itertools.groupby(rows, key=lambda row: row.tconst):
+        merged = {}
+        for row in title:
+            key = (row.nconst, row.role, row.character)
+            if key not in merged:
+                merged[key] = row
+                continue
+            kept = merged[key]
+            jobs = kept.job.split(", ") if kept.job else []
+            if row.job and row.job not in jobs:
+                jobs.append(row.job)
+            merged[key] = kept._replace(
+                job=", ".join(jobs)[:JOB_LENGTH], ordering=min(kept.ordering, row.ordering)
+            )
+        title = list(merged.values())
+        text = "\x1e".join(
+            f"{r.nconst}\x1f{r.role}\x1f{r.job}\x1f{r.character}\x1f{r.ordering}" for r in title
+        )
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        digested += [title[0]._replace(digest=digest), *title[1:]]
+    return digested
+
+
+@pytest.mark.parametrize("block_bytes", [imdb_tsv.BLOCK_BYTES, 200, 4096])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_fast_path_gives_the_rows_and_errors_of_reading_line_by_line(
+    tmp_path, monkeypatch, block_bytes, seed
+):
+    """Mostly plain lines with awkward ones among them, read in blocks of any size, give the
+    rows (line numbers and digests included), the malformed lines, the titles' genres and
+    the rows dropped that reading each line by itself gives."""
+    awkward_files(tmp_path, seed=seed)
+    monkeypatch.setattr(imdb_tsv, "BLOCK_BYTES", block_bytes)
+    fast, slow = Reader(tmp_path, max_errors=100_000), Reader(tmp_path, max_errors=100_000)
+    parsed = {}
+
+    def counted(name, parse):
+        def count(*values):
+            parsed[name] = parsed.get(name, 0) + 1
+            return parse(*values)
+
+        return count
+
+    for name, dataset in fast.datasets.items():
+        fast.datasets[name] = dataclasses.replace(dataset, parse=counted(name, dataset.parse))
+    for name in HEADERS:  # title.basics first: which titles' credits are dropped
+        path = tmp_path / f"{name}.tsv"
+        lines = len(path.read_text(encoding="utf-8").splitlines()) - 1
+        rows = list(rows_of(path, fast.datasets[name], fast.counter, rows_read=fast.rows_read))
+        expected = read_line_by_line(path, slow.datasets[name], slow.errors)
+        assert rows == expected
+        assert fast.errors == slow.errors
+        assert fast.rows_read[path.name] == lines
+        # Most lines went by the fast path, and each of the others by parse.
+        assert len(expected) > lines / 2
+        assert 0 < parsed[name] < lines / 2
+    assert (fast.titles.rows_dropped, fast.genres) == (slow.titles.rows_dropped, slow.genres)
+    assert fast.titles.rows_dropped > 100
+    assert len(fast.errors) > 500
+
+
+VALUES = st.builds(
+    lambda prefix, rest: prefix + rest,
+    st.sampled_from(["", "tt", "nm", "\\N", "\\"]),
+    st.text(alphabet="tnmN\\019\u0663\u00b2a ,-", max_size=10),
+)
+
+
+def passes(check, *args):
+    try:
+        check(*args)
+    except MalformedRow:
+        return False
+    return True
+
+
+@given(VALUES)
+@example("123456789")
+@example("1234567890")
+@example("tt\u0663")
+@example("\\N")
+@example("")
+@example("nm1,nm2")
+def test_each_pattern_of_the_fast_path_matches_what_its_check_accepts(value):
+    """A field (followed by a tab or a newline) matches a pattern just where parse's check
+    of it passes: the fast path takes no line that parse would find malformed."""
+    people = datasets(DEFAULT_TITLE_TYPES, TitleTypes(), set())["title.crew"].plain[1]
+    accepted = {
+        TCONST: passes(imdb_tsv._id, value, "tt", "tconst"),
+        NCONST: passes(imdb_tsv._id, value, "nm", "nconst"),
+        WHOLE_OR_NULL: passes(imdb_tsv._int, value, "a number"),
+        WHOLE: passes(imdb_tsv._int, value, "a number") and value != "\\N",
+        REQUIRED: passes(imdb_tsv._required, value, "a value"),
+        ANY: True,
+        people: value == "\\N"
+        or all(passes(imdb_tsv._id, nconst, "nm", "nconst") for nconst in value.split(",")),
+    }
+    for pattern, expected in accepted.items():
+        for end in "\t\n":
+            matched = re.fullmatch(f"(?:{pattern}){end}", value + end) is not None
+            assert matched == expected, (pattern, value)

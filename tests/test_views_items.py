@@ -483,3 +483,21 @@ def test_a_cached_item_page_shows_an_edit_and_a_removal_at_the_next_request(
     with django_capture_on_commit_callbacks(execute=True):
         import_pages(tmp_path, FILM_PAGE.read_text(), removed)
     assert client.get(url).status_code == 410
+
+
+def test_the_admin_lists_removed_items_read_only_with_their_addresses(editor, client, mask):
+    goof = mask.trivia.get(kind="goof")
+    url = item_url(goof)
+    editor.post(reverse("admin:films_trivia_delete", args=[goof.pk]), {"post": "yes"})
+    removed = RemovedItem.objects.get()
+    listing = editor.get(reverse("admin:films_removeditem_changelist"))
+    assert f'<a href="{url}">' in listing.content.decode()
+    found = editor.get(reverse("admin:films_removeditem_changelist"), {"q": str(goof.pk)})
+    assert list(found.context["cl"].result_list) == [removed]
+    change_url = reverse("admin:films_removeditem_change", args=[removed.pk])
+    assert 'name="_save"' not in editor.get(change_url).content.decode()
+    assert editor.get(reverse("admin:films_removeditem_add")).status_code == 403
+    delete_url = reverse("admin:films_removeditem_delete", args=[removed.pk])
+    assert editor.post(delete_url, {"post": "yes"}).status_code == 403
+    editor.logout()
+    assert client.get(url).status_code == 410

@@ -187,11 +187,22 @@ class _Database:
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        # The merges' own tables. PostgreSQL's parallel workers cannot read temporary
+        # tables: there they are unlogged tables in a schema of the run's (scratch_schema).
+        self.scratch = "UNLOGGED" if self.postgres else "TEMPORARY"
         self.emptied = set()  # the tables bulk_load found empty and stripped
         # Whether the site served films when the import began (see bulk_load).
         self.serving = self.postgres and self.scalar(
             f"SELECT EXISTS (SELECT 1 FROM {Film._meta.db_table})"
         )
+
+    def scratch_schema(self, run):
+        """A schema for the run's merge tables, first on the search path until the import's
+        transaction ends, and dropped with them: a rollback drops it too."""
+        schema = f"imdb_{run:08x}"
+        self.execute(f"CREATE SCHEMA {schema}")
+        self.execute(f"SET LOCAL search_path = {schema}, public")
+        self.schema = schema
 
     def execute(self, sql, params=()):
         self.cursor.execute(sql, params)
@@ -372,6 +383,9 @@ def import_imdb(
             db.execute("SET LOCAL maintenance_work_mem = '256MB'")
             # The site's statement timeout guards page queries; a million films take minutes.
             db.execute("SET LOCAL statement_timeout = 0")
+            # A few big statements: compiling them costs more than it saves.
+            db.execute("SET LOCAL jit = off")
+            db.scratch_schema(staging.run)
         sources = {
             name: imdb_dataset_source(path=paths[name], dataset_date=dataset_date).pk
             for name in SOURCE_FILES
@@ -400,6 +414,8 @@ def import_imdb(
         staging.drop_views(db)
         db.execute("DROP TABLE imdb_selected")
         db.execute("DROP TABLE imdb_credit")
+        if db.postgres:
+            db.execute(f"DROP SCHEMA {db.schema}")
         if dry_run:
             transaction.set_rollback(True)
         elif result.changed:
@@ -473,6 +489,10 @@ class _ParallelStaging:
             drop=self._drop,
         )
 
+    @property
+    def run(self):
+        return self.staging.run
+
     @staticmethod
     def _drop(sql):
         with connection.cursor() as cursor:
@@ -525,7 +545,7 @@ def select_titles(db, result, *, min_votes, limit):
     db.execute("DROP TABLE IF EXISTS imdb_selected")
     db.execute(
         f"""
-        CREATE TEMPORARY TABLE imdb_selected AS
+        CREATE {db.scratch} TABLE imdb_selected AS
         SELECT t.tconst, t.title, t.original_title, t.title_type, t.year, t.runtime,
                t.genres, t.slug, r.rating, COALESCE(r.votes, 0) AS votes,
                f.id AS film_id, f.year AS film_year
@@ -644,7 +664,7 @@ def merge_genres(db, result, genres_seen):
         db.execute("DROP TABLE IF EXISTS imdb_genre")
         db.execute(
             f"""
-            CREATE TEMPORARY TABLE imdb_genre AS
+            CREATE {db.scratch} TABLE imdb_genre AS
             SELECT s.film_id, genre.id AS genre_id
             FROM imdb_selected s
             {each_genre}
@@ -704,7 +724,7 @@ def merge_people(db, result):
     db.execute("DROP TABLE IF EXISTS imdb_credited")
     db.execute(
         f"""
-        CREATE TEMPORARY TABLE imdb_credited AS
+        CREATE {db.scratch} TABLE imdb_credited AS
         SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
                n.known_for, credited.votes
         FROM imdb_name n
@@ -760,7 +780,7 @@ def select_changed_credits(db):
     db.execute("DROP TABLE IF EXISTS imdb_digest")
     db.execute(
         f"""
-        CREATE TEMPORARY TABLE imdb_digest AS
+        CREATE {db.scratch} TABLE imdb_digest AS
         SELECT d.tconst, d.film_id, d.digest, d.together,
                k.film_id IS NOT NULL AND d.digest <> '' AS unchanged
         FROM (
@@ -832,7 +852,7 @@ def merge_credits(db, result, *, sources):
     # person in that role).
     db.execute(
         f"""
-        CREATE TEMPORARY TABLE imdb_credit AS
+        CREATE {db.scratch} TABLE imdb_credit AS
         SELECT f.id AS film_id, pe.id AS person_id, w.nconst, w.role, w."character",
                w.job, w.ordering, f.year, w.source_id, w.line AS source_line
         FROM ({wanted.format(titles=titles.format(""))}) w
@@ -857,14 +877,14 @@ def merge_credits(db, result, *, sources):
     # Their films' credits are merged again next time, when the person may be there.
     db.execute("DROP TABLE IF EXISTS imdb_incomplete")
     db.execute(
-        f"CREATE TEMPORARY TABLE imdb_incomplete AS SELECT DISTINCT film_id {missing_person}"
+        f"CREATE {db.scratch} TABLE imdb_incomplete AS SELECT DISTINCT film_id {missing_person}"
     )
     db.execute(f"DELETE {missing_person}")
     # One pass over the credits for the few whose title is in no file, to count and quote.
     db.execute("DROP TABLE IF EXISTS imdb_missing_title")
     db.execute(
-        """
-        CREATE TEMPORARY TABLE imdb_missing_title AS
+        f"""
+        CREATE {db.scratch} TABLE imdb_missing_title AS
         SELECT w.tconst
         FROM (SELECT tconst FROM imdb_principal UNION ALL SELECT tconst FROM imdb_crew) w
         WHERE NOT EXISTS (SELECT 1 FROM imdb_title t WHERE t.tconst = w.tconst)
@@ -888,17 +908,18 @@ def merge_credits(db, result, *, sources):
     )
     before = db.count(Credit)
     old_films = "SELECT film_id FROM imdb_digest WHERE film_id IS NOT NULL AND NOT unchanged"
-    # The first billed cast members are the film's stars. (Cast first, then billing: a sort
-    # with no text in its key.)
+    # The first billed cast members are the film's stars: only the cast is sorted, by
+    # billing (a sort with no text in its key).
     credits = f"""
         SELECT film_id, person_id, role, job, "character", '' AS credited_as,
-               false AS uncredited, ordering, role = 'cast' AND rank <= {STARS_PER_FILM} AS star,
-               year, source_id, source_line
+               false AS uncredited, ordering, star, year, source_id, source_line
         FROM (
             SELECT imdb_credit.*, row_number() OVER (
-                PARTITION BY film_id ORDER BY role <> 'cast', ordering, person_id
-            ) AS rank
-            FROM imdb_credit
+                PARTITION BY film_id ORDER BY ordering, person_id
+            ) <= {STARS_PER_FILM} AS star
+            FROM imdb_credit WHERE role = 'cast'
+            UNION ALL
+            SELECT imdb_credit.*, false FROM imdb_credit WHERE role <> 'cast'
         ) c
         WHERE film_id {{}} IN ({old_films})
     """

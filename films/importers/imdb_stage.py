@@ -39,9 +39,9 @@ from .imdb_tsv import (
     Progress,
     TitleTypes,
     UnreadableFile,
+    blocks_of,
     datasets,
     parts_of,
-    rows_of,
 )
 
 # title.principals and title.crew drop the credits of titles of other types: they wait for
@@ -138,10 +138,11 @@ def stage(job: Job, max_errors: int) -> Staged:
         with psycopg.connect(**job.connection) as conn:  # commits unless an error escapes
             conn.execute("SET statement_timeout = 0")
             conn.execute(f"CREATE UNLOGGED TABLE {job.table} ({job.columns})")
-            rows = rows_of(job.path, dataset, errors, _check_stop, rows_read, job.part)
+            blocks = blocks_of(job.path, dataset, errors, _check_stop, rows_read, job.part)
             with conn.cursor().copy(f"COPY {job.table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for block in blocks:
+                    if text := copy_text(block):
+                        copy.write(text)
             # Statistics choose the merges' join methods; a small sample tells them apart.
             conn.execute("SET default_statistics_target = 10")
             conn.execute(f"ANALYZE {job.table}")
@@ -158,6 +159,66 @@ def stage(job: Job, max_errors: int) -> Staged:
     if job.name == "title.basics":
         staged.listed, staged.chosen = bytes(titles.listed), bytes(titles.chosen)
     return staged
+
+
+# COPY's text format: a tab between values, a newline after each row, \\N for null, and
+# backslash escapes for a backslash and the characters that would end a value or a row.
+COPY_NULL = "\\N"
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}  # backslash first
+_COPY_BOOLEANS = {True: "t", False: "f"}
+_COPY_NULLS = {None: COPY_NULL}
+_COPY_FORMATS = {int: str, float: repr, bool: _COPY_BOOLEANS.get}
+
+
+def copy_text(columns) -> str:
+    """Rows given as columns (imdb_tsv.blocks_of's blocks) as the lines of COPY's text
+    format: what copy.write_row() sends for each, a column at a time rather than a value
+    at a time. Values are text, whole numbers, floats, booleans or None."""
+    texts = [_copy_column(column) for column in columns]
+    if not texts or not texts[0]:
+        return ""
+    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+
+
+def _copy_column(values):
+    """A column's values as COPY text: at once for values of one kind, or None."""
+    try:
+        text, nulls = "\0".join(values), False
+    except TypeError:  # not only text
+        kinds = set(map(type, values))
+        nulls = type(None) in kinds
+        kinds.discard(type(None))
+        if len(kinds) == 1 and (kind := kinds.pop()) in _COPY_FORMATS:
+            texts = list(map(_COPY_FORMATS[kind], values))  # None's text replaced below
+            return list(map(_COPY_NULLS.get, values, texts)) if nulls else texts
+        if kinds and kinds != {str}:
+            return list(map(_copy_value, values))
+        text = "\0".join(filter(None, values))
+    texts = _escaped(values) if any(c in text for c in _COPY_ESCAPES) else values
+    # None as COPY_NULL, the others as their text: dict.get(value, text).
+    return list(map(_COPY_NULLS.get, values, texts)) if nulls else texts
+
+
+def _escaped(values):
+    """Texts (or None) escaped for COPY at once: joined at NUL, which no text in a
+    database holds (if one did, they are escaped one by one)."""
+    text = "\0".join(map({None: ""}.get, values, values))
+    for character, escape in _COPY_ESCAPES.items():
+        text = text.replace(character, escape)
+    texts = text.split("\0")
+    return texts if len(texts) == len(values) else list(map(_copy_value, values))
+
+
+def _copy_value(value):
+    if value is None:
+        return COPY_NULL
+    if isinstance(value, str):
+        return value.translate(str.maketrans(_COPY_ESCAPES))
+    if isinstance(value, bool):
+        return _COPY_BOOLEANS[value]
+    if isinstance(value, int | float):
+        return repr(value)
+    raise TypeError(f"no COPY text for {type(value).__name__} {value!r}")
 
 
 class Staging:

@@ -4,14 +4,19 @@ name.basics and, if present, title.crew, each as `.tsv` or `.tsv.gz`.
 Text in, rows out, and nothing of the database: each line of a file is checked and becomes
 zero or more rows (`Title`, `Rating`, `Principal`, `Name`, `CrewMember`), named tuples whose
 fields are the columns importimdb stages them in (films/importers/imdb.py). Files are read a
-megabyte at a time and rows are yielded as they are made, so memory stays flat whatever the
-size of the files. Values are held to films/rules.py as they are read: a year outside its
-range is unknown, text too long for its column is cut.
+block of lines at a time (BLOCK_BYTES) and rows are yielded a block at a time, so memory
+stays flat whatever the size of the files. Values are held to films/rules.py as they are
+read: a year outside its range is unknown, text too long for its column is cut.
+
+Each line is read by its dataset's `parse`, which checks it and names what is wrong; the
+lines that plainly pass those checks (most of them), told by one regular expression over a
+block, go by a faster path to the same rows, a column at a time (Dataset).
 
 IMDb's conventions: a header row, tabs between fields, `\\N` for null, no quoting (titles
 hold stray quotation marks), comma-separated lists and `characters` as a JSON array.
 """
 
+import functools
 import gzip
 import hashlib
 import itertools
@@ -40,6 +45,9 @@ from films.rules import (
 from .text import without_controls
 
 NULL = "\\N"
+# Lines are read and made into rows this many bytes at a time: few enough that a block's
+# objects stay in the processor's cache (a megabyte at a time takes 1.6 times the CPU).
+BLOCK_BYTES = 1 << 16
 DEFAULT_TITLE_TYPES = ("movie", "tvMovie")
 REQUIRED_FILES = ("title.basics", "title.ratings", "title.principals", "name.basics")
 OPTIONAL_FILES = ("title.crew",)
@@ -219,7 +227,7 @@ def parts_of(path: Path, count: int) -> list[Part]:
 
 
 class _Slice:
-    """The bytes of an open file up to `end`, read as _text_lines reads a stream."""
+    """The bytes of an open file up to `end`, read as _text_blocks reads a stream."""
 
     def __init__(self, file, end):
         self.file, self.end = file, end
@@ -252,27 +260,42 @@ def read_tsv(
     UnreadableFile, naming the file and line, at bytes that are not UTF-8, a NUL byte, or
     gzip data that is corrupt or cut short.
     """
+    header, blocks = _read_blocks(path, part)
+
+    def rows():
+        for number, text in blocks:
+            for line_number, line in enumerate(text.split("\n")[:-1], start=number + 1):
+                yield line_number, line.split("\t")
+
+    return header, rows()
+
+
+def _read_blocks(path, part=None):
+    """read_tsv's header, and its lines as blocks of text: (the number of the lines before,
+    lines that each end with "\\n")."""
     opener = gzip.open if path.name.endswith(".gz") else open
     stream = opener(path, "rb")
-    lines = _text_lines(stream, path.name)
+    blocks = _text_blocks(stream, path.name)
     try:
-        _, header = next(lines, (1, ""))
+        _, first = next(blocks, (0, ""))
     except UnreadableFile:
         stream.close()
         raise
+    header, _, rest = first.partition("\n")
     if part is not None:
         stream.close()
-        stream = open(path, "rb")  # noqa: SIM115 (closed by rows())
+        stream = open(path, "rb")  # noqa: SIM115 (closed by rest_blocks())
         stream.seek(part.start)
         stream = _Slice(stream, part.end)
-        lines = _text_lines(stream, path.name, part.lines_before)
+        blocks, rest = _text_blocks(stream, path.name, part.lines_before), ""
 
-    def rows():
+    def rest_blocks():
         with stream:
-            for line_number, line in lines:
-                yield line_number, line.split("\t")
+            if rest:
+                yield 1, rest
+            yield from blocks
 
-    return header.split("\t"), rows()
+    return header.split("\t"), rest_blocks()
 
 
 # Control bytes but tab and newline, deleted at once from a block with bytes.translate;
@@ -281,12 +304,13 @@ _CONTROL_BYTES = bytes(set(range(32)) - {9, 10}) + b"\x7f"
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def _text_lines(stream, name, number=0):
-    """(line number, text without its newline) for each line of a binary stream, read and
-    decoded a megabyte at a time, the first numbered `number` + 1; only a block that holds
-    a control character is searched for them."""
+def _text_blocks(stream, name, number=0):
+    """(the number of the lines before, text) for each block of a binary stream, read and
+    decoded BLOCK_BYTES at a time, the first line numbered `number` + 1; each block is whole
+    lines, each ending with "\\n" (the file's last one too). Only a block that holds a
+    control character is searched for them."""
     try:
-        while block := stream.read(1 << 20):
+        while block := stream.read(BLOCK_BYTES):
             block += stream.readline()  # the rest of the block's last line
             controls = len(block.translate(None, _CONTROL_BYTES)) < len(block)
             if controls or _C1_CONTROL.search(block):
@@ -296,11 +320,12 @@ def _text_lines(stream, name, number=0):
                 text = without_controls(_decoded(block, name, number))
             else:
                 text = _decoded(block, name, number)
-            lines = text.split("\n")
-            if not lines[-1]:
-                lines.pop()
-            yield from enumerate(lines, start=number + 1)
-            number += len(lines)
+            if not text:  # nothing but control characters
+                continue
+            if not text.endswith("\n"):
+                text += "\n"
+            yield number, text
+            number += text.count("\n")
     except EOFError:
         raise UnreadableFile(
             f"{name}: the file is cut short (its gzip data ends after line {number})"
@@ -350,6 +375,18 @@ def _required(value, what):
     if value == NULL or not value:
         raise MalformedRow(f"{what} is empty")
     return value
+
+
+# The values the checks above accept, as patterns of a field (followed by a tab or a
+# newline): a line whose every value read matches its column's is read by a dataset's fast
+# path (Dataset.plain). tests/test_import_imdb_tsv.py holds each pattern to its check.
+# Possessive (*+, ++): a field's characters are never given back to match what follows,
+# which is a tab or a newline that they cannot be, and matching is faster.
+ANY = r"[^\t\n]*+"
+WHOLE = r"[0-9]{1,9}+"  # the values _int reads as a number
+WHOLE_OR_NULL = rf"\\N|{WHOLE}"  # those _int accepts
+TCONST, NCONST = r"tt[0-9]++", r"nm[0-9]++"  # those _id accepts with "tt", with "nm"
+REQUIRED = r"(?!\\N[\t\n])[^\t\n]++"  # those _required accepts
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -431,6 +468,10 @@ class TitleTypes:
         self.rows_dropped += self._last_dropped
         return self._last_dropped
 
+    def dropped(self, tconsts):
+        """The ids among `tconsts` that drops() is true of, their rows not counted."""
+        return {tconst for tconst in dict.fromkeys(tconsts) if self._dropped(tconst)}
+
     def _dropped(self, tconst):
         number = int(tconst[2:])
         byte, bit = divmod(number, 8)
@@ -445,37 +486,91 @@ def _parse_basics(chosen_types, titles, genres_seen):
         title = _required(title, "primaryTitle")
         year = _year(start_year, "startYear", FILM_YEARS)
         runtime = _int(runtime, "runtimeMinutes")
+        return [row(tconst, title_type, title, original_title, year, runtime, genres)]
+
+    def row(tconst, title_type, title, original_title, year, runtime, genres):
+        """The row of a line whose values passed parse's checks."""
         titles.add(tconst, chosen=title_type in chosen_types)
         if title_type not in chosen_types:
-            return [Title(tconst, False)]
-        names = [] if genres == NULL else [g for g in genres.split(",") if g]
+            return Title(tconst, False)
+        names, genres = _genres(genres)
         genres_seen.update(names)
         original = _text(original_title) or ""
-        return [
-            Title(
-                tconst,
-                True,
-                title[:TITLE_LENGTH],
-                original[:TITLE_LENGTH] if original != title else "",
-                title_type,
-                year,
-                runtime,
-                json.dumps(names),
-                slug_base(title, year, fallback=tconst),
-            )
-        ]
+        return Title(
+            tconst,
+            True,
+            title[:TITLE_LENGTH],
+            original[:TITLE_LENGTH] if original != title else "",
+            title_type,
+            year,
+            runtime,
+            genres,
+            slug_base(title, year, fallback=tconst),
+        )
 
-    return parse
+    year_of = _recurring(_year, "startYear", FILM_YEARS)
+    runtime_of = _recurring(_int, "runtimeMinutes")
+
+    def plain(tconsts, title_types, names, original_titles, start_years, runtimes, genres):
+        years, runtimes = map(year_of, start_years), map(runtime_of, runtimes)
+        return _columns(
+            map(row, tconsts, title_types, names, original_titles, years, runtimes, genres)
+        )
+
+    return parse, plain
 
 
-def _parse_rating(tconst, average, votes):
+@functools.lru_cache(maxsize=1 << 12)
+def _genres(genres):
+    """IMDb's comma list of a title's genres: their names, and them as a JSON array. A few
+    thousand lists recur."""
+    names = () if genres == NULL else tuple(g for g in genres.split(",") if g)
+    return names, json.dumps(list(names))
+
+
+def _recurring(read, *args):
+    """read(value, *args) for the values of a column that recur (years, runtimes), each
+    looked up once."""
+    return functools.lru_cache(maxsize=1 << 12)(lambda value: read(value, *args))
+
+
+def _rating(average):
     try:
         rating = round(float(average), 1)
     except ValueError:
         raise MalformedRow(f"averageRating is not a number: {average!r}") from None
     if not 0 <= rating <= 10:
         raise MalformedRow(f"averageRating is not between 0 and 10: {average!r}")
-    return [Rating(_id(tconst, "tt", "tconst"), rating, _int(votes, "numVotes") or 0)]
+    return rating
+
+
+def _votes(votes):
+    return _int(votes, "numVotes") or 0
+
+
+def _parse_rating(tconst, average, votes):
+    rating = _rating(average)
+    return [Rating(_id(tconst, "tt", "tconst"), rating, _votes(votes))]
+
+
+def _plain_ratings(tconsts, averages, votes):
+    try:
+        ratings = list(map(_rating, averages))
+    except MalformedRow:
+        return None  # a rating out of bounds, which parse names
+    return [tconsts, ratings, list(map(_votes, votes))]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _characters_of(value):
+    """characters() of a field, `\\N` being None; the same few recur (none, "Himself")."""
+    return characters(_text(value))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _role_and_job_of(category, job):
+    """role_and_job() of the fields, `\\N` being None; most jobs are none or a handful."""
+    return role_and_job(category, _text(job))
 
 
 def _parse_principal(titles):
@@ -499,51 +594,109 @@ def _parse_principal(titles):
             )
         ]
 
-    return parse
+    def plain(tconsts, orderings, nconsts, categories, jobs, characters_json, lines):
+        # Each row as parse makes it: the checks passed (the patterns), so the ordering is a
+        # number, and the rows of titles dropped are left out (and counted) as drops() does.
+        columns = tconsts, orderings, nconsts, categories, jobs, characters_json, lines
+        count = len(tconsts)
+        if dropped := titles.dropped(tconsts):
+            kept = [tconst not in dropped for tconst in tconsts]
+            if not any(kept):
+                titles.rows_dropped += count
+                return []
+            columns = [list(itertools.compress(column, kept)) for column in columns]
+        tconsts, orderings, nconsts, categories, jobs, characters_json, lines = columns
+        try:
+            parts = list(map(_characters_of, characters_json))
+        except MalformedRow:
+            return None  # a lone surrogate, which parse names: nothing is counted yet
+        titles.rows_dropped += count - len(tconsts)
+        roles, jobs = _columns(list(map(_role_and_job_of, categories, jobs)))
+        orderings = list(map(int, orderings))
+        return [tconsts, nconsts, roles, jobs, parts, orderings, lines, [None] * len(tconsts)]
+
+    return parse, plain
 
 
 def _parse_name(nconst, name, birth_year, death_year, professions, known_for):
     nconst = _id(nconst, "nm", "nconst")
-    name = _required(name, "primaryName")[:NAME_LENGTH]
+    name = _required(name, "primaryName")
     born = _year(birth_year, "birthYear", PERSON_YEARS)
     died = _year(death_year, "deathYear", PERSON_YEARS)
+    return [_name(nconst, name, born, died, professions, known_for)]
+
+
+def _name(nconst, name, born, died, professions, known_for):
+    """The row of a line whose values passed _parse_name's checks, its years read."""
+    name = name[:NAME_LENGTH]
     if born and died and died < born:
         died = None
     professions = (_text(professions) or "")[:PROFESSIONS_LENGTH]
     known_for = (_text(known_for) or "")[:KNOWN_FOR_LENGTH]
-    return [
-        Name(nconst, name, slug_base(name, fallback=nconst), born, died, professions, known_for)
-    ]
+    return Name(nconst, name, slug_base(name, fallback=nconst), born, died, professions, known_for)
+
+
+def _plain_names(nconsts, names, birth_years, death_years, professions, known_for):
+    born = map(_birth_year, birth_years)
+    died = map(_death_year, death_years)
+    return _columns(map(_name, nconsts, names, born, died, professions, known_for))
+
+
+_birth_year = _recurring(_year, "birthYear", PERSON_YEARS)
+_death_year = _recurring(_year, "deathYear", PERSON_YEARS)
 
 
 def _parse_crew(titles):
     def parse(tconst, directors, writers, line):
         if titles.drops(_id(tconst, "tt", "tconst")):
             return []
+        for people in (directors, writers):
+            if people != NULL:
+                for nconst in people.split(","):
+                    _id(nconst, "nm", "nconst")
+        return rows(tconst, directors, writers, line)
+
+    def rows(tconst, directors, writers, line):
+        """The rows of a line whose values passed parse's checks."""
         rows = []
         for role, people in (("director", directors), ("writer", writers)):
             if people != NULL:
                 # dict.fromkeys: a person listed twice is credited once, at the first place.
                 for position, nconst in enumerate(dict.fromkeys(people.split(",")), start=1):
-                    rows.append(
-                        CrewMember(tconst, _id(nconst, "nm", "nconst"), role, position, line)
-                    )
-        if rows:
-            rows[0] = rows[0]._replace(digest=_digest(f"{directors}\t{writers}"))
+                    # The line's first row carries the digest of its people.
+                    digest = None if rows else _digest(f"{directors}\t{writers}")
+                    rows.append(CrewMember(tconst, nconst, role, position, line, digest))
         return rows
 
-    return parse
+    def plain(tconsts, directors, writers, lines):
+        made = []
+        for tconst, people, more, line in zip(tconsts, directors, writers, lines, strict=True):
+            if not titles.drops(tconst):
+                made += rows(tconst, people, more, line)
+        return _columns(made)
+
+    return parse, plain
 
 
 @dataclass(frozen=True)
 class Dataset:
     """One of IMDb's files: the columns read from each line, the kind of row a line gives,
-    and how (`parse` takes the columns' values, returns a list of rows)."""
+    and how (`parse` takes the columns' values, returns a list of rows).
+
+    The fast path: `plain` holds a pattern per column (those above) that its values match
+    only where parse's checks pass. Lines whose values all match theirs, a run of them at a
+    time, go to `parse_plain` as columns (a list of each column's values, and one of the
+    lines' numbers for rows with a `line` field), which gives the rows parse gives for those
+    lines in turn, as columns too (_columns), or else None, having changed nothing: the
+    lines are then read in halves, down to single lines read by parse, as every line that
+    is not plain is."""
 
     name: str
     columns: tuple[str, ...]
     row: type
     parse: Callable[..., list]
+    plain: tuple[str, ...] = ()
+    parse_plain: Callable[..., list | None] | None = None
 
     def rows(self, values, line_number):
         """The rows of one line, given its columns' values: rows with a `line` field (those
@@ -558,6 +711,10 @@ def datasets(title_types: Iterable[str], titles: "TitleTypes", genres_seen: set[
     which titles the others' rows of are dropped (`titles`); it also collects the names of
     the chosen titles' genres in `genres_seen`."""
     chosen = set(title_types)
+    basics, plain_basics = _parse_basics(chosen, titles, genres_seen)
+    principal, plain_principals = _parse_principal(titles)
+    crew, plain_crew = _parse_crew(titles)
+    people = rf"\\N|{NCONST}(?:,{NCONST})*+"
     return {
         dataset.name: dataset
         for dataset in (
@@ -573,16 +730,25 @@ def datasets(title_types: Iterable[str], titles: "TitleTypes", genres_seen: set[
                     "genres",
                 ),
                 Title,
-                _parse_basics(chosen, titles, genres_seen),
+                basics,
+                plain=(TCONST, ANY, REQUIRED, ANY, WHOLE_OR_NULL, WHOLE_OR_NULL, ANY),
+                parse_plain=plain_basics,
             ),
             Dataset(
-                "title.ratings", ("tconst", "averageRating", "numVotes"), Rating, _parse_rating
+                "title.ratings",
+                ("tconst", "averageRating", "numVotes"),
+                Rating,
+                _parse_rating,
+                plain=(TCONST, ANY, WHOLE_OR_NULL),
+                parse_plain=_plain_ratings,
             ),
             Dataset(
                 "title.principals",
                 ("tconst", "ordering", "nconst", "category", "job", "characters"),
                 Principal,
-                _parse_principal(titles),
+                principal,
+                plain=(TCONST, WHOLE, NCONST, REQUIRED, ANY, ANY),
+                parse_plain=plain_principals,
             ),
             Dataset(
                 "name.basics",
@@ -596,9 +762,16 @@ def datasets(title_types: Iterable[str], titles: "TitleTypes", genres_seen: set[
                 ),
                 Name,
                 _parse_name,
+                plain=(NCONST, REQUIRED, WHOLE_OR_NULL, WHOLE_OR_NULL, ANY, ANY),
+                parse_plain=_plain_names,
             ),
             Dataset(
-                "title.crew", ("tconst", "directors", "writers"), CrewMember, _parse_crew(titles)
+                "title.crew",
+                ("tconst", "directors", "writers"),
+                CrewMember,
+                crew,
+                plain=(TCONST, people, people),
+                parse_plain=plain_crew,
             ),
         )
     }
@@ -622,38 +795,143 @@ def rows_of(path, dataset, errors, on_progress=None, rows_read=None, part=None):
     and progress as it goes, and the number of lines read in `rows_read` (by file name)
     when done. Principals of one title that name the same person, role and character come
     as one row, and the first principal of each title carries the digest of them all."""
-    rows = _rows_of(path, dataset, errors, on_progress, rows_read, part)
-    return title_digests(rows) if dataset.row is Principal else rows
+    blocks = blocks_of(path, dataset, errors, on_progress, rows_read, part)
+    return itertools.chain.from_iterable(map(dataset.row, *block) for block in blocks)
+
+
+def blocks_of(path, dataset, errors, on_progress=None, rows_read=None, part=None):
+    """rows_of's rows, a block of them for each block of lines (BLOCK_BYTES): a list of
+    columns, one per field of the dataset's row type, whose rows are `zip(*block)`. Rows
+    held as columns are what COPY and the merging of credits go through fastest, and no
+    object per row is kept for the garbage collector to go over."""
+    blocks = _row_blocks(path, dataset, errors, on_progress, rows_read, part)
+    return _credit_blocks(blocks) if dataset.row is Principal else blocks
+
+
+def _columns(rows):
+    """Rows (tuples, a list of them) as columns: a list of each field's values; [] for no
+    rows. (Not zip(*rows), which makes an iterator per row.)"""
+    rows = list(rows)
+    return (
+        [list(map(operator.itemgetter(field), rows)) for field in range(len(rows[0]))]
+        if rows
+        else []
+    )
 
 
 def _digest(text):
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _rows_of(path, dataset, errors, on_progress, rows_read, part):
-    header, lines = read_tsv(path, part)
-    # The columns read, and the parser, looked up once: this loop runs for every line.
-    pick = operator.itemgetter(*_positions(header, path, dataset.columns))
-    parse, numbered = dataset.parse, "line" in dataset.row._fields
+def _row_blocks(path, dataset, errors, on_progress, rows_read, part):
+    header, blocks = _read_blocks(path, part)
+    read = _block_reader(dataset, header, path, errors)
     stage = path.name
-    width = len(header)
     started = time.monotonic()
     count = 0
-    for line_number, fields in lines:
-        count += 1
-        if not count % 50_000 and on_progress:
+    for number, text in blocks:
+        block = read(number, text)
+        before, count = count, count + text.count("\n")
+        if on_progress and count // 50_000 > before // 50_000:
             on_progress(Progress(stage, count, time.monotonic() - started))
-        if len(fields) != width:
-            errors.add(f"{path.name}:{line_number}: {len(fields)} fields, expected {width}")
-            continue
-        try:
-            yield from parse(*pick(fields), line_number) if numbered else parse(*pick(fields))
-        except MalformedRow as error:
-            errors.add(f"{path.name}:{line_number}: {error}")
+        yield block
     if on_progress:
         on_progress(Progress(stage, count, time.monotonic() - started, done=True))
     if rows_read is not None:
         rows_read[stage] = count
+
+
+def _block_reader(dataset, header, path, errors):
+    """A function of a block of lines (_read_blocks') that gives their rows as columns:
+    each run of plain lines (Dataset) through the dataset's fast path, each other line
+    through its parse, malformed lines reported to `errors` by file and line."""
+    positions = _positions(header, path, dataset.columns)
+    # The columns read, and the parser, looked up once: this runs for every line.
+    pick = operator.itemgetter(*positions)
+    parse, numbered = dataset.parse, "line" in dataset.row._fields
+    width, fields = len(header), len(dataset.row._fields)
+
+    def read_line(line, number, rows):
+        values = line.split("\t")
+        if len(values) != width:
+            errors.add(f"{path.name}:{number}: {len(values)} fields, expected {width}")
+            return
+        parse_line(pick(values), number, rows)
+
+    def parse_line(values, number, rows):
+        try:
+            rows += parse(*values, number) if numbered else parse(*values)
+        except MalformedRow as error:
+            errors.add(f"{path.name}:{number}: {error}")
+
+    if dataset.parse_plain is None:
+
+        def read(number, text):
+            rows = []
+            for line_number, line in enumerate(text.split("\n")[:-1], start=number + 1):
+                read_line(line, line_number, rows)
+            return _joined([_columns(rows)], fields)
+
+        return read
+
+    def read_plain(columns, number, pieces, rows):
+        """Plain lines as columns, the first numbered `number` + 1, by the fast path; lines
+        it gives up on are read in halves, down to single lines read by parse."""
+        made = dataset.parse_plain(*columns)
+        if made is not None:
+            pieces += [_columns(rows), made]
+            rows.clear()
+        elif len(columns[0]) == 1:
+            parse_line([column[0] for column in columns[: len(positions)]], number + 1, rows)
+        else:
+            half = len(columns[0]) // 2
+            read_plain([column[:half] for column in columns], number, pieces, rows)
+            read_plain([column[half:] for column in columns], number + half, pieces, rows)
+
+    # A run of plain lines: `width` fields each (no pattern takes a tab or a newline), those
+    # read matching their columns' patterns.
+    patterns = [ANY] * width
+    for position, pattern in zip(positions, dataset.plain, strict=True):
+        patterns[position] = f"(?:{pattern})"
+    plain_lines = re.compile(f"(?:{'\t'.join(patterns)}\n)*+")
+
+    def read(number, text):
+        pieces, rows, start = [], [], 0  # pieces: columns, in the order of the lines
+        while start < len(text):
+            end = plain_lines.match(text, start).end()
+            if end > start:
+                run = text[start:end]
+                count = run.count("\n")
+                values = run.replace("\n", "\t").split("\t")
+                values.pop()  # the nothing after the last newline
+                columns = [values[position::width] for position in positions]
+                if numbered:
+                    columns.append(list(range(number + 1, number + 1 + count)))
+                read_plain(columns, number, pieces, rows)
+                number, start = number + count, end
+            if start < len(text):  # a line that is not plain
+                end = text.index("\n", start) + 1
+                number += 1
+                read_line(text[start : end - 1], number, rows)
+                start = end
+        pieces.append(_columns(rows))
+        return _joined(pieces, fields)
+
+    return read
+
+
+def _joined(pieces, fields):
+    """Pieces of columns (those of no rows being []) as one: `fields` columns."""
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) == 1:
+        return pieces[0]
+    if not pieces:
+        return [()] * fields
+    return [list(itertools.chain.from_iterable(column)) for column in zip(*pieces, strict=True)]
+
+
+_TCONST = operator.itemgetter(0)
+_GROUP = operator.itemgetter(1)  # of a (key, group) of itertools.groupby
 
 
 def merge_duplicate_credits(rows: Iterable[Principal]) -> Iterator[Principal]:
@@ -662,31 +940,79 @@ def merge_duplicate_credits(rows: Iterable[Principal]) -> Iterator[Principal]:
 
     IMDb's file lists a title's rows together, so only one title is held at a time.
     """
-    for title in _merged_titles(rows):
-        yield from title
+    for _, title in itertools.groupby(rows, key=_TCONST):
+        yield from _merged(title)
 
 
 def title_digests(rows: Iterable[Principal]) -> Iterator[Principal]:
     """merge_duplicate_credits, each title's first row with the digest of all of that
     title's rows: the same rows give the same digest in every file, wherever their lines
     are. importimdb keeps it to tell which films' credits changed since the last import."""
-    for title in _merged_titles(rows):
-        # Separators no field holds: the reader removes these control characters.
-        text = "\x1e".join(
-            f"{r.nconst}\x1f{r.role}\x1f{r.job}\x1f{r.character}\x1f{r.ordering}" for r in title
-        )
-        title[0] = title[0]._replace(digest=_digest(text))
-        yield from title
+    for block in _credit_blocks([_columns(rows)]):
+        yield from map(Principal, *block)
 
 
-def _merged_titles(rows):
-    """The merged rows of each title, a list per title."""
-    current, merged = None, {}
-    for row in rows:
-        if row.tconst != current:
-            if merged:
-                yield list(merged.values())
-            current, merged = row.tconst, {}
+def _credit_blocks(blocks):
+    """title_digests of blocks of principals (blocks_of's columns): the rows of a block's
+    last title, which may go on in the next block, wait for it."""
+    held = [()] * len(Principal._fields)
+    for block in blocks:
+        if not block or not block[0]:
+            continue
+        if held[0]:
+            block = [[*before, *column] for before, column in zip(held, block, strict=True)]
+        titles = _titles(block[0])
+        last = titles.pop()[0]
+        held = [column[last:] for column in block]
+        yield _credits([column[:last] for column in block], titles)
+    if held[0]:
+        yield _credits(held, _titles(held[0]))
+
+
+def _titles(tconsts):
+    """(start, end) of each title's rows, one after another in the file."""
+    sizes = map(len, map(list, map(_GROUP, itertools.groupby(tconsts))))
+    ends = list(itertools.accumulate(sizes))
+    return list(zip([0, *ends], ends, strict=False))  # the starts: 0 and the ends but the last
+
+
+def _credits(block, titles):
+    """A block of principals, each title's rows (`titles`, their bounds) merged and the
+    first carrying the digest of them all."""
+    # Only a title that names a person twice may name a credit twice.
+    nconsts = block[1]
+    twice = [(start, end) for start, end in titles if len(set(nconsts[start:end])) < end - start]
+    if twice:
+        block = _merge_credits(block, twice)
+        titles = _titles(block[0])
+    texts = _credit_texts(*block[1:6])
+    digests = [None] * len(block[0])
+    for start, end in titles:
+        digests[start] = _digest("\x1e".join(texts[start:end]))
+    return [*block[:-1], digests]
+
+
+def _merge_credits(block, titles):
+    """The block with the rows of the titles `titles` (their bounds) merged (_merged)."""
+    pieces, done = [], 0  # of the block, as columns: rows as they are, then a title merged
+    for start, end in titles:
+        title = list(map(Principal, *(column[start:end] for column in block)))
+        pieces += [[column[done:start] for column in block], _columns(_merged(title))]
+        done = end
+    return _joined([*pieces, [column[done:] for column in block]], len(block))
+
+
+def _credit_texts(nconsts, roles, jobs, characters, orderings):
+    """What each credit gives its title's digest: its fields, between separators no field
+    holds (the reader removes these control characters)."""
+    fields = zip(nconsts, roles, jobs, characters, map(str, orderings), strict=True)
+    return list(map("\x1f".join, fields))
+
+
+def _merged(title):
+    """One title's rows merged: merge_duplicate_credits."""
+    merged = {}
+    for row in title:
         key = (row.nconst, row.role, row.character)
         if key not in merged:
             merged[key] = row
@@ -698,5 +1024,4 @@ def _merged_titles(rows):
         merged[key] = kept._replace(
             job=", ".join(jobs)[:JOB_LENGTH], ordering=min(kept.ordering, row.ordering)
         )
-    if merged:
-        yield list(merged.values())
+    return list(merged.values())
