@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from films.models import Genre, Source, Trivia
+from films.models import Genre, RemovedItem, Source, Trivia
 from tests.builders import change_form_data, make_film, make_genre, populate, two_john_smiths
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,12 @@ def queries(client, url):
 
 def grow(film, n):
     populate(film, credits=n, trivia=n, reviews=n, locations=n, taglines=n)
+    # Items removed from the film: their records name it.
+    start = RemovedItem.objects.count()
+    RemovedItem.objects.bulk_create(
+        RemovedItem(kind="goof", item_id=10_000 + start + i, film=film, film_slug=film.slug)
+        for i in range(n)
+    )
     genres = [make_genre() for _ in range(3)]
     film.genres.add(*genres)
     for _ in range(n):
@@ -51,6 +57,7 @@ def test_every_model_is_registered():
         "Location",
         "FilmingLocation",
         "Source",
+        "RemovedItem",
     }
 
 
