@@ -366,6 +366,9 @@ def catalogue():
         # A thread started before this worker was forked is not alive in it.
         reader = _readers.get(alias)
         if not (reader and reader.is_alive()):
+            # No list uses the index of an older version again: its memory back while the
+            # new one is read (50 MB at a million films).
+            _current.pop(alias, None)
             reader = threading.Thread(
                 target=_read_for, args=(alias, version), name=f"catalogue-{alias}", daemon=True
             )

@@ -198,6 +198,7 @@ def test_a_list_does_not_wait_for_the_index_of_a_new_version(client, background_
     assert counted_in_database(queries)
     assert titles(client.get(url)) == ["New", "Old"]  # still being read: no second read
     assert slow.started == 1
+    assert not catalogue._current  # the index of the version before is let go meanwhile
     slow.finish.set()
     background_reads()
     with CaptureQueriesContext(connection) as queries:
