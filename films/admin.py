@@ -643,8 +643,22 @@ class FilmingLocationAdmin(FilmsDataAdmin):
     autocomplete_fields = ["film", "location"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the site keeps as their writer left them: editors see them, and add, change
+    and delete none."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RemovedItem)
-class RemovedItemAdmin(admin.ModelAdmin):
+class RemovedItemAdmin(ReadOnlyAdmin):
     """The items removed from films, whose addresses answer 410 Gone: read-only, since a
     record deleted would make its address answer 404, as for an id never issued."""
 
@@ -660,30 +674,12 @@ class RemovedItemAdmin(admin.ModelAdmin):
         url = reverse(f"films:{removed.section}_item", args=[slug, removed.item_id])
         return format_html('<a href="{}">{}</a>', url, url)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ReadOnlyAdmin):
     """The documents the films data was imported from: read-only, as an import left them."""
 
     list_display = ["file_name", "format", "dataset_date", "terms", "imported_at"]
     list_filter = ["format", "terms"]
     search_fields = ["file_name", "=content_hash"]
     date_hierarchy = "imported_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
