@@ -12,6 +12,7 @@ receivers connected in films/apps.py are only a safety net for writes nobody ann
 shell session, loaddata); tests of each writer run without them.
 """
 
+import functools
 import hashlib
 import logging
 import time
@@ -19,7 +20,9 @@ import time
 import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +56,19 @@ def data_version_and(key, alias="default"):
     return data_version(), cache.get(key)
 
 
+@functools.cache
 def _same_store(alias, other):
-    """Whether two cache aliases read the same keys from the same server."""
+    """Whether two cache aliases read the same keys from the same server: read from the
+    settings once, not on every page served from the cache."""
     one, two = settings.CACHES[alias], settings.CACHES[other]
     shared = ("BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "KEY_FUNCTION")
     return "redis" in one["BACKEND"].lower() and all(one.get(k) == two.get(k) for k in shared)
+
+
+@receiver(setting_changed)
+def _caches_changed(setting, **kwargs):
+    if setting == "CACHES":
+        _same_store.cache_clear()
 
 
 def data_changed():
