@@ -209,16 +209,17 @@ def _escaped(values):
     return texts if len(texts) == len(values) else list(map(_copy_value, values))
 
 
+_COPY_TRANSLATION = str.maketrans(_COPY_ESCAPES)
+
+
 def _copy_value(value):
     if value is None:
         return COPY_NULL
     if isinstance(value, str):
-        return value.translate(str.maketrans(_COPY_ESCAPES))
-    if isinstance(value, bool):
-        return _COPY_BOOLEANS[value]
-    if isinstance(value, int | float):
-        return repr(value)
-    raise TypeError(f"no COPY text for {type(value).__name__} {value!r}")
+        return value.translate(_COPY_TRANSLATION)
+    if (format_value := _COPY_FORMATS.get(type(value))) is None:
+        raise TypeError(f"no COPY text for {type(value).__name__} {value!r}")
+    return format_value(value)
 
 
 class Staging:
