@@ -33,6 +33,7 @@ from typing import NamedTuple
 from films.rules import (
     CHARACTER_LENGTH,
     FILM_YEARS,
+    IMDB_ID_LENGTH,
     JOB_LENGTH,
     KNOWN_FOR_LENGTH,
     NAME_LENGTH,
@@ -366,7 +367,11 @@ def _year(value, what, plausible):
 
 def _id(value, prefix, what):
     digits = value[len(prefix) :]
-    if not value.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
+    if (
+        not value.startswith(prefix)
+        or not (digits.isascii() and digits.isdigit())
+        or len(value) > IMDB_ID_LENGTH
+    ):
         raise MalformedRow(f"{what} is not an IMDb id: {value!r}")
     return value
 
@@ -385,7 +390,8 @@ def _required(value, what):
 ANY = r"[^\t\n]*+"
 WHOLE = r"[0-9]{1,9}+"  # the values _int reads as a number
 WHOLE_OR_NULL = rf"\\N|{WHOLE}"  # those _int accepts
-TCONST, NCONST = r"tt[0-9]++", r"nm[0-9]++"  # those _id accepts with "tt", with "nm"
+_DIGITS = rf"[0-9]{{1,{IMDB_ID_LENGTH - 2}}}+"
+TCONST, NCONST = f"tt{_DIGITS}", f"nm{_DIGITS}"  # those _id accepts with "tt", with "nm"
 REQUIRED = r"(?!\\N[\t\n])[^\t\n]++"  # those _required accepts
 
 
