@@ -1023,9 +1023,16 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
 @pytest.mark.django_db(transaction=True)
 def test_an_import_into_a_site_with_films_is_not_prepared(dataset, prepared):
-    """The second session sees only committed rows: it prepares only the first import."""
+    """The second session sees only committed rows: it prepares only the first import. The
+    ids it took for films and people are taken: rows made afterwards get the next ones."""
     import_imdb(directory=dataset())
     assert prepared == ["titles", "people", "credits"]
+    films = list(Film.objects.order_by("id").values_list("id", flat=True))
+    people = list(Person.objects.order_by("id").values_list("id", flat=True))
+    assert films == list(range(films[0], films[0] + len(films)))
+    assert people == list(range(people[0], people[0] + len(people)))
+    assert make_film().id == films[-1] + 1
+    assert make_person().id == people[-1] + 1
     import_imdb(directory=dataset())
     assert prepared == ["titles", "people", "credits"]
 
@@ -1049,10 +1056,10 @@ def test_a_prepared_import_that_fails_leaves_nothing_behind(dataset, prepared, m
 
     credited_people = imdb.credited_people
 
-    def fails(db, *, new_ids=False):
-        if new_ids:  # in the second session
+    def fails(db, *, first_id=None):
+        if first_id is not None:  # in the second session
             raise RuntimeError("the second session failed")
-        credited_people(db, new_ids=new_ids)
+        return credited_people(db)
 
     monkeypatch.setattr(imdb, "credited_people", fails)
     with pytest.raises(RuntimeError, match="the second session failed"):

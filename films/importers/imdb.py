@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 from django.db import connection, transaction
@@ -625,7 +626,10 @@ class Preparation:
         db.execute(f"SET search_path = {self.schema}, public")
         for name in ("title.basics", "title.ratings"):
             self.staging.define(db, name)
-        select_titles(db, min_votes=self.min_votes, limit=self.limit, new_ids=True)
+        with self._ids(db, Film) as ids:
+            ids.used = select_titles(
+                db, min_votes=self.min_votes, limit=self.limit, first_id=ids.first
+            )
         self._commit("titles")
         others = ("title.principals", "name.basics", "title.crew")
         if not self.staging.staged(others, self.stopping):
@@ -633,7 +637,8 @@ class Preparation:
             raise _Stopped("a file could not be staged")
         for name in others:
             self.staging.define(db, name)
-        credited_people(db, new_ids=True)
+        with self._ids(db, Person) as ids:
+            ids.used = credited_people(db, first_id=ids.first)
         db.execute(f"CREATE UNLOGGED TABLE imdb_new_person AS {new_people(ids=True)[1]}")
         self._commit("people")
         select_changed_credits(db)
@@ -645,6 +650,23 @@ class Preparation:
         )
         db.execute(f"CREATE UNLOGGED TABLE imdb_new_credit AS {credits_sql()}")
         self._commit("credits")
+
+    @staticmethod
+    @contextmanager
+    def _ids(db, model):
+        """Ids of `model` for the rows the block makes: `ids.first` and on, `ids.used` of
+        them, taken from the table's sequence in one go. The table is locked against
+        writers, who draw theirs as they insert, until the step commits."""
+        table = model._meta.db_table
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
+        db.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        ids = SimpleNamespace(first=db.scalar(f"SELECT nextval({sequence})"), used=0)
+        yield ids
+        # The last id used, or, if none was, the first again for the next row.
+        db.execute(
+            f"SELECT setval({sequence}, %s, %s)",
+            [ids.first + max(ids.used - 1, 0), bool(ids.used)],
+        )
 
     def _commit(self, step):
         self.session.commit()
@@ -682,29 +704,33 @@ def _timed(on_progress, stage):
         on_progress(Progress(stage, 0, time.monotonic() - started, done=True))
 
 
-def select_titles(db, *, min_votes, limit, new_ids=False):
+def select_titles(db, *, min_votes, limit, first_id=None):
     """imdb_selected: the titles to import (chosen types, enough votes, the first `limit`
     by id) with their ratings, and the id and year of their film where the site has it;
-    with `new_ids`, the id each new film will have (`new_id`), drawn from films' sequence."""
-    film = Film._meta.db_table
-    new_id = f"CASE WHEN f.id IS NULL THEN nextval(pg_get_serial_sequence('{film}', 'id')) END"
+    given `first_id`, the id each new film will have (`new_id`), counted on from it in the
+    titles' order. Returns how many titles."""
+    new_id = "CASE WHEN f.id IS NULL THEN %s + row_number() OVER (ORDER BY t.tconst) END"
     db.execute("DROP TABLE IF EXISTS imdb_selected")
-    db.execute(
+    selected = db.execute(
         f"""
         CREATE {db.scratch} TABLE imdb_selected AS
         SELECT t.tconst, t.title, t.original_title, t.title_type, t.year, t.runtime,
                t.genres, t.slug, r.rating, COALESCE(r.votes, 0) AS votes,
-               f.id AS film_id, f.year AS film_year{f", {new_id} AS new_id" if new_ids else ""}
+               f.id AS film_id, f.year AS film_year
+               {f", {new_id} AS new_id" if first_id is not None else ""}
         FROM imdb_title t
         LEFT JOIN imdb_rating r ON r.tconst = t.tconst
-        LEFT JOIN {film} f ON f.imdb_id = t.tconst
+        LEFT JOIN {Film._meta.db_table} f ON f.imdb_id = t.tconst
         WHERE t.selected AND COALESCE(r.votes, 0) >= %s
         ORDER BY t.tconst
         {"LIMIT %s" if limit is not None else ""}
         """,
-        [min_votes] + ([limit] if limit is not None else []),
+        ([first_id - 1] if first_id is not None else [])
+        + [min_votes]
+        + ([limit] if limit is not None else []),
     )
     db.index("imdb_selected", "tconst")
+    return selected
 
 
 def _selected(db, *, new=None):
@@ -857,6 +883,8 @@ def merge_people(db, result, *, prepared=None):
     want a name gets it bare. `prepared`: a Preparation whose session made imdb_credited,
     with the people's ids, and their rows (imdb_new_person)."""
     person = Person._meta.db_table
+    if prepared:  # its session locks the people's table until it has their ids
+        prepared.wait("people")
     on_site = f"""(
         SELECT n.*, p.id AS person_id FROM imdb_name n JOIN {person} p ON p.imdb_id = n.nconst
     )"""
@@ -865,7 +893,6 @@ def merge_people(db, result, *, prepared=None):
         person, source=on_site, key="person_id", columns=dict.fromkeys(PERSON_COLUMNS)
     )
     if prepared:
-        prepared.wait("people")
         columns, rows = new_people(ids=True)[0], "SELECT * FROM imdb_new_person"
     else:
         credited_people(db)
@@ -906,20 +933,21 @@ def new_people(*, ids=False):
     return ", ".join(columns), f"SELECT {', '.join(columns.values())} FROM ({slugged}) n"
 
 
-def credited_people(db, *, new_ids=False):
+def credited_people(db, *, first_id=None):
     """imdb_credited: the people the selected titles credit who are not on the site, with
     their prominence (films/prominence.py), the votes of the films they are credited in:
     it is inserted with them, and ranking people at the end of the import writes only what
-    changed for the others. With `new_ids`, the id each will have (`new_id`)."""
+    changed for the others. Given `first_id`, the id each will have (`new_id`), counted on
+    from it. Returns how many people."""
     person = Person._meta.db_table
-    new_id = f"nextval(pg_get_serial_sequence('{person}', 'id'))"
     # Only the credits of people new to the site are summed: a refresh has few of them.
     db.execute("DROP TABLE IF EXISTS imdb_credited")
-    db.execute(
+    credited = db.execute(
         f"""
         CREATE {db.scratch} TABLE imdb_credited AS
         SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
-               n.known_for, credited.votes{f", {new_id} AS new_id" if new_ids else ""}
+               n.known_for, credited.votes
+               {", %s + row_number() OVER () AS new_id" if first_id is not None else ""}
         FROM imdb_name n
         JOIN (
             SELECT w.nconst, sum(s.votes) AS votes
@@ -933,9 +961,11 @@ def credited_people(db, *, new_ids=False):
             JOIN imdb_selected s ON s.tconst = w.tconst
             GROUP BY w.nconst
         ) credited ON credited.nconst = n.nconst
-        """
+        """,
+        [first_id - 1] if first_id is not None else [],
     )
     db.index("imdb_credited", "nconst")
+    return credited
 
 
 def select_changed_credits(db):
