@@ -4,6 +4,7 @@ import datetime
 import gzip
 import hashlib
 import json
+import re
 import tempfile
 from decimal import Decimal
 from io import StringIO
@@ -529,6 +530,16 @@ def test_characters_join_several_parts_and_survive_broken_json():
     assert characters(None) == ""
 
 
+def test_characters_escaped_over_tabs_and_lines_are_one_line():
+    """A tab, newline or carriage return a JSON escape writes into a part's name is a space
+    (a run of whitespace around it too), and none is left at the name's ends."""
+    assert characters('["Mary\\tJane","Bob\\nSmith"]') == "Mary Jane / Bob Smith"
+    assert (
+        characters('["Carriage \\r\\n  return","\\tIndented\\n"]') == "Carriage return / Indented"
+    )
+    assert characters('["\\r\\n","Kept  twice"]') == "Kept  twice"
+
+
 def test_categories_become_roles():
     assert role_and_job("actress", None) == ("cast", "")
     assert role_and_job("self", None) == ("self", "")
@@ -625,8 +636,16 @@ def test_an_empty_table_beside_served_films_keeps_its_foreign_keys(db, dataset):
 def test_characters_read_any_json_array_of_names(names):
     """The shortcut for one plain name agrees with reading the JSON."""
     text = json.dumps(names, ensure_ascii=False)
-    expected = " / ".join(name for name in map(without_controls, names) if name)[:500]
+    expected = " / ".join(name for name in map(one_line, names) if name)[:500]
     assert characters(text) == expected
+
+
+def one_line(name):
+    """A part's name as characters() reads it: without control characters, and where it holds
+    a tab or a line break, each run of whitespace holding one a space, the ends stripped."""
+    if not re.search("[\t\n\r]", name):
+        return without_controls(name)
+    return without_controls(re.sub(r"\s*[\t\n\r]\s*", " ", name)).strip()
 
 
 def test_command_shows_progress_per_file_only_when_asked(db, dataset):

@@ -144,6 +144,17 @@ def test_principals_naming_one_part_twice_become_one_row(reader):
     assert rows == [Principal("tt1", "nm1", "writer", "screenplay, novel", "", 2, line=2)]
 
 
+def test_parts_escaped_over_tabs_and_lines_are_read_as_one_line(reader):
+    """A block of plain lines is read a column at a time, the characters too: their JSON
+    escapes of a tab or a line break are a space there as well."""
+    rows = reader.read(
+        "title.principals",
+        'tt1\t1\tnm1\tactress\t\\N\t["Mary\\tJane","Bob\\nSmith"]',
+        'tt1\t2\tnm2\tactor\t\\N\t["\\r\\nCarriage \\r\\n return"]',
+    )
+    assert [row.character for row in rows] == ["Mary Jane / Bob Smith", "Carriage return"]
+
+
 def test_malformed_lines_are_named_by_file_and_line_and_the_rest_is_read(reader):
     rows = reader.read(
         "title.ratings",
