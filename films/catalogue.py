@@ -29,12 +29,14 @@ queries, and read again after a writer says the data changed; the counts of the 
 lists are kept with it. A thread of the worker's own reads it, with a database connection
 of its own, once a list finds none for the current version: at a million films that takes
 some ten seconds, which no visitor waits for. Until then lists take the SQL path, the first one
-too; a read that fails is logged, and the next list starts another. An index is held for
-the version it was read at, never used for a later one: when the data changed during the
-read, the next list starts another. A worker's first read is no exception: gunicorn
-replaces workers every ten thousand requests or so (max_requests), and the database counts
-a list far sooner than the index is read. A worker forked while its parent was reading
-starts a read of its own: the parent's thread is not alive in it.
+too. A read that fails is logged, and the first list a second later starts another; the
+wait doubles with each failure in a row, up to a minute, so that a database that keeps
+failing is not read in full for every list. An index is held for the version it was read
+at, never used for a later one: when the data changed during the read, the next list starts
+another. A worker's first read is no exception: gunicorn replaces workers every ten
+thousand requests or so (max_requests), and the database counts a list far sooner than the
+index is read. A worker forked while its parent was reading starts a read of its own: the
+parent's thread is not alive in it.
 
 With the count cache off (COUNT_CACHE_SECONDS = 0, as in tests, whose writes never commit)
 it is read for every list, in the request. A request inside a transaction takes the SQL
@@ -44,6 +46,7 @@ path: another connection would not see the rows the transaction wrote.
 import logging
 import math
 import threading
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -66,6 +69,10 @@ UNDATED = np.iinfo(np.int16).max  # sorts after every year
 UNRATED = -1  # below every rating_min, as NULL >= x is never true
 # The Counts of the last lists asked for, per worker and data version.
 COUNTS_KEPT = 16
+# How long lists wait before reading the index again after a failed read, doubled for each
+# failure in a row up to the longest.
+RETRY_SECONDS = 1
+RETRY_SECONDS_LONGEST = 60
 
 
 @dataclass(frozen=True)
@@ -340,6 +347,7 @@ def _read(alias):
 
 _current = {}  # alias: (data version, Catalogue)
 _readers = {}  # alias: the thread reading its Catalogue
+_failed = {}  # alias: (seconds waited since its last read failed, time.monotonic() of the next)
 _starting = threading.Lock()
 
 
@@ -362,6 +370,9 @@ def catalogue():
         return held[1]
     if connections[alias].in_atomic_block:
         return None  # a thread's own connection would not see this transaction's rows
+    failed = _failed.get(alias)
+    if failed and time.monotonic() < failed[1]:
+        return None  # the last read failed a moment ago
     with _starting:
         # A thread started before this worker was forked is not alive in it.
         reader = _readers.get(alias)
@@ -380,9 +391,18 @@ def catalogue():
 def _read_for(alias, version):
     """Reads the Catalogue of database `alias` and holds it for `version` (a reader thread)."""
     try:
-        _current[alias] = (version, read(alias))
+        index = read(alias)
     except Exception:
-        logger.exception("Reading the film list's index failed; the next list reads it again")
+        last = _failed.get(alias)
+        seconds = min(2 * last[0], RETRY_SECONDS_LONGEST) if last else RETRY_SECONDS
+        _failed[alias] = (seconds, time.monotonic() + seconds)
+        logger.exception(
+            "Reading the film list's index failed; the first list after %d s reads it again",
+            seconds,
+        )
+    else:
+        _failed.pop(alias, None)
+        _current[alias] = (version, index)
     finally:
         connections.close_all()  # this thread's own
 

@@ -458,7 +458,9 @@ class Film(SlugHistory):
     )
     gross_region = models.CharField(max_length=100, blank=True)
     genres = models.ManyToManyField(Genre, related_name="films", blank=True)
-    imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
+    imdb_id = models.CharField(
+        "IMDb id", max_length=rules.IMDB_ID_LENGTH, unique=True, null=True, blank=True
+    )
     original_title = models.CharField(
         max_length=rules.TITLE_LENGTH, blank=True, help_text="The title in its original language."
     )
@@ -633,7 +635,9 @@ class Person(SlugHistory):
     slug = models.SlugField(max_length=255, unique=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     death_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    imdb_id = models.CharField("IMDb id", max_length=12, unique=True, null=True, blank=True)
+    imdb_id = models.CharField(
+        "IMDb id", max_length=rules.IMDB_ID_LENGTH, unique=True, null=True, blank=True
+    )
     professions = models.CharField(
         max_length=rules.PROFESSIONS_LENGTH,
         blank=True,

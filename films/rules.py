@@ -15,6 +15,7 @@ from films.slugs import film_slug, new_slugs, new_slugs_sql, slug_base
 __all__ = [
     "CHARACTER_LENGTH",
     "FILM_YEARS",
+    "IMDB_ID_LENGTH",
     "JOB_LENGTH",
     "KNOWN_FOR_LENGTH",
     "NAME_LENGTH",
@@ -36,3 +37,4 @@ PROFESSIONS_LENGTH = 200  # Person.professions
 KNOWN_FOR_LENGTH = 200  # Person.known_for
 JOB_LENGTH = 300  # Credit.job
 CHARACTER_LENGTH = 500  # Credit.character
+IMDB_ID_LENGTH = 12  # Film.imdb_id and Person.imdb_id: "tt" or "nm" and up to ten digits

@@ -133,11 +133,13 @@ def test_a_list_shows_the_index_page_of_cards(client):
 
 
 @pytest.fixture
-def background_reads(transactional_db, settings, local_caches):
+def background_reads(transactional_db, settings, local_caches, monkeypatch):
     """The index kept per data version, as in production: read by a thread of the worker's
     own, which sees only what has committed (so must the test's writes). Returns a function
-    that waits for the read under way; every read has ended when the test does."""
+    that waits for the read under way; every read has ended when the test does, and no
+    failed read of the test holds off the next test's."""
     settings.COUNT_CACHE_SECONDS = 3600
+    monkeypatch.setattr(catalogue, "_failed", {})
 
     def wait():
         for reader in list(catalogue._readers.values()):
@@ -150,10 +152,11 @@ def background_reads(transactional_db, settings, local_caches):
 
 class SlowRead:
     """catalogue.read as a million films make it: the rows read, it takes its time, here
-    until the test lets it finish (or 5 s, where a request would wait for it)."""
+    until the test lets it finish (or 5 s, where a request would wait for it). The reads
+    numbered in `failing` (the first is 1) fail."""
 
-    def __init__(self, monkeypatch, fail_first=False):
-        self.real, self.fail_first = catalogue.read, fail_first
+    def __init__(self, monkeypatch, failing=()):
+        self.real, self.failing = catalogue.read, set(failing)
         self.rows_read, self.finish = threading.Event(), threading.Event()
         self.started = self.finished = 0
         self.connection = None
@@ -162,13 +165,24 @@ class SlowRead:
     def __call__(self, alias):
         self.started += 1
         self.connection = connections[alias]
-        if self.fail_first and self.started == 1:
+        if self.started in self.failing:
             raise DatabaseError("the database went away")
         index = self.real(alias)
         self.rows_read.set()
         self.finish.wait(timeout=5)
         self.finished += 1
         return index
+
+
+class Clock:
+    """The catalogue's time.monotonic(), moved on by the test alone."""
+
+    def __init__(self, monkeypatch):
+        self.now = 1000.0
+        monkeypatch.setattr(catalogue, "time", self)
+
+    def monotonic(self):
+        return self.now
 
 
 def titles(response):
@@ -237,21 +251,116 @@ def test_an_index_read_before_a_change_is_not_used_after_it(client, background_r
 
 def test_a_failed_read_is_logged_and_read_again(client, background_reads, monkeypatch, caplog):
     """A read the database fails is logged with its traceback; the list is counted by the
-    database, and the next list starts another read."""
+    database, and the next list once the back-off has passed starts another read."""
     make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
     url = "/films/?genre=drama&decade=1990"
-    slow = SlowRead(monkeypatch, fail_first=True)
+    slow = SlowRead(monkeypatch, failing={1})
     slow.finish.set()
+    clock = Clock(monkeypatch)
     with caplog.at_level(logging.ERROR, logger="films.catalogue"):
         assert titles(client.get(url)) == ["Shown"]
         background_reads()
     (failed,) = caplog.records
     assert isinstance(failed.exc_info[1], DatabaseError)
+    clock.now += 1
     assert titles(client.get(url)) == ["Shown"]
     background_reads()
     assert slow.started == 2
     with CaptureQueriesContext(connection) as queries:
         assert titles(client.get(url)) == ["Shown"]
+    assert not counted_in_database(queries)
+
+
+def failed_reads(caplog):
+    """The log messages of the failed reads of the index."""
+    return [record.getMessage() for record in caplog.records if record.name == "films.catalogue"]
+
+
+def test_a_list_soon_after_a_failed_read_starts_no_read(
+    client, background_reads, monkeypatch, caplog
+):
+    """A database that fails a read is not read in full again by the lists of the next
+    second: they take the SQL path, and the log says when a list reads again."""
+    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
+    url = "/films/?genre=drama&decade=1990"
+    slow = SlowRead(monkeypatch, failing={1})
+    slow.finish.set()
+    clock = Clock(monkeypatch)
+    with caplog.at_level(logging.ERROR, logger="films.catalogue"):
+        assert titles(client.get(url)) == ["Shown"]
+        background_reads()
+    for _ in range(3):
+        clock.now += 0.3
+        assert titles(client.get(url)) == ["Shown"]
+        background_reads()
+    assert slow.started == 1
+    assert failed_reads(caplog) == [
+        "Reading the film list's index failed; the first list after 1 s reads it again"
+    ]
+
+
+def test_a_list_after_the_back_off_reads_again_and_each_failure_doubles_it(
+    client, background_reads, monkeypatch, caplog
+):
+    """Once the back-off after a failed read has passed, the next list starts a read; one
+    failure after another, the back-off doubles, up to a minute."""
+    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
+    url = "/films/?genre=drama&decade=1990"
+    slow = SlowRead(monkeypatch, failing=range(1, 10))
+    slow.finish.set()
+    clock = Clock(monkeypatch)
+    backed_off = [1, 2, 4, 8, 16, 32, 60, 60]
+    with caplog.at_level(logging.ERROR, logger="films.catalogue"):
+        client.get(url)
+        background_reads()
+        for reads, seconds in enumerate(backed_off, start=1):
+            clock.now += seconds - 0.5
+            client.get(url)
+            background_reads()
+            assert slow.started == reads
+            clock.now += 0.5
+            client.get(url)
+            background_reads()
+            assert slow.started == reads + 1
+    assert failed_reads(caplog) == [
+        f"Reading the film list's index failed; the first list after {seconds} s reads it again"
+        for seconds in [*backed_off, 60]
+    ]
+
+
+def test_a_read_that_succeeds_resets_the_back_off(client, background_reads, monkeypatch, caplog):
+    """After a read that succeeds, the next failed read backs off for a second again, not
+    for twice the last back-off."""
+    drama = make_genre(name="Drama", slug="drama")
+    make_film(title="Old", year=1990).genres.add(drama)
+    url = "/films/?genre=drama&decade=1990&sort=title"
+    slow = SlowRead(monkeypatch, failing={1, 2, 4})
+    slow.finish.set()
+    clock = Clock(monkeypatch)
+    with caplog.at_level(logging.ERROR, logger="films.catalogue"):
+        for seconds in [0, 1, 2]:  # failed, failed, read
+            clock.now += seconds
+            client.get(url)
+            background_reads()
+        assert slow.started == 3
+        with CaptureQueriesContext(connection) as queries:
+            assert titles(client.get(url)) == ["Old"]
+        assert not counted_in_database(queries)
+        make_film(title="New", year=1991).genres.add(drama)  # commits: a new data version
+        assert titles(client.get(url)) == ["New", "Old"]
+        background_reads()
+        assert slow.started == 4
+        for started in [4, 5]:
+            clock.now += 0.5
+            client.get(url)
+            background_reads()
+            assert slow.started == started
+    assert failed_reads(caplog) == [
+        f"Reading the film list's index failed; the first list after {seconds} s reads it again"
+        for seconds in [1, 2, 1]
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(client.get(url)) == ["New", "Old"]
     assert not counted_in_database(queries)
 
 

@@ -1,8 +1,10 @@
 import contextlib
+import dataclasses
 import datetime
 import gzip
 import hashlib
 import json
+import re
 import tempfile
 from decimal import Decimal
 from io import StringIO
@@ -34,7 +36,7 @@ from films.importers.imdb_tsv import (
     role_and_job,
 )
 from films.importers.text import without_controls
-from films.models import Credit, Film, ImportedCredits, Person, Review, Source, Trivia
+from films.models import Credit, Film, Genre, ImportedCredits, Person, Review, Source, Trivia
 from films.provenance import IMDB_ATTRIBUTION
 from tests.builders import make_film, make_person
 from tests.imdb_files import awkward_files
@@ -528,6 +530,16 @@ def test_characters_join_several_parts_and_survive_broken_json():
     assert characters(None) == ""
 
 
+def test_characters_escaped_over_tabs_and_lines_are_one_line():
+    """A tab, newline or carriage return a JSON escape writes into a part's name is a space
+    (a run of whitespace around it too), and none is left at the name's ends."""
+    assert characters('["Mary\\tJane","Bob\\nSmith"]') == "Mary Jane / Bob Smith"
+    assert (
+        characters('["Carriage \\r\\n  return","\\tIndented\\n"]') == "Carriage return / Indented"
+    )
+    assert characters('["\\r\\n","Kept  twice"]') == "Kept  twice"
+
+
 def test_categories_become_roles():
     assert role_and_job("actress", None) == ("cast", "")
     assert role_and_job("self", None) == ("self", "")
@@ -624,8 +636,16 @@ def test_an_empty_table_beside_served_films_keeps_its_foreign_keys(db, dataset):
 def test_characters_read_any_json_array_of_names(names):
     """The shortcut for one plain name agrees with reading the JSON."""
     text = json.dumps(names, ensure_ascii=False)
-    expected = " / ".join(name for name in map(without_controls, names) if name)[:500]
+    expected = " / ".join(name for name in map(one_line, names) if name)[:500]
     assert characters(text) == expected
+
+
+def one_line(name):
+    """A part's name as characters() reads it: without control characters, and where it holds
+    a tab or a line break, each run of whitespace holding one a space, the ends stripped."""
+    if not re.search("[\t\n\r]", name):
+        return without_controls(name)
+    return without_controls(re.sub(r"\s*[\t\n\r]\s*", " ", name)).strip()
 
 
 def test_command_shows_progress_per_file_only_when_asked(db, dataset):
@@ -900,7 +920,9 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
             seen.extend(staging_tables())
 
     import_imdb(directory=dataset(), on_progress=look)
-    assert len(seen) == 6  # a table per file, and the schema of the merges' tables
+    # A table per file, the schema of the merges' tables, and that of the tables prepared
+    # by a second session (a first import: tests/test_import_imdb_prepared.py).
+    assert len(seen) == 7
     assert len({name.split("_")[1] for name in seen}) == 1  # one run
     assert staging_tables() == []
     import_imdb(directory=dataset(), dry_run=True)
@@ -913,6 +935,173 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
     cut_short(directory)
     with pytest.raises(UnreadableFile):
         import_imdb(directory=directory)
+    assert staging_tables() == []
+    assert Film.objects.count() == 3
+
+
+# The first import into a site without films, on PostgreSQL: a second session prepares the
+# titles, people and credits while the import's session writes (imdb.Preparation). What it
+# writes must be what the import's session writes alone, and a failure anywhere must leave
+# nothing behind: no rows, no tables, no schema.
+
+
+def site():
+    """Everything the import writes, by IMDb ids and names rather than row ids."""
+    films = {
+        film.imdb_id: (
+            film.title,
+            film.original_title,
+            film.title_type,
+            film.slug,
+            film.year,
+            film.runtime_minutes,
+            film.rating,
+            film.vote_count,
+            film.source.file_name,
+            sorted(genre.slug for genre in film.genres.all()),
+        )
+        for film in Film.objects.select_related("source").prefetch_related("genres")
+    }
+    people = {
+        person.imdb_id: (
+            person.name,
+            person.slug,
+            person.birth_year,
+            person.death_year,
+            person.professions,
+            person.known_for,
+            person.prominence,
+        )
+        for person in Person.objects.all()
+    }
+    credits = {
+        (credit.film.imdb_id, credit.person.imdb_id, credit.role, credit.character): (
+            credit.job,
+            credit.order,
+            credit.is_star,
+            credit.year,
+            credit.credited_as,
+            credit.uncredited,
+            credit.source.file_name,
+            credit.source_line,
+        )
+        for credit in Credit.objects.select_related("film", "person", "source")
+    }
+    digests = {
+        row.film.imdb_id: row.digest for row in ImportedCredits.objects.select_related("film")
+    }
+    genres = sorted(Genre.objects.values_list("name", "slug"))
+    return films, people, credits, digests, genres
+
+
+def empty_the_site():
+    tables = [name for name in connection.introspection.table_names() if name.startswith("films_")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def prepared(monkeypatch):
+    """The steps each Preparation of the test committed."""
+    steps = []
+    commit = imdb.Preparation._commit
+
+    def spy(self, step):
+        commit(self, step)
+        steps.append(step)
+
+    monkeypatch.setattr(imdb.Preparation, "_commit", spy)
+    return steps
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("files", ["awkward", "generated"])
+def test_a_prepared_import_writes_what_the_import_alone_writes(
+    files, tmp_path, prepared, monkeypatch
+):
+    """Every fact, slug, star, billing, prominence, digest and count the same, on files full
+    of awkward lines (malformed ones, titles of one name and year, people missing from
+    name.basics, rows of a title apart) and on generated ones of a realistic shape."""
+    if files == "awkward":
+        awkward_files(tmp_path, seed=5, titles=800)
+    else:
+        generate(films=300, out=tmp_path, seed=4)
+    result = import_imdb(directory=tmp_path, max_errors=100_000)
+    assert prepared == ["titles", "people", "credits"]
+    written = site()
+    assert written[2], "the files credit people"
+    empty_the_site()
+    monkeypatch.setattr(imdb.Preparation, "wanted", staticmethod(lambda: False))
+    alone = import_imdb(directory=tmp_path, max_errors=100_000)
+    assert prepared == ["titles", "people", "credits"]  # no second preparation
+    assert site() == written
+    assert dataclasses.asdict(alone) == dataclasses.asdict(result)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+def test_an_import_into_a_site_with_films_is_not_prepared(dataset, prepared):
+    """The second session sees only committed rows: it prepares only the first import. The
+    ids it took for films and people are taken: rows made afterwards get the next ones."""
+    import_imdb(directory=dataset())
+    assert prepared == ["titles", "people", "credits"]
+    films = list(Film.objects.order_by("id").values_list("id", flat=True))
+    people = list(Person.objects.order_by("id").values_list("id", flat=True))
+    assert films == list(range(films[0], films[0] + len(films)))
+    assert people == list(range(people[0], people[0] + len(people)))
+    assert make_film().id == films[-1] + 1
+    assert make_person().id == people[-1] + 1
+    import_imdb(directory=dataset())
+    assert prepared == ["titles", "people", "credits"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_import_that_fails_leaves_nothing_behind(dataset, prepared, monkeypatch):
+    """A file cut short, too many malformed lines, an error in the second session, a dry
+    run: no film, no table, no schema remains, and the error is the one that happened."""
+    directory = dataset(gz=True)
+    cut_short(directory)
+    with pytest.raises(UnreadableFile):
+        import_imdb(directory=directory)
+    assert staging_tables() == []
+    assert not Film.objects.exists()
+
+    with pytest.raises(ImportAborted):
+        import_imdb(directory=dataset(name_basics=[*NAMES, ["nm7"], ["nm8"]]), max_errors=1)
+    assert staging_tables() == []
+    assert not Film.objects.exists()
+
+    credited_people = imdb.credited_people
+
+    def fails(db, *, first_id=None):
+        if first_id is not None:  # in the second session
+            raise RuntimeError("the second session failed")
+        return credited_people(db)
+
+    monkeypatch.setattr(imdb, "credited_people", fails)
+    with pytest.raises(RuntimeError, match="the second session failed"):
+        import_imdb(directory=dataset())
+    assert staging_tables() == []
+    assert not Film.objects.exists()
+    monkeypatch.setattr(imdb, "credited_people", credited_people)
+
+    result = import_imdb(directory=dataset(), dry_run=True)
+    assert result.films.created == 3
+    assert prepared[-3:] == ["titles", "people", "credits"]
+    assert staging_tables() == []
+    assert not Film.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+def test_the_prepared_tables_of_a_killed_import_are_dropped_by_the_next(dataset):
+    """A run whose process died left its schema: the next import drops it."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA imdb_0badc0de_prep")
+        cursor.execute("CREATE TABLE imdb_0badc0de_prep.imdb_selected (tconst text)")
+    import_imdb(directory=dataset())
     assert staging_tables() == []
     assert Film.objects.count() == 3
 

@@ -144,6 +144,17 @@ def test_principals_naming_one_part_twice_become_one_row(reader):
     assert rows == [Principal("tt1", "nm1", "writer", "screenplay, novel", "", 2, line=2)]
 
 
+def test_parts_escaped_over_tabs_and_lines_are_read_as_one_line(reader):
+    """A block of plain lines is read a column at a time, the characters too: their JSON
+    escapes of a tab or a line break are a space there as well."""
+    rows = reader.read(
+        "title.principals",
+        'tt1\t1\tnm1\tactress\t\\N\t["Mary\\tJane","Bob\\nSmith"]',
+        'tt1\t2\tnm2\tactor\t\\N\t["\\r\\nCarriage \\r\\n return"]',
+    )
+    assert [row.character for row in rows] == ["Mary Jane / Bob Smith", "Carriage return"]
+
+
 def test_malformed_lines_are_named_by_file_and_line_and_the_rest_is_read(reader):
     rows = reader.read(
         "title.ratings",
@@ -160,6 +171,22 @@ def test_malformed_lines_are_named_by_file_and_line_and_the_rest_is_read(reader)
         "title.ratings.tsv:5: 2 fields, expected 3",
         "title.ratings.tsv:6: tconst is not an IMDb id: 'x5'",
     ]
+
+
+def test_an_id_longer_than_the_column_is_a_malformed_line(reader):
+    """IMDb's ids are "tt" or "nm" and up to ten digits, what Film.imdb_id and Person.imdb_id
+    hold: a longer run of digits is named, not a traceback (Python will not read thousands
+    of digits as a number)."""
+    longest, longer, huge = "tt" + "9" * 10, "tt" + "9" * 11, "tt" + "9" * 5000
+    rows = reader.read("title.ratings", f"{longest}\t7\t10", f"{longer}\t7\t10", f"{huge}\t7\t10")
+    assert rows == [Rating(longest, 7.0, 10)]
+    assert reader.errors == [
+        f"title.ratings.tsv:3: tconst is not an IMDb id: {longer!r}",
+        f"title.ratings.tsv:4: tconst is not an IMDb id: {huge!r}",
+    ]
+    rows = reader.read("title.principals", f"{huge}\t1\tnm1\tactor\t\\N\t\\N")
+    assert rows == []
+    assert reader.errors[-1] == f"title.principals.tsv:2: tconst is not an IMDb id: {huge!r}"
 
 
 def test_too_many_malformed_lines_abort_the_reading(tmp_path):

@@ -19,13 +19,17 @@ The import runs in two phases, the site's tables written in one transaction:
    serves keeps them, so that pages are read throughout an import (bulk_load).
 """
 
+import concurrent.futures
 import datetime
+import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -61,7 +65,7 @@ __all__ = [
 ]
 
 EXAMPLES = 5  # how many ids a report quotes for each kind of problem
-STARS_PER_FILM = 3
+STARS_PER_FILM = 3  # the first billed cast members, as IMDb lists "Stars"
 # What IMDb knows of a film and of a person: their columns, and the staging columns of
 # imdb_selected and imdb_credited that fill them (None: the same name).
 FILM_COLUMNS = {
@@ -79,7 +83,7 @@ PERSON_COLUMNS = (
     "death_year",
     "professions",
     "known_for",
-)  # the first billed cast members, as IMDb lists "Stars"
+)
 
 # The staging table of each dataset. Its columns are the fields of the dataset's rows
 # (films/importers/imdb_tsv.py), text unless named here.
@@ -196,12 +200,14 @@ class _Database:
             f"SELECT EXISTS (SELECT 1 FROM {Film._meta.db_table})"
         )
 
-    def scratch_schema(self, run):
+    def scratch_schema(self, run, *, prepared=None):
         """A schema for the run's merge tables, first on the search path until the import's
-        transaction ends, and dropped with them: a rollback drops it too."""
+        transaction ends, and dropped with them: a rollback drops it too. Then the schema
+        of the tables a Preparation makes, if `prepared`."""
         schema = f"imdb_{run:08x}"
         self.execute(f"CREATE SCHEMA {schema}")
-        self.execute(f"SET LOCAL search_path = {schema}, public")
+        also = f"{prepared.schema}, " if prepared else ""
+        self.execute(f"SET LOCAL search_path = {schema}, {also}public")
         self.schema = schema
 
     def execute(self, sql, params=()):
@@ -370,22 +376,26 @@ def import_imdb(
     """
     paths = find_datasets(directory)
     result = ImportResult(dry_run=dry_run)
+    prepared = None
     if connection.vendor == "postgresql":
         staging = _ParallelStaging(paths, title_types, max_errors, result)
+        if Preparation.wanted():
+            prepared = Preparation(staging, min_votes=min_votes, limit=limit)
     else:
         staging = _InlineStaging(paths, title_types, max_errors, result)
-    with staging, transaction.atomic(), connection.cursor() as cursor:
+    # The preparation ends after the import's transaction, which reads and drops its tables.
+    with staging, prepared or nullcontext(), transaction.atomic(), connection.cursor() as cursor:
         db = _Database(cursor)
         if db.postgres:
+            # The site's statement timeout guards page queries; a million films take minutes.
+            db.execute("SET LOCAL statement_timeout = 0")
             # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
             db.execute("SET LOCAL work_mem = '256MB'")
             # ...and so do the index builds after a bulk load.
             db.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            # The site's statement timeout guards page queries; a million films take minutes.
-            db.execute("SET LOCAL statement_timeout = 0")
             # A few big statements: compiling them costs more than it saves.
             db.execute("SET LOCAL jit = off")
-            db.scratch_schema(staging.run)
+            db.scratch_schema(staging.run, prepared=prepared)
         sources = {
             name: imdb_dataset_source(path=paths[name], dataset_date=dataset_date).pk
             for name in SOURCE_FILES
@@ -396,18 +406,23 @@ def import_imdb(
         with _timed(on_progress, "reading titles"):
             staging.stage(db, ["title.basics", "title.ratings"], on_progress)
         with _timed(on_progress, "selecting titles"):
-            select_titles(db, result, min_votes=min_votes, limit=limit)
+            if prepared:
+                prepared.start(sources)
+                prepared.wait("titles")
+            else:
+                select_titles(db, min_votes=min_votes, limit=limit)
+            result.titles_skipped = db.scalar("SELECT count(*) FROM imdb_title") - _selected(db)
         with _timed(on_progress, "merging films"):
-            merge_films(db, result, now=timezone.now(), sources=sources)
+            merge_films(db, result, now=timezone.now(), sources=sources, new_ids=bool(prepared))
         with _timed(on_progress, "merging genres"):
             merge_genres(db, result, staging.genres_seen)
         with _timed(on_progress, "reading credits and people"):
             staging.stage(db, ["title.principals", "name.basics", "title.crew"], on_progress)
         result.credits_of_other_types = staging.rows_dropped
         with _timed(on_progress, "merging people"):
-            merge_people(db, result)
+            merge_people(db, result, prepared=prepared)
         with _timed(on_progress, "merging credits"):
-            merge_credits(db, result, sources=sources)
+            merge_credits(db, result, sources=sources, prepared=prepared)
         if result.prominence_may_change:
             with _timed(on_progress, "ranking people"):
                 result.prominence_changed = refresh_prominence()
@@ -508,26 +523,176 @@ class _ParallelStaging:
     def stage(self, db, names, on_progress):
         staged = self.staging.wait(*names, on_progress=on_progress)
         for name in names:
-            view = STAGING_TABLES[name]
             if name in staged:
                 self.result.rows_read[self.staging.paths[name].name] = staged[name].rows_read
                 self.result.errors += staged[name].errors
                 self.genres_seen |= staged[name].genres_seen
                 self.rows_dropped += staged[name].rows_dropped
-                parts = (f"SELECT * FROM {table}" for table in self.staging.tables[name])
-                db.execute(
-                    f"CREATE OR REPLACE TEMPORARY VIEW {view} AS {' UNION ALL '.join(parts)}"
-                )
-            else:  # an optional file that is absent: no rows
-                db.execute(f"DROP TABLE IF EXISTS {view}")
-                db.execute(f"CREATE TEMPORARY TABLE {view} ({_columns(self.rows[name])})")
+            self.define(db, name, "TEMPORARY")
             self.views.append(name)
         self.result.method = "copy"
+
+    def define(self, db, name, kind=""):
+        """Makes the staging table of the file `name`, as STAGING_TABLES names it: a view of
+        its parts' tables, or an empty table for an optional file that is absent."""
+        view = STAGING_TABLES[name]
+        if name in self.staging.paths:
+            parts = (f"SELECT * FROM {table}" for table in self.staging.tables[name])
+            db.execute(f"CREATE OR REPLACE {kind} VIEW {view} AS {' UNION ALL '.join(parts)}")
+        else:
+            db.execute(f"DROP TABLE IF EXISTS {view}")
+            db.execute(f"CREATE {kind} TABLE {view} ({_columns(self.rows[name])})")
+
+    def staged(self, names, stopping):
+        """Waits, without taking part, until the readers have staged the files `names`;
+        False if one could not be, or `stopping` is set."""
+        futures = [future for name in names for future in self.staging.futures.get(name, ())]
+        while concurrent.futures.wait(futures, timeout=0.1).not_done:
+            if stopping.is_set():
+                return False
+        return not any(
+            future.cancelled() or future.exception() or future.result().failure
+            for future in futures
+        )
 
     def drop_views(self, db):
         for name in self.views:
             kind = "VIEW" if name in self.staging.staged else "TABLE"
             db.execute(f"DROP {kind} {STAGING_TABLES[name]}")
+
+
+class Preparation:
+    """PostgreSQL, the first import into a site without films or people: a second session,
+    on the other core, works out what the import's session would otherwise compute itself,
+    one statement after another, while that session writes and indexes the films and then
+    the people. From the committed staging tables it makes, each step committed into a
+    schema of its own that the import's session has on its search path:
+
+    - "titles": the selected titles, with the ids their films will have (select_titles);
+    - "people": the new people with their ids, prominence and slugs (credited_people), as
+      the rows of films_person (imdb_new_person);
+    - "credits": the digests (select_changed_credits), and the credits with both ids and
+      their stars (credit_rows), as the rows of films_credit (imdb_new_credit).
+
+    The import's session inserts those rows as they are. The ids come from the tables'
+    sequences, so the rows prepared name the films and people the import's session
+    inserts. This session sees only committed rows: it runs only when the site has no
+    films or people and the import is not inside a transaction of its caller's, and the
+    import's session waits for each step before it writes the tables that step reads."""
+
+    steps = ("titles", "people", "credits")
+
+    def __init__(self, staging, *, min_votes, limit):
+        self.staging = staging  # a _ParallelStaging
+        self.min_votes, self.limit = min_votes, limit
+        self.schema = f"imdb_{staging.run:08x}_prep"
+        self.done = {step: concurrent.futures.Future() for step in self.steps}
+        self.stopping = threading.Event()
+        self.thread = self.session = None
+
+    @staticmethod
+    def wanted():
+        """Whether an import now would be prepared: outside a transaction, and with no films
+        or people on the site (the import's session locks the people's table while this
+        session would still read it)."""
+        if connection.in_atomic_block:
+            return False
+        return not Film.objects.exists() and not Person.objects.exists()
+
+    def start(self, sources):
+        self.session = psycopg.connect(**self.staging.staging.connection)
+        self.thread = threading.Thread(target=self._run, args=(sources,), name=self.schema)
+        self.thread.start()
+
+    def wait(self, step):
+        """Waits until `step` is committed; raises what stopped the preparation."""
+        self.done[step].result()
+
+    def _run(self, sources):
+        try:
+            with self.session.cursor() as cursor:
+                self._prepare(_Database(cursor), sources)
+        except BaseException as error:
+            for future in self.done.values():
+                if not future.done():
+                    future.set_exception(error)
+
+    def _prepare(self, db, sources):
+        # As the import's session; and a lock it cannot have stops the import, not hangs it.
+        for setting in ("statement_timeout = 0", "lock_timeout = '1min'", "work_mem = '256MB'"):
+            db.execute(f"SET {setting}")
+        db.execute("SET jit = off")
+        db.execute(f"CREATE SCHEMA {self.schema}")
+        db.execute(f"SET search_path = {self.schema}, public")
+        for name in ("title.basics", "title.ratings"):
+            self.staging.define(db, name)
+        with self._ids(db, Film) as ids:
+            ids.used = select_titles(
+                db, min_votes=self.min_votes, limit=self.limit, first_id=ids.first
+            )
+        self._commit("titles")
+        others = ("title.principals", "name.basics", "title.crew")
+        if not self.staging.staged(others, self.stopping):
+            # The import's session raises the readers' error when it waits for the files.
+            raise _Stopped("a file could not be staged")
+        for name in others:
+            self.staging.define(db, name)
+        with self._ids(db, Person) as ids:
+            ids.used = credited_people(db, first_id=ids.first)
+        db.execute(f"CREATE UNLOGGED TABLE imdb_new_person AS {new_people(ids=True)[1]}")
+        self._commit("people")
+        select_changed_credits(db)
+        credit_rows(
+            db,
+            sources=sources,
+            films="(SELECT new_id AS id, tconst AS imdb_id, year FROM imdb_selected)",
+            people="(SELECT new_id AS id, nconst AS imdb_id FROM imdb_credited)",
+        )
+        db.execute(f"CREATE UNLOGGED TABLE imdb_new_credit AS {credits_sql()}")
+        self._commit("credits")
+
+    @staticmethod
+    @contextmanager
+    def _ids(db, model):
+        """Ids of `model` for the rows the block makes: `ids.first` and on, `ids.used` of
+        them, taken from the table's sequence in one go. The table is locked against
+        writers, who draw theirs as they insert, until the step commits."""
+        table = model._meta.db_table
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
+        db.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        ids = SimpleNamespace(first=db.scalar(f"SELECT nextval({sequence})"), used=0)
+        yield ids
+        # The last id used, or, if none was, the first again for the next row.
+        db.execute(
+            f"SELECT setval({sequence}, %s, %s)",
+            [ids.first + max(ids.used - 1, 0), bool(ids.used)],
+        )
+
+    def _commit(self, step):
+        self.session.commit()
+        if self.stopping.is_set():
+            raise _Stopped("the import stopped")
+        self.done[step].set_result(None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """Stops the session if it still works, and drops its schema."""
+        self.stopping.set()
+        if self.thread:
+            while self.thread.is_alive():
+                self.session.cancel_safe()
+                self.thread.join(0.1)
+        if self.session:
+            # A session that fails here leaves the schema to the next import (Staging).
+            with suppress(psycopg.Error), self.session:
+                self.session.rollback()
+                self.session.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+class _Stopped(Exception):
+    """The preparation stopped: the import did, or a file could not be staged."""
 
 
 @contextmanager
@@ -539,16 +704,20 @@ def _timed(on_progress, stage):
         on_progress(Progress(stage, 0, time.monotonic() - started, done=True))
 
 
-def select_titles(db, result, *, min_votes, limit):
+def select_titles(db, *, min_votes, limit, first_id=None):
     """imdb_selected: the titles to import (chosen types, enough votes, the first `limit`
-    by id) with their ratings, and the id and year of their film where the site has it."""
+    by id) with their ratings, and the id and year of their film where the site has it;
+    given `first_id`, the id each new film will have (`new_id`), counted on from it in the
+    titles' order. Returns how many titles."""
+    new_id = "CASE WHEN f.id IS NULL THEN %s + row_number() OVER (ORDER BY t.tconst) END"
     db.execute("DROP TABLE IF EXISTS imdb_selected")
-    db.execute(
+    selected = db.execute(
         f"""
         CREATE {db.scratch} TABLE imdb_selected AS
         SELECT t.tconst, t.title, t.original_title, t.title_type, t.year, t.runtime,
                t.genres, t.slug, r.rating, COALESCE(r.votes, 0) AS votes,
                f.id AS film_id, f.year AS film_year
+               {f", {new_id} AS new_id" if first_id is not None else ""}
         FROM imdb_title t
         LEFT JOIN imdb_rating r ON r.tconst = t.tconst
         LEFT JOIN {Film._meta.db_table} f ON f.imdb_id = t.tconst
@@ -556,10 +725,12 @@ def select_titles(db, result, *, min_votes, limit):
         ORDER BY t.tconst
         {"LIMIT %s" if limit is not None else ""}
         """,
-        [min_votes] + ([limit] if limit is not None else []),
+        ([first_id - 1] if first_id is not None else [])
+        + [min_votes]
+        + ([limit] if limit is not None else []),
     )
     db.index("imdb_selected", "tconst")
-    result.titles_skipped = db.scalar("SELECT count(*) FROM imdb_title") - _selected(db)
+    return selected
 
 
 def _selected(db, *, new=None):
@@ -568,9 +739,9 @@ def _selected(db, *, new=None):
     return db.scalar(f"SELECT count(*) FROM imdb_selected {where}")
 
 
-def merge_films(db, result, *, now, sources):
+def merge_films(db, result, *, now, sources, new_ids=False):
     """Films already on the site get what IMDb knows of them, where it differs, and only
-    that; the others are created.
+    that; the others are created, with the ids imdb_selected gives them if `new_ids`.
 
     New films get slugs by the rule of films/slugs.py: `title-year` when free and wanted by
     no earlier new title (by id), else with the IMDb id; the rare rows whose candidate is
@@ -589,14 +760,16 @@ def merge_films(db, result, *, now, sources):
         ],
     )
     new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
+    ids = {"id": "new_id"} if new_ids else {}
     with db.bulk_load(film):
         created = db.execute(
             f"""
-            INSERT INTO {film} (title, original_title, title_type, slug, year,
-                runtime_minutes, rating, vote_count, imdb_id, release_country, logline, plot,
-                gross_region, added_at, updated_at, source_id)
-            SELECT s.title, s.original_title, s.title_type, s.new_slug,
-                s.year, s.runtime, s.rating, s.votes, s.tconst, '', '', '', '', %s, %s, %s
+            INSERT INTO {film} ({"".join(f"{name}, " for name in ids)}title, original_title,
+                title_type, slug, year, runtime_minutes, rating, vote_count, imdb_id,
+                release_country, logline, plot, gross_region, added_at, updated_at, source_id)
+            SELECT {"".join(f"s.{name}, " for name in ids.values())}s.title, s.original_title,
+                s.title_type, s.new_slug, s.year, s.runtime, s.rating, s.votes, s.tconst,
+                '', '', '', '', %s, %s, %s
             FROM ({new_slugs_sql(Film, rows=new_films, imdb_id="tconst")}) s
             """,
             [now, now, sources["title.basics"]],
@@ -607,7 +780,7 @@ def merge_films(db, result, *, now, sources):
             source="imdb_selected",
             imdb_id="tconst",
             new="film_id",
-            columns=FILM_COLUMNS,
+            columns={**ids, **FILM_COLUMNS},
             added_at=now,
             updated_at=now,
             source_id=sources["title.basics"],
@@ -703,16 +876,15 @@ def merge_genres(db, result, genres_seen):
         )
 
 
-def merge_people(db, result):
+def merge_people(db, result, *, prepared=None):
     """People: those on the site (by IMDb id) get what name.basics knows of them where it
-    differs, and those the selected titles credit who are not on the site are created,
-    their slugs made as films' are: the first new person (by id) to want a name gets it
-    bare.
-
-    A new person's prominence (films/prominence.py), the votes of the films they are
-    credited in, is known here: it is inserted with them, and ranking people at the end of
-    the import writes only what changed for the others."""
+    differs, and those the selected titles credit who are not on the site are created
+    (credited_people), their slugs made as films' are: the first new person (by id) to
+    want a name gets it bare. `prepared`: a Preparation whose session made imdb_credited,
+    with the people's ids, and their rows (imdb_new_person)."""
     person = Person._meta.db_table
+    if prepared:  # its session locks the people's table until it has their ids
+        prepared.wait("people")
     on_site = f"""(
         SELECT n.*, p.id AS person_id FROM imdb_name n JOIN {person} p ON p.imdb_id = n.nconst
     )"""
@@ -720,13 +892,62 @@ def merge_people(db, result):
     updated = db.update_changed(
         person, source=on_site, key="person_id", columns=dict.fromkeys(PERSON_COLUMNS)
     )
+    if prepared:
+        columns, rows = new_people(ids=True)[0], "SELECT * FROM imdb_new_person"
+    else:
+        credited_people(db)
+        columns, rows = new_people()
+    with db.bulk_load(person):
+        created = db.execute(f"INSERT INTO {person} ({columns}) {rows}")
+        created += _create_leftovers(
+            db,
+            Person,
+            source="imdb_credited",
+            imdb_id="nconst",
+            columns={
+                **({"id": "new_id"} if prepared else {}),
+                **dict.fromkeys(PERSON_COLUMNS),
+                "prominence": "votes",
+            },
+        )
+    result.people = Tally(created, updated, known - updated)
+    # imdb_credited, the people new to the site, is kept for select_changed_credits.
+
+
+def new_people(*, ids=False):
+    """The columns of films_person, and the SQL of their values, for the people of
+    imdb_credited whose slugs new_slugs_sql makes (with their ids if `ids`); the few
+    others are left to _create_leftovers."""
+    columns = {"id": "n.new_id"} if ids else {}
+    columns |= {
+        "name": "n.name",
+        "slug": "n.new_slug",
+        "birth_year": "n.birth_year",
+        "death_year": "n.death_year",
+        "imdb_id": "n.nconst",
+        "professions": "n.professions",
+        "known_for": "n.known_for",
+        "prominence": "n.votes",
+    }
+    slugged = new_slugs_sql(Person, rows="SELECT * FROM imdb_credited", imdb_id="nconst")
+    return ", ".join(columns), f"SELECT {', '.join(columns.values())} FROM ({slugged}) n"
+
+
+def credited_people(db, *, first_id=None):
+    """imdb_credited: the people the selected titles credit who are not on the site, with
+    their prominence (films/prominence.py), the votes of the films they are credited in:
+    it is inserted with them, and ranking people at the end of the import writes only what
+    changed for the others. Given `first_id`, the id each will have (`new_id`), counted on
+    from it. Returns how many people."""
+    person = Person._meta.db_table
     # Only the credits of people new to the site are summed: a refresh has few of them.
     db.execute("DROP TABLE IF EXISTS imdb_credited")
-    db.execute(
+    credited = db.execute(
         f"""
         CREATE {db.scratch} TABLE imdb_credited AS
         SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
                n.known_for, credited.votes
+               {", %s + row_number() OVER () AS new_id" if first_id is not None else ""}
         FROM imdb_name n
         JOIN (
             SELECT w.nconst, sum(s.votes) AS votes
@@ -740,28 +961,11 @@ def merge_people(db, result):
             JOIN imdb_selected s ON s.tconst = w.tconst
             GROUP BY w.nconst
         ) credited ON credited.nconst = n.nconst
-        """
+        """,
+        [first_id - 1] if first_id is not None else [],
     )
     db.index("imdb_credited", "nconst")
-    with db.bulk_load(person):
-        created = db.execute(
-            f"""
-            INSERT INTO {person} (name, slug, birth_year, death_year, imdb_id,
-                professions, known_for, prominence)
-            SELECT n.name, n.new_slug, n.birth_year, n.death_year, n.nconst,
-                n.professions, n.known_for, n.votes
-            FROM ({new_slugs_sql(Person, rows="SELECT * FROM imdb_credited", imdb_id="nconst")}) n
-            """
-        )
-        created += _create_leftovers(
-            db,
-            Person,
-            source="imdb_credited",
-            imdb_id="nconst",
-            columns={**dict.fromkeys(PERSON_COLUMNS), "prominence": "votes"},
-        )
-    result.people = Tally(created, updated, known - updated)
-    # imdb_credited, the people new to the site, is kept for select_changed_credits.
+    return credited
 
 
 def select_changed_credits(db):
@@ -814,61 +1018,19 @@ def select_changed_credits(db):
         )
 
 
-def merge_credits(db, result, *, sources):
+def merge_credits(db, result, *, sources, prepared=None):
     """The credits of the selected titles whose rows changed since the last import
     (select_changed_credits): those of films already on the site updated in place (and
     removed where IMDb no longer lists them), those of new films inserted. A credit
-    inserted or changed names the file and line it came from."""
-    film, person, credit = Film._meta.db_table, Person._meta.db_table, Credit._meta.db_table
+    inserted or changed names the file and line it came from. `prepared`: a Preparation
+    whose session made imdb_digest, imdb_credit and the new films' credits (imdb_new_credit)."""
+    person, credit = Person._meta.db_table, Credit._meta.db_table
     order = connection.ops.quote_name("order")
-    select_changed_credits(db)
-    # Every credit of those titles: principals, then title.crew's directors and writers
-    # that the principals do not already name, billed after them.
-    wanted = """
-        SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering,
-               %s AS source_id, p.line
-        FROM imdb_principal p JOIN {titles} s ON s.tconst = p.tconst
-        UNION ALL
-        SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing,
-               %s, c.line
-        FROM imdb_crew c
-        JOIN {titles} s ON s.tconst = c.tconst
-        LEFT JOIN (
-            SELECT tconst, max(ordering) AS ordering FROM imdb_principal GROUP BY tconst
-        ) last ON last.tconst = c.tconst
-        WHERE NOT EXISTS (
-            SELECT 1 FROM imdb_principal p
-            WHERE p.tconst = c.tconst AND p.nconst = c.nconst AND p.role = c.role
-              AND p.role IN ('director', 'writer')
-        )
-    """
-    titles = "(SELECT tconst FROM imdb_digest WHERE NOT unchanged AND {}together)"
-    db.execute("DROP TABLE IF EXISTS imdb_credit")
-    # A title's rows that lie together are one credit each (merge_duplicate_credits joined
-    # their jobs, title.crew's lines name a person once); GROUP BY guards the unique (film,
-    # person, role, character) for the rare title whose rows are apart. A credit whose
-    # person is in no file keeps a null person_id, to be counted. The rows of one group
-    # all come from one file (title.crew's only where the principals do not name the
-    # person in that role).
-    db.execute(
-        f"""
-        CREATE {db.scratch} TABLE imdb_credit AS
-        SELECT f.id AS film_id, pe.id AS person_id, w.nconst, w.role, w."character",
-               w.job, w.ordering, f.year, w.source_id, w.line AS source_line
-        FROM ({wanted.format(titles=titles.format(""))}) w
-        JOIN {film} f ON f.imdb_id = w.tconst
-        LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
-        UNION ALL
-        SELECT f.id, max(pe.id), w.nconst, w.role, w."character", min(w.job),
-               min(w.ordering), f.year, min(w.source_id), min(w.line)
-        FROM ({wanted.format(titles=titles.format("NOT "))}) w
-        JOIN {film} f ON f.imdb_id = w.tconst
-        LEFT JOIN {person} pe ON pe.imdb_id = w.nconst
-        GROUP BY f.id, f.year, w.nconst, w.role, w."character"
-        """,
-        [sources["title.principals"], sources.get("title.crew")] * 2,
-    )
-    db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
+    if prepared:
+        prepared.wait("credits")
+    else:
+        select_changed_credits(db)
+        credit_rows(db, sources=sources)
     missing_person = "FROM imdb_credit WHERE person_id IS NULL"
     result.missing_person_credits = db.scalar(f"SELECT count(*) {missing_person}")
     result.missing_person_examples = db.column(
@@ -907,32 +1069,14 @@ def merge_credits(db, result, *, sources):
         [Source.Format.IMDB_DATASET],
     )
     before = db.count(Credit)
-    old_films = "SELECT film_id FROM imdb_digest WHERE film_id IS NOT NULL AND NOT unchanged"
-    # The first billed cast members are the film's stars: only the cast is sorted, by
-    # billing (a sort with no text in its key).
-    credits = f"""
-        SELECT film_id, person_id, role, job, "character", '' AS credited_as,
-               false AS uncredited, ordering, star, year, source_id, source_line
-        FROM (
-            SELECT imdb_credit.*, row_number() OVER (
-                PARTITION BY film_id ORDER BY ordering, person_id
-            ) <= {STARS_PER_FILM} AS star
-            FROM imdb_credit WHERE role = 'cast'
-            UNION ALL
-            SELECT imdb_credit.*, false FROM imdb_credit WHERE role <> 'cast'
-        ) c
-        WHERE film_id {{}} IN ({old_films})
-    """
-    columns = f"""film_id, person_id, role, job, "character", credited_as, uncredited,
-        {order}, is_star, year, source_id, source_line"""
     changed = result.credits_removed = 0
-    if db.scalar(f"SELECT count(*) FROM ({old_films}) o"):
+    if db.scalar(f"SELECT count(*) FROM ({OLD_FILMS}) o"):
         # Films already on the site: update their credits in place. Only the credits that
         # differ go through the upsert; finding them is one join, not a lookup per credit.
         changed = db.execute(
             f"""
-            INSERT INTO {credit} ({columns})
-            SELECT * FROM ({credits.format("")}) c
+            INSERT INTO {credit} ({CREDIT_COLUMNS})
+            SELECT * FROM ({credits_sql(new_films=False)}) c
             WHERE NOT EXISTS (
                 SELECT 1 FROM {credit} x
                 WHERE x.film_id = c.film_id AND x.person_id = c.person_id
@@ -949,7 +1093,7 @@ def merge_credits(db, result, *, sources):
         result.credits_removed = db.execute(
             f"""
             DELETE FROM {credit}
-            WHERE film_id IN ({old_films})
+            WHERE film_id IN ({OLD_FILMS})
               AND person_id IN (SELECT id FROM {person} WHERE imdb_id IS NOT NULL)
               AND NOT EXISTS (
                   SELECT 1 FROM imdb_credit c
@@ -970,14 +1114,98 @@ def merge_credits(db, result, *, sources):
     # New films have no credits yet: theirs are plain inserts, into a table stripped of its
     # indexes when they outnumber the rows already there.
     new_credits = merged_count - db.scalar(
-        f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({old_films})"
+        f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({OLD_FILMS})"
     )
     if new_credits:
         with db.bulk_load(credit, primary_key=True):
-            changed += db.execute(f"INSERT INTO {credit} ({columns}) {credits.format('NOT')}")
+            rows = "SELECT * FROM imdb_new_credit" if prepared else credits_sql()
+            changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {rows}")
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(merged_count + unchanged_count, changed, created)
     remember_credits(db)
+
+
+# The films of imdb_digest already on the site whose credits are merged again.
+OLD_FILMS = "SELECT film_id FROM imdb_digest WHERE film_id IS NOT NULL AND NOT unchanged"
+CREDIT_COLUMNS = """film_id, person_id, role, job, "character", credited_as, uncredited,
+    "order", is_star, year, source_id, source_line"""
+
+
+def credits_sql(*, new_films=True):
+    """The rows of imdb_credit for the films new to the site (`new_films`) or for those
+    already on it, as the values of films_credit's CREDIT_COLUMNS. The first billed cast
+    members are the film's stars: only the cast is sorted, by billing (a sort with no text
+    in its key). merge_credits deletes the credits of missing people; a Preparation's
+    session, which cannot see that, needs them left out here."""
+    return f"""
+        SELECT film_id, person_id, role, job, "character", '' AS credited_as,
+               false AS uncredited, ordering, star, year, source_id, source_line
+        FROM (
+            SELECT imdb_credit.*, row_number() OVER (
+                PARTITION BY film_id ORDER BY ordering, person_id
+            ) <= {STARS_PER_FILM} AS star
+            FROM imdb_credit WHERE role = 'cast' AND person_id IS NOT NULL
+            UNION ALL
+            SELECT imdb_credit.*, false FROM imdb_credit
+            WHERE role <> 'cast' AND person_id IS NOT NULL
+        ) c
+        WHERE film_id {"NOT " if new_films else ""}IN ({OLD_FILMS})
+    """
+
+
+def credit_rows(db, *, sources, films=None, people=None):
+    """imdb_credit: the credits of the titles imdb_digest says changed, with the ids of
+    their films and people: those in the site's tables, or in the relations `films` (id,
+    imdb_id, year) and `people` (id, imdb_id)."""
+    films = films or Film._meta.db_table
+    people = people or Person._meta.db_table
+    # Every credit of those titles: principals, then title.crew's directors and writers
+    # that the principals do not already name, billed after them.
+    wanted = """
+        SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering,
+               %s AS source_id, p.line
+        FROM imdb_principal p JOIN {titles} s ON s.tconst = p.tconst
+        UNION ALL
+        SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing,
+               %s, c.line
+        FROM imdb_crew c
+        JOIN {titles} s ON s.tconst = c.tconst
+        LEFT JOIN (
+            SELECT tconst, max(ordering) AS ordering FROM imdb_principal GROUP BY tconst
+        ) last ON last.tconst = c.tconst
+        WHERE NOT EXISTS (
+            SELECT 1 FROM imdb_principal p
+            WHERE p.tconst = c.tconst AND p.nconst = c.nconst AND p.role = c.role
+              AND p.role IN ('director', 'writer')
+        )
+    """
+    titles = "(SELECT tconst FROM imdb_digest WHERE NOT unchanged AND {}together)"
+    db.execute("DROP TABLE IF EXISTS imdb_credit")
+    # A title's rows that lie together are one credit each (merge_duplicate_credits joined
+    # their jobs, title.crew's lines name a person once); GROUP BY guards the unique (film,
+    # person, role, character) for the rare title whose rows are apart. A credit whose
+    # person is in no file keeps a null person_id, to be counted. The rows of one group
+    # all come from one file (title.crew's only where the principals do not name the
+    # person in that role).
+    db.execute(
+        f"""
+        CREATE {db.scratch} TABLE imdb_credit AS
+        SELECT f.id AS film_id, pe.id AS person_id, w.nconst, w.role, w."character",
+               w.job, w.ordering, f.year, w.source_id, w.line AS source_line
+        FROM ({wanted.format(titles=titles.format(""))}) w
+        JOIN {films} f ON f.imdb_id = w.tconst
+        LEFT JOIN {people} pe ON pe.imdb_id = w.nconst
+        UNION ALL
+        SELECT f.id, max(pe.id), w.nconst, w.role, w."character", min(w.job),
+               min(w.ordering), f.year, min(w.source_id), min(w.line)
+        FROM ({wanted.format(titles=titles.format("NOT "))}) w
+        JOIN {films} f ON f.imdb_id = w.tconst
+        LEFT JOIN {people} pe ON pe.imdb_id = w.nconst
+        GROUP BY f.id, f.year, w.nconst, w.role, w."character"
+        """,
+        [sources["title.principals"], sources.get("title.crew")] * 2,
+    )
+    db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
 
 
 def remember_credits(db):

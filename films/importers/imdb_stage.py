@@ -279,13 +279,16 @@ class Staging:
         return self
 
     def _drop_left_over(self):
-        """Drops the staging tables of earlier runs that are over: those of an import that
-        was killed, or that ran inside a transaction of its caller's which rolled back
-        (tests) and so took the drop back with it."""
+        """Drops the staging tables, and the schema of the prepared tables (imdb.Preparation),
+        of earlier runs that are over: those of an import that was killed, or that ran
+        inside a transaction of its caller's which rolled back (tests) and so took the drop
+        back with it."""
         runs = self.lock.execute(
             r"""
-            SELECT DISTINCT substr(tablename, 6, 8) FROM pg_tables
+            SELECT substr(tablename, 6, 8) FROM pg_tables
             WHERE schemaname = current_schema() AND tablename ~ '^imdb_[0-9a-f]{8}_'
+            UNION
+            SELECT substr(nspname, 6, 8) FROM pg_namespace WHERE nspname ~ '^imdb_[0-9a-f]{8}_prep$'
             """
         ).fetchall()
         self.lock.execute("SET lock_timeout = '1s'")
@@ -300,7 +303,9 @@ class Staging:
                     "AND tablename LIKE %s",
                     [f"imdb_{run}_%"],
                 ).fetchall()
-                self.lock.execute(f"DROP TABLE IF EXISTS {', '.join(t for (t,) in tables)}")
+                if tables:
+                    self.lock.execute(f"DROP TABLE IF EXISTS {', '.join(t for (t,) in tables)}")
+                self.lock.execute(f"DROP SCHEMA IF EXISTS imdb_{run}_prep CASCADE")
             except psycopg.errors.LockNotAvailable:
                 pass  # a session still reads them: a later run drops them
             finally:

@@ -33,6 +33,7 @@ from typing import NamedTuple
 from films.rules import (
     CHARACTER_LENGTH,
     FILM_YEARS,
+    IMDB_ID_LENGTH,
     JOB_LENGTH,
     KNOWN_FOR_LENGTH,
     NAME_LENGTH,
@@ -366,7 +367,11 @@ def _year(value, what, plausible):
 
 def _id(value, prefix, what):
     digits = value[len(prefix) :]
-    if not value.startswith(prefix) or not (digits.isascii() and digits.isdigit()):
+    if (
+        not value.startswith(prefix)
+        or not (digits.isascii() and digits.isdigit())
+        or len(value) > IMDB_ID_LENGTH
+    ):
         raise MalformedRow(f"{what} is not an IMDb id: {value!r}")
     return value
 
@@ -385,11 +390,24 @@ def _required(value, what):
 ANY = r"[^\t\n]*+"
 WHOLE = r"[0-9]{1,9}+"  # the values _int reads as a number
 WHOLE_OR_NULL = rf"\\N|{WHOLE}"  # those _int accepts
-TCONST, NCONST = r"tt[0-9]++", r"nm[0-9]++"  # those _id accepts with "tt", with "nm"
+_DIGITS = rf"[0-9]{{1,{IMDB_ID_LENGTH - 2}}}+"
+TCONST, NCONST = f"tt{_DIGITS}", f"nm{_DIGITS}"  # those _id accepts with "tt", with "nm"
 REQUIRED = r"(?!\\N[\t\n])[^\t\n]++"  # those _required accepts
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A run of whitespace holding a tab or a line break, which a character's name, one line,
+# cannot hold.
+_BREAK = re.compile(r"\s*[\t\n\r]\s*")
+
+
+def _part_name(name):
+    """A part's name from the JSON as one line without control characters: each run of
+    whitespace holding a tab or a line break is one space, and then the ends are stripped.
+    Breaks first: a carriage return is a control character."""
+    one_line, breaks = _BREAK.subn(" ", name)
+    one_line = without_controls(one_line)
+    return one_line.strip() if breaks else one_line
 
 
 def characters(value: str | None) -> str:
@@ -407,8 +425,9 @@ def characters(value: str | None) -> str:
         names = [value.removeprefix("[").removesuffix("]").strip('"')]
     if not isinstance(names, list):
         names = [names]
-    # JSON's escapes write what a line may not hold: control characters, lone surrogates.
-    names = (without_controls(str(name)) for name in names if name not in (None, ""))
+    # JSON's escapes write what a line may not hold: tabs, line breaks, control characters,
+    # lone surrogates.
+    names = (_part_name(str(name)) for name in names if name not in (None, ""))
     text = " / ".join(name for name in names if name)[:CHARACTER_LENGTH]
     if _SURROGATE.search(text):
         raise MalformedRow(f"characters hold a lone surrogate, which is not a character: {value!r}")
