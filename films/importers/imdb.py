@@ -17,6 +17,10 @@ The import runs in two phases, the site's tables written in one transaction:
    the others are inserted. On PostgreSQL, rows for a table that is empty go in with its
    indexes and constraints dropped and built once afterwards; a table the site already
    serves keeps them, so that pages are read throughout an import (bulk_load).
+
+On PostgreSQL, the first import into a site without films or people has a second session
+work out the selected titles, the new people and the credits, with the ids they will have,
+while the import's session writes (Preparation); the merges insert what it prepared.
 """
 
 import concurrent.futures
@@ -413,7 +417,7 @@ def import_imdb(
                 select_titles(db, min_votes=min_votes, limit=limit)
             result.titles_skipped = db.scalar("SELECT count(*) FROM imdb_title") - _selected(db)
         with _timed(on_progress, "merging films"):
-            merge_films(db, result, now=timezone.now(), sources=sources, new_ids=bool(prepared))
+            merge_films(db, result, now=timezone.now(), sources=sources, prepared=prepared)
         with _timed(on_progress, "merging genres"):
             merge_genres(db, result, staging.genres_seen)
         with _timed(on_progress, "reading credits and people"):
@@ -682,7 +686,8 @@ class Preparation:
         self.stopping.set()
         if self.thread:
             while self.thread.is_alive():
-                self.session.cancel_safe()
+                with suppress(psycopg.Error):  # a broken session has nothing to cancel
+                    self.session.cancel_safe()
                 self.thread.join(0.1)
         if self.session:
             # A session that fails here leaves the schema to the next import (Staging).
@@ -739,9 +744,10 @@ def _selected(db, *, new=None):
     return db.scalar(f"SELECT count(*) FROM imdb_selected {where}")
 
 
-def merge_films(db, result, *, now, sources, new_ids=False):
+def merge_films(db, result, *, now, sources, prepared=None):
     """Films already on the site get what IMDb knows of them, where it differs, and only
-    that; the others are created, with the ids imdb_selected gives them if `new_ids`.
+    that; the others are created, with the ids imdb_selected gives them if a Preparation's
+    session made it (`prepared`).
 
     New films get slugs by the rule of films/slugs.py: `title-year` when free and wanted by
     no earlier new title (by id), else with the IMDb id; the rare rows whose candidate is
@@ -760,7 +766,7 @@ def merge_films(db, result, *, now, sources, new_ids=False):
         ],
     )
     new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
-    ids = {"id": "new_id"} if new_ids else {}
+    ids = {"id": "new_id"} if prepared else {}
     with db.bulk_load(film):
         created = db.execute(
             f"""
