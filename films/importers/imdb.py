@@ -389,10 +389,12 @@ def import_imdb(
         staging = _InlineStaging(paths, title_types, max_errors, result)
     # The preparation ends after the import's transaction, which reads and drops its tables.
     with staging, prepared or nullcontext(), transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The site's statement timeout guards page queries; a million films take minutes.
+            # Lifted first: the import's first query is as bound by it as any other.
+            cursor.execute("SET LOCAL statement_timeout = 0")
         db = _Database(cursor)
         if db.postgres:
-            # The site's statement timeout guards page queries; a million films take minutes.
-            db.execute("SET LOCAL statement_timeout = 0")
             # Sorts and hashes over staging tables stay in memory instead of spilling to disk.
             db.execute("SET LOCAL work_mem = '256MB'")
             # ...and so do the index builds after a bulk load.
