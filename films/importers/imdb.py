@@ -550,16 +550,14 @@ class _ParallelStaging:
             db.execute(f"CREATE {kind} TABLE {view} ({_columns(self.rows[name])})")
 
     def staged(self, names, stopping):
-        """Waits, without taking part, until the readers have staged the files `names`;
-        False if one could not be, or `stopping` is set."""
-        futures = [future for name in names for future in self.staging.futures.get(name, ())]
+        """Waits, without taking part, until the readers have staged the files `names`
+        (those found); False if one could not be (Staging.report), or `stopping` is set."""
+        names = [name for name in names if name in self.staging.futures]
+        futures = [future for name in names for future in self.staging.futures[name]]
         while concurrent.futures.wait(futures, timeout=0.1).not_done:
             if stopping.is_set():
                 return False
-        return not any(
-            future.cancelled() or future.exception() or future.result().failure
-            for future in futures
-        )
+        return not any(self.staging.report(name).failure for name in names)
 
     def drop_views(self, db):
         for name in self.views:

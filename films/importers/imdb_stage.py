@@ -331,7 +331,7 @@ class Staging:
             self.futures[name].append(executor.submit(stage, job, self.max_errors))
             self.submitted += 1
 
-    def _result(self, name):
+    def report(self, name):
         """What the readers of the parts of a file report, as one (those that ran)."""
         parts = [future.result() for future in self.futures[name] if not future.cancelled()]
         if not parts:
@@ -355,7 +355,7 @@ class Staging:
         for name in names:
             if name not in self.paths or name in self.staged:
                 continue
-            staged = self.staged[name] = self._result(name)
+            staged = self.staged[name] = self.report(name)
             if staged.failure:
                 self._fail(staged)
             if name == "title.basics":
@@ -379,7 +379,7 @@ class Staging:
             if name not in self.staged:
                 for future in futures:
                     future.cancel()  # those not begun
-                self.staged[name] = self._result(name)
+                self.staged[name] = self.report(name)
         staged = [self.staged[name] for name in self.paths if name in self.staged]
         for each in staged:
             if each.failure not in (None, "aborted", "stopped"):
