@@ -185,6 +185,12 @@ class Clock:
         return self.now
 
 
+def a_drama_list():
+    """One film, "Shown", in a list of 1990s dramas; the list's address."""
+    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
+    return "/films/?genre=drama&decade=1990"
+
+
 def titles(response):
     return [card.title for card in response.context["page_obj"]]
 
@@ -252,8 +258,7 @@ def test_an_index_read_before_a_change_is_not_used_after_it(client, background_r
 def test_a_failed_read_is_logged_and_read_again(client, background_reads, monkeypatch, caplog):
     """A read the database fails is logged with its traceback; the list is counted by the
     database, and the next list once the back-off has passed starts another read."""
-    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
-    url = "/films/?genre=drama&decade=1990"
+    url = a_drama_list()
     slow = SlowRead(monkeypatch, failing={1})
     slow.finish.set()
     clock = Clock(monkeypatch)
@@ -281,8 +286,7 @@ def test_a_list_soon_after_a_failed_read_starts_no_read(
 ):
     """A database that fails a read is not read in full again by the lists of the next
     second: they take the SQL path, and the log says when a list reads again."""
-    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
-    url = "/films/?genre=drama&decade=1990"
+    url = a_drama_list()
     slow = SlowRead(monkeypatch, failing={1})
     slow.finish.set()
     clock = Clock(monkeypatch)
@@ -304,8 +308,7 @@ def test_a_list_after_the_back_off_reads_again_and_each_failure_doubles_it(
 ):
     """Once the back-off after a failed read has passed, the next list starts a read; one
     failure after another, the back-off doubles, up to a minute."""
-    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
-    url = "/films/?genre=drama&decade=1990"
+    url = a_drama_list()
     slow = SlowRead(monkeypatch, failing=range(1, 10))
     slow.finish.set()
     clock = Clock(monkeypatch)
@@ -424,8 +427,7 @@ def test_a_list_inside_a_transaction_takes_the_sql_path(client, settings, local_
     """A thread reading the index would not see what the request's transaction wrote (a
     test's, which never commits): the database counts the list, and no read starts."""
     settings.COUNT_CACHE_SECONDS = 3600
-    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
-    response = client.get("/films/?genre=drama&decade=1990")
+    response = client.get(a_drama_list())
     assert [card.title for card in response.context["page_obj"]] == ["Shown"]
     assert response.context["filters"].from_catalogue() is None
     assert not any(reader.is_alive() for reader in catalogue._readers.values())
@@ -474,8 +476,7 @@ def test_with_the_cache_down_the_list_is_counted_by_the_database(client, setting
     }
     settings.CACHES = {"default": down, "freshness": down}
     settings.COUNT_CACHE_SECONDS = 3600
-    make_film(title="Shown", year=1990).genres.add(make_genre(name="Drama", slug="drama"))
-    response = client.get("/films/?genre=drama&decade=1990")
+    response = client.get(a_drama_list())
     assert response.status_code == 200
     assert [card.title for card in response.context["page_obj"]] == ["Shown"]
     assert response.context["filters"].from_catalogue() is None
