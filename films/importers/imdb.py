@@ -767,6 +767,7 @@ def merge_films(db, result, *, now, sources, prepared=None):
     )
     new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
     ids = {"id": "new_id"} if prepared else {}
+    all_free = _slugs_all_free(db, Film)
     with db.bulk_load(film):
         created = db.execute(
             f"""
@@ -780,18 +781,29 @@ def merge_films(db, result, *, now, sources, prepared=None):
             """,
             [now, now, sources["title.basics"]],
         )
-        created += _create_leftovers(
-            db,
-            Film,
-            source="imdb_selected",
-            imdb_id="tconst",
-            new="film_id",
-            columns={**ids, **FILM_COLUMNS},
-            added_at=now,
-            updated_at=now,
-            source_id=sources["title.basics"],
-        )
+        if not all_free:
+            created += _create_leftovers(
+                db,
+                Film,
+                source="imdb_selected",
+                imdb_id="tconst",
+                new="film_id",
+                columns={**ids, **FILM_COLUMNS},
+                added_at=now,
+                updated_at=now,
+                source_id=sources["title.basics"],
+            )
     result.films = Tally(created, updated, _selected(db) - created - updated)
+
+
+def _slugs_all_free(db, model):
+    """Whether new_slugs_sql will leave no new row of `model` to _create_leftovers: no row
+    has a slug yet and none had one, so no candidate is taken. A first import then skips
+    looking for them, a pass over every new row (6.5 s for 2.9 million people)."""
+    history = model.slug_redirects.rel.related_model._meta.db_table
+    return not db.scalar(
+        f"SELECT EXISTS (SELECT 1 FROM {model._meta.db_table}) OR EXISTS (SELECT 1 FROM {history})"
+    )
 
 
 def _create_leftovers(db, model, *, source, imdb_id, columns, new=None, **values):
@@ -903,19 +915,21 @@ def merge_people(db, result, *, prepared=None):
     else:
         credited_people(db)
         columns, rows = new_people()
+    all_free = _slugs_all_free(db, Person)
     with db.bulk_load(person):
         created = db.execute(f"INSERT INTO {person} ({columns}) {rows}")
-        created += _create_leftovers(
-            db,
-            Person,
-            source="imdb_credited",
-            imdb_id="nconst",
-            columns={
-                **({"id": "new_id"} if prepared else {}),
-                **dict.fromkeys(PERSON_COLUMNS),
-                "prominence": "votes",
-            },
-        )
+        if not all_free:
+            created += _create_leftovers(
+                db,
+                Person,
+                source="imdb_credited",
+                imdb_id="nconst",
+                columns={
+                    **({"id": "new_id"} if prepared else {}),
+                    **dict.fromkeys(PERSON_COLUMNS),
+                    "prominence": "votes",
+                },
+            )
     result.people = Tally(created, updated, known - updated)
     # imdb_credited, the people new to the site, is kept for select_changed_credits.
 
