@@ -195,6 +195,10 @@ class _Database:
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
         self.distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        # Sorting text by its bytes (SQLite's only order) rather than by the database's
+        # collation: the dedup sort of the people's credited titles takes a fifth less (33 s
+        # against 27 s for 18.7 million pairs at a million films).
+        self.bytewise = ' COLLATE "C"' if self.postgres else ""
         # The merges' own tables. PostgreSQL's parallel workers cannot read temporary
         # tables: there they are unlogged tables in a schema of the run's (scratch_schema).
         self.scratch = "UNLOGGED" if self.postgres else "TEMPORARY"
@@ -972,7 +976,8 @@ def credited_people(db, *, first_id=None):
         JOIN (
             SELECT w.nconst, sum(s.votes) AS votes
             FROM (
-                SELECT tconst, nconst FROM imdb_principal w
+                SELECT tconst{db.bytewise} AS tconst, nconst{db.bytewise} AS nconst
+                FROM imdb_principal w
                 WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = w.nconst)
                 UNION
                 SELECT tconst, nconst FROM imdb_crew w
