@@ -429,6 +429,7 @@ def import_imdb(
         with _timed(on_progress, "reading credits and people"):
             staging.stage(db, ["title.principals", "name.basics", "title.crew"], on_progress)
         result.credits_of_other_types = staging.rows_dropped
+        count_missing_titles(db, result)
         with _timed(on_progress, "merging people"):
             merge_people(db, result, prepared=prepared)
         with _timed(on_progress, "merging credits"):
@@ -1043,6 +1044,25 @@ def select_changed_credits(db):
         )
 
 
+def count_missing_titles(db, result):
+    """Counts and quotes the credits whose title is in no file: one pass over the credits,
+    which a prepared import makes while it waits for the people."""
+    db.execute("DROP TABLE IF EXISTS imdb_missing_title")
+    db.execute(
+        f"""
+        CREATE {db.scratch} TABLE imdb_missing_title AS
+        SELECT w.tconst
+        FROM (SELECT tconst FROM imdb_principal UNION ALL SELECT tconst FROM imdb_crew) w
+        WHERE NOT EXISTS (SELECT 1 FROM imdb_title t WHERE t.tconst = w.tconst)
+        """
+    )
+    result.missing_title_credits = db.scalar("SELECT count(*) FROM imdb_missing_title")
+    result.missing_title_examples = db.column(
+        f"SELECT DISTINCT tconst FROM imdb_missing_title ORDER BY tconst LIMIT {EXAMPLES}"
+    )
+    db.execute("DROP TABLE imdb_missing_title")
+
+
 def merge_credits(db, result, *, sources, prepared=None):
     """The credits of the selected titles whose rows changed since the last import
     (select_changed_credits): those of films already on the site updated in place (and
@@ -1067,22 +1087,6 @@ def merge_credits(db, result, *, sources, prepared=None):
         f"CREATE {db.scratch} TABLE imdb_incomplete AS SELECT DISTINCT film_id {missing_person}"
     )
     db.execute(f"DELETE {missing_person}")
-    # One pass over the credits for the few whose title is in no file, to count and quote.
-    db.execute("DROP TABLE IF EXISTS imdb_missing_title")
-    db.execute(
-        f"""
-        CREATE {db.scratch} TABLE imdb_missing_title AS
-        SELECT w.tconst
-        FROM (SELECT tconst FROM imdb_principal UNION ALL SELECT tconst FROM imdb_crew) w
-        WHERE NOT EXISTS (SELECT 1 FROM imdb_title t WHERE t.tconst = w.tconst)
-        """
-    )
-    result.missing_title_credits = db.scalar("SELECT count(*) FROM imdb_missing_title")
-    result.missing_title_examples = db.column(
-        f"SELECT DISTINCT tconst FROM imdb_missing_title ORDER BY tconst LIMIT {EXAMPLES}"
-    )
-    db.execute("DROP TABLE imdb_missing_title")
-
     merged_count = db.scalar("SELECT count(*) FROM imdb_credit")
     # The credits of films whose rows are unchanged: those that came from IMDb's files.
     unchanged_count = db.scalar(
