@@ -14,6 +14,11 @@ In one run, on the same generated files (made with bench.generate, or reused fro
 Prints each import's time as a multiple of the limit (goal: at most 1.5), its stages and its
 peak memory (goal: under 200 MB; the child's and its worker processes' together), and
 writes the table as JSON to bench/results/import_imdb-<films>-<time>.json.
+
+Beside each time, the machine's CPU time while it ran (every process, the database's
+included: run it on a quiet machine) and that CPU time spread evenly over the machine's
+cores, as a multiple of the limit: the floor that no better scheduling of the same work can
+go below. An import whose floor is over 1.5 needs less work, not more parallelism.
 """
 
 import argparse
@@ -91,14 +96,23 @@ def _kilobytes(field, text):
     return int(found[1]) if found else 0
 
 
+def busy_cpu_seconds():
+    """The CPU time the machine has spent working since boot, all cores together: user,
+    system and interrupt time (/proc/stat), not idle or waiting for I/O."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def run_child(args, env):
-    """Runs a child process; returns (seconds, peak memory in MB, peak PSS in MB, output).
+    """Runs a child process; returns (seconds, peak memory in MB, peak PSS in MB, output,
+    the machine's busy CPU seconds meanwhile).
 
     The peak is that of the child and every process it starts, their RSS summed: sampled
     every 50 ms while it runs, and never below the child's own peak (wait4's, which for
     descendants gives only the largest one's). The PSS sum, where shared pages count once,
     is kept beside it."""
-    started = time.monotonic()
+    started, cpu = time.monotonic(), busy_cpu_seconds()
     child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     peak, done = [0, 0], threading.Event()
 
@@ -114,10 +128,10 @@ def run_child(args, env):
     sampler.join()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, busy_cpu_seconds() - cpu
     if child.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{output}")
-    return elapsed, max(usage.ru_maxrss / 1024, peak[0] / 2**20), peak[1] / 2**20, output
+    return elapsed, max(usage.ru_maxrss / 1024, peak[0] / 2**20), peak[1] / 2**20, output, cpu
 
 
 def stages(output):
@@ -132,7 +146,8 @@ def stages(output):
 
 def database_limit(url):
     """The limit of an import whose result is the scratch database's films tables, timed
-    in three steps: {"copy": s, "indexes": s, "analyze": s, "total": s}."""
+    in three steps: {"copy": s, "indexes": s, "analyze": s, "total": s, "cpu": the machine's
+    busy CPU seconds over the three}."""
     with psycopg.connect(url) as conn, tempfile.TemporaryDirectory() as folder:
         tables = [
             name
@@ -155,7 +170,7 @@ def database_limit(url):
         conn.commit()
         # As the import's own session: room for sorts, B-trees built with parallel workers.
         conn.execute("SET maintenance_work_mem = '256MB'")
-        started = time.monotonic()
+        started, cpu = time.monotonic(), busy_cpu_seconds()
         for table in tables:
             conn.execute(f"CREATE TABLE limit_{table} (LIKE {table})")
             with (
@@ -175,7 +190,7 @@ def database_limit(url):
         indexed = time.monotonic()
         conn.execute(f"ANALYZE {', '.join(f'limit_{table}' for table in tables)}")
         conn.commit()
-        done = time.monotonic()
+        done, cpu = time.monotonic(), busy_cpu_seconds() - cpu
         for table in tables:
             conn.execute(f"DROP TABLE limit_{table}")
         conn.commit()
@@ -184,6 +199,7 @@ def database_limit(url):
         "indexes": indexed - copied,
         "analyze": done - indexed,
         "total": done - started,
+        "cpu": cpu,
     }
 
 
@@ -210,7 +226,7 @@ def main():
     imports = []
     for run in ("importimdb, first import", "importimdb, identical re-import"):
         print(f"{run} ...", flush=True)
-        seconds, peak_mb, peak_pss_mb, output = run_child(
+        seconds, peak_mb, peak_pss_mb, output, cpu = run_child(
             [*manage, "importimdb", "--verbosity=2", str(directory)], env
         )
         print(output, end="")
@@ -220,6 +236,7 @@ def main():
                 "seconds": seconds,
                 "peak_mb": peak_mb,
                 "peak_pss_mb": peak_pss_mb,
+                "cpu_seconds": cpu,
                 "stages": stages(output),
             }
         )
@@ -236,18 +253,25 @@ def main():
         {
             "run": "limit: COPY FREEZE, indexes once, ANALYZE",
             "seconds": limit["total"],
+            "cpu_seconds": limit.pop("cpu"),
             "steps": limit,
         }
     ]
     table += imports
+    cores = os.cpu_count()
     for row in table:
         row["x_limit"] = row["seconds"] / limit["total"]
-    print(f"\n{args.films:,} films, {rows:,} rows in {len(files)} files")
-    print(f"{'run':<44}{'seconds':>9}{'x limit':>9}{'peak MB':>9}{'PSS MB':>9}")
+        row["floor_x_limit"] = row["cpu_seconds"] / cores / limit["total"]
+    print(f"\n{args.films:,} films, {rows:,} rows in {len(files)} files, {cores} cores")
+    header = ["seconds", "x limit", "CPU s", "floor x", "peak MB", "PSS MB"]
+    print(f"{'run':<44}" + "".join(f"{name:>9}" for name in header))
     for row in table:
         peak = f"{row['peak_mb']:.0f}" if "peak_mb" in row else ""
         pss = f"{row['peak_pss_mb']:.0f}" if "peak_pss_mb" in row else ""
-        print(f"{row['run']:<44}{row['seconds']:>9.1f}{row['x_limit']:>9.2f}{peak:>9}{pss:>9}")
+        print(
+            f"{row['run']:<44}{row['seconds']:>9.1f}{row['x_limit']:>9.2f}"
+            f"{row['cpu_seconds']:>9.1f}{row['floor_x_limit']:>9.2f}{peak:>9}{pss:>9}"
+        )
         steps = row.get("stages") or row["steps"]
         print("    " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in steps.items()))
     with psycopg.connect(url) as conn:
