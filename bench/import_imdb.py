@@ -65,7 +65,11 @@ def scratch_database(url):
     """Drops and creates the scratch database; returns its URL."""
     settings = parse(url)
     name = f"{settings['NAME']}_bench_import"
-    with psycopg.connect(url, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError as error:
+        sys.exit(f"Cannot connect to DATABASE_URL's database (createdb it first?): {error}")
+    with conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return url.rsplit("/", 1)[0] + f"/{name}", name
