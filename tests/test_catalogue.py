@@ -255,9 +255,9 @@ def test_an_index_read_before_a_change_is_not_used_after_it(client, background_r
     assert not counted_in_database(queries)
 
 
-def test_a_failed_read_is_logged_and_read_again(client, background_reads, monkeypatch, caplog):
-    """A read the database fails is logged with its traceback; the list is counted by the
-    database, and the next list once the back-off has passed starts another read."""
+def after_a_failed_first_read(client, background_reads, monkeypatch, caplog):
+    """The one-film drama list once its first list (shown from SQL) has started a read of
+    the index that failed and was logged: its URL, the reads (SlowRead) and the Clock."""
     url = a_drama_list()
     slow = SlowRead(monkeypatch, failing={1})
     slow.finish.set()
@@ -265,6 +265,13 @@ def test_a_failed_read_is_logged_and_read_again(client, background_reads, monkey
     with caplog.at_level(logging.ERROR, logger="films.catalogue"):
         assert titles(client.get(url)) == ["Shown"]
         background_reads()
+    return url, slow, clock
+
+
+def test_a_failed_read_is_logged_and_read_again(client, background_reads, monkeypatch, caplog):
+    """A read the database fails is logged with its traceback; the list is counted by the
+    database, and the next list once the back-off has passed starts another read."""
+    url, slow, clock = after_a_failed_first_read(client, background_reads, monkeypatch, caplog)
     (failed,) = caplog.records
     assert isinstance(failed.exc_info[1], DatabaseError)
     clock.now += 1
@@ -286,17 +293,12 @@ def test_a_list_soon_after_a_failed_read_starts_no_read(
 ):
     """A database that fails a read is not read in full again by the lists of the next
     second: they take the SQL path, and the log says when a list reads again."""
-    url = a_drama_list()
-    slow = SlowRead(monkeypatch, failing={1})
-    slow.finish.set()
-    clock = Clock(monkeypatch)
+    url, slow, clock = after_a_failed_first_read(client, background_reads, monkeypatch, caplog)
     with caplog.at_level(logging.ERROR, logger="films.catalogue"):
-        assert titles(client.get(url)) == ["Shown"]
-        background_reads()
-    for _ in range(3):
-        clock.now += 0.3
-        assert titles(client.get(url)) == ["Shown"]
-        background_reads()
+        for _ in range(3):
+            clock.now += 0.3
+            assert titles(client.get(url)) == ["Shown"]
+            background_reads()
     assert slow.started == 1
     assert failed_reads(caplog) == [
         "Reading the film list's index failed; the first list after 1 s reads it again"
