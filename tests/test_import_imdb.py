@@ -661,6 +661,29 @@ def test_command_shows_progress_per_file_only_when_asked(db, dataset):
     assert not Film.objects.exists()
 
 
+class Log(StringIO):
+    """Output that keeps what had been written at each flush."""
+
+    def __init__(self):
+        super().__init__()
+        self.flushed = []
+
+    def flush(self):
+        self.flushed.append(self.getvalue())
+
+
+def test_progress_off_a_terminal_is_flushed_as_each_stage_ends(db, dataset):
+    """Piped into a log, a stage's line is there as the next stage begins, not when the
+    import ends."""
+    log = Log()
+    call_command("importimdb", str(dataset()), "--dry-run", verbosity=2, stdout=log)
+    stages = [line for line in log.getvalue().splitlines() if line.endswith(" s")]
+    assert len(stages) > 5
+    for number, line in enumerate(stages):
+        seen = next((text for text in log.flushed if line in text), "")
+        assert line in seen and not any(later in seen for later in stages[number + 1 :]), line
+
+
 def test_people_keep_their_professions_and_known_for_titles(db, dataset):
     """name.basics' primaryProfession and knownForTitles are kept verbatim, "" for \\N, and a
     re-import with other values updates them."""

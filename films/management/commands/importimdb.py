@@ -102,8 +102,9 @@ class Command(BaseCommand):
             end = "\n" if progress.done else ""
             self.stdout.write(f"\r\033[K{line}", ending=end)
             sys.stdout.flush()
-        elif progress.done:
+        elif progress.done:  # into a pipe or a log: each line as its stage ends
             self.stdout.write(line)
+            self.stdout.flush()
 
     def report(self, result):
         write = self.stdout.write
