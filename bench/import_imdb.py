@@ -18,10 +18,14 @@ writes the table as JSON to bench/results/import_imdb-<films>-<time>.json.
 Beside each time, the machine's CPU time while it ran (every process, the database's
 included: run it on a quiet machine) and that CPU time spread evenly over the machine's
 cores, as a multiple of the limit: the floor that no better scheduling of the same work can
-go below. An import whose floor is over 1.5 needs less work, not more parallelism.
+go below. An import whose floor is over 1.5 needs less work, not more parallelism. And
+beside each stage of the import, the share of the cores the machine used while it ran
+(`--verbosity 2` prints a stage's line as it ends): where that is far under 100 %, a core
+waited.
 """
 
 import argparse
+import bisect
 import os
 import re
 import subprocess
@@ -110,32 +114,56 @@ def busy_cpu_seconds():
 
 def run_child(args, env):
     """Runs a child process; returns (seconds, peak memory in MB, peak PSS in MB, output,
-    the machine's busy CPU seconds meanwhile).
+    the machine's busy CPU seconds meanwhile, {stage: share of the cores busy while it ran}).
 
     The peak is that of the child and every process it starts, their RSS summed: sampled
     every 50 ms while it runs, and never below the child's own peak (wait4's, which for
     descendants gives only the largest one's). The PSS sum, where shared pages count once,
-    is kept beside it."""
+    is kept beside it. The machine's busy CPU time is sampled with it, and each line of
+    output timed as it comes."""
     started, cpu = time.monotonic(), busy_cpu_seconds()
     child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     peak, done = [0, 0], threading.Event()
+    busy = [(0.0, 0.0)]  # (seconds since the start, busy CPU seconds since the start)
 
     def sample():
         while not done.wait(0.05):
             rss, pss = tree_memory(child.pid)
             peak[:] = max(peak[0], rss), max(peak[1], pss)
+            busy.append((time.monotonic() - started, busy_cpu_seconds() - cpu))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    output = child.stdout.read()
+    lines = [(time.monotonic() - started, line) for line in child.stdout]
     done.set()
     sampler.join()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     elapsed, cpu = time.monotonic() - started, busy_cpu_seconds() - cpu
+    output = "".join(line for _, line in lines)
     if child.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{output}")
-    return elapsed, max(usage.ru_maxrss / 1024, peak[0] / 2**20), peak[1] / 2**20, output, cpu
+    peak_mb = max(usage.ru_maxrss / 1024, peak[0] / 2**20)
+    return elapsed, peak_mb, peak[1] / 2**20, output, cpu, core_use(lines, busy)
+
+
+def core_use(lines, busy):
+    """{stage: the share of the machine's cores busy while it ran}, for the stages whose
+    lines (seconds since the start, line) were printed as they ended, from the samples
+    `busy` (seconds since the start, busy CPU seconds since the start)."""
+
+    def busy_at(moment):  # from the last sample before the moment
+        return busy[max(bisect.bisect_right(busy, (moment, float("inf"))) - 1, 0)][1]
+
+    use = {}
+    for ended, line in lines:
+        if "rows/s" in line:  # a file's line comes when the merges ask for it: not timed
+            continue
+        for stage, seconds in stages(line).items():
+            if seconds >= 1:  # shorter stages fall between the samples' ticks
+                used = busy_at(ended) - busy_at(ended - seconds)
+                use[stage] = used / os.cpu_count() / seconds
+    return use
 
 
 def stages(output):
@@ -230,7 +258,7 @@ def main():
     imports = []
     for run in ("importimdb, first import", "importimdb, identical re-import"):
         print(f"{run} ...", flush=True)
-        seconds, peak_mb, peak_pss_mb, output, cpu = run_child(
+        seconds, peak_mb, peak_pss_mb, output, cpu, use = run_child(
             [*manage, "importimdb", "--verbosity=2", str(directory)], env
         )
         print(output, end="")
@@ -242,6 +270,7 @@ def main():
                 "peak_pss_mb": peak_pss_mb,
                 "cpu_seconds": cpu,
                 "stages": stages(output),
+                "cores_busy": use,
             }
         )
         if len(imports) == 1:
@@ -276,8 +305,14 @@ def main():
             f"{row['run']:<44}{row['seconds']:>9.1f}{row['x_limit']:>9.2f}"
             f"{row['cpu_seconds']:>9.1f}{row['floor_x_limit']:>9.2f}{peak:>9}{pss:>9}"
         )
-        steps = row.get("stages") or row["steps"]
-        print("    " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in steps.items()))
+        steps, use = row.get("stages") or row["steps"], row.get("cores_busy", {})
+        print(
+            "    "
+            + ", ".join(
+                f"{name} {seconds:.1f}" + (f" ({use[name]:.0%} busy)" if name in use else "")
+                for name, seconds in steps.items()
+            )
+        )
     with psycopg.connect(url) as conn:
         server = conn.execute("SHOW server_version").fetchone()[0]
     report = {
