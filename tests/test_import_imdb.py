@@ -681,7 +681,8 @@ def test_progress_off_a_terminal_is_flushed_as_each_stage_ends(db, dataset):
     assert len(stages) > 5
     for number, line in enumerate(stages):
         seen = next((text for text in log.flushed if line in text), "")
-        assert line in seen and not any(later in seen for later in stages[number + 1 :]), line
+        assert line in seen, line
+        assert not any(later in seen for later in stages[number + 1 :]), line
 
 
 def test_people_keep_their_professions_and_known_for_titles(db, dataset):
