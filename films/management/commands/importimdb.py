@@ -1,5 +1,4 @@
 import datetime
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -99,12 +98,10 @@ class Command(BaseCommand):
         else:
             line = f"{progress.stage}: {progress.elapsed:.1f} s"
         if self.stdout.isatty():
-            end = "\n" if progress.done else ""
-            self.stdout.write(f"\r\033[K{line}", ending=end)
-            sys.stdout.flush()
-        elif progress.done:  # into a pipe or a log: each line as its stage ends
+            self.stdout.write(f"\r\033[K{line}", ending="\n" if progress.done else "")
+        elif progress.done:  # into a pipe or a log: a line as each stage ends
             self.stdout.write(line)
-            self.stdout.flush()
+        self.stdout.flush()  # the stream written to, whichever it is
 
     def report(self, result):
         write = self.stdout.write
