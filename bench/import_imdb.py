@@ -144,11 +144,11 @@ def run_child(args, env):
     if child.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{output}")
     peak_mb = max(usage.ru_maxrss / 1024, peak[0] / 2**20)
-    return elapsed, peak_mb, peak[1] / 2**20, output, cpu, core_use(lines, busy)
+    return elapsed, peak_mb, peak[1] / 2**20, output, cpu, core_use(lines, busy, os.cpu_count())
 
 
-def core_use(lines, busy):
-    """{stage: the share of the machine's cores busy while it ran}, for the stages whose
+def core_use(lines, busy, cores):
+    """{stage: the share of the machine's `cores` busy while it ran}, for the stages whose
     lines (seconds since the start, line) were printed as they ended, from the samples
     `busy` (seconds since the start, busy CPU seconds since the start)."""
 
@@ -162,7 +162,7 @@ def core_use(lines, busy):
         for stage, seconds in stages(line).items():
             if seconds >= 1:  # shorter stages fall between the samples' ticks
                 used = busy_at(ended) - busy_at(ended - seconds)
-                use[stage] = used / os.cpu_count() / seconds
+                use[stage] = used / cores / seconds
     return use
 
 
