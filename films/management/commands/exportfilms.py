@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from films.importers.export import (
     dumps,
@@ -10,9 +10,10 @@ from films.importers.export import (
     picture_files,
     write_pictures,
 )
+from films.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Writes films in the project's JSON format, which importfilms reads back."
 
     def add_arguments(self, parser):

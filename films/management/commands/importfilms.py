@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from films.importers.batch import FORMATS, import_files
 from films.importers.text import printable
+from films.management.base import DataCommand
 
 # Imports of this many files or more report their progress, ten times over.
 PROGRESS_FROM = 20
@@ -11,7 +12,7 @@ def _plural(count, noun):
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Imports films from scraped film pages, making-of pages and the project's JSON format. "
         "Each film is saved in its own transaction; importing the same files again changes nothing."

@@ -1,12 +1,13 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from films.importers.images import import_images
 from films.importers.text import printable
+from films.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Attaches image files named by IMDb id or slug to films, people and places; files in "
         "films/, people/ or locations/ name one of those. Importing them again changes nothing."

@@ -1,7 +1,7 @@
 import datetime
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from films.importers.imdb import (
     DEFAULT_TITLE_TYPES,
@@ -12,9 +12,10 @@ from films.importers.imdb import (
     import_imdb,
 )
 from films.importers.text import printable
+from films.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Imports IMDb's TSV datasets (title.basics, title.ratings, title.principals, "
         "name.basics and optionally title.crew; .tsv or .tsv.gz) from DIR."

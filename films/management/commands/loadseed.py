@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from films.management.base import DataCommand
 from films.seed import fixture_path, load_seed
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Loads a fixture's rows that the database does not have yet (the seed film, for "
         "`make run`): never changes a row that exists, nor anything of a film that exists."

@@ -1,14 +1,14 @@
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from films.freshness import data_changed
+from films.management.base import DataCommand
 from films.models import Location
 from films.places import place_locations
 
 BATCH = 2000
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Gives the filming locations without coordinates or without a parent what their "
         "names tell (films/places.py): coordinates from the gazetteer when exactly one town "

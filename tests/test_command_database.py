@@ -1,0 +1,81 @@
+"""The data commands run as an operator runs them, on a database they cannot use as it is:
+not migrated, or not up to the code's migrations. A message, never a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from tests.seeds import FILM_PAGE, MAKING_OF_PAGE
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "films" / "migrations"
+
+
+def manage(*args, database):
+    """Runs `manage.py args` on the SQLite file `database`; returns the process, ended."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATA"))}
+    environment.pop("REDIS_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *map(str, args)],
+        cwd=ROOT,
+        env={**environment, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stderr_text = process.stderr.read()
+    process.wait(timeout=120)
+    return process
+
+
+@pytest.fixture(scope="module")
+def imdb_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("imdb")
+    generate(films=20, out=folder, seed=1)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["importfilms", FILM_PAGE, MAKING_OF_PAGE],
+        ["importimdb", "imdb"],
+        ["importimages", "."],
+        ["exportfilms", "--output", "films.json"],
+        ["locateplaces"],
+        ["loadseed", "mask"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_a_database_not_migrated_is_a_message(command, tmp_path, imdb_files):
+    """Each data command says to migrate before it reads or writes a row, instead of its
+    first query's "no such table" (a traceback, or each file of a batch failing alike)."""
+    command = [imdb_files if arg == "imdb" else arg for arg in command]
+    ran = manage(*command, database=tmp_path / "new.sqlite3")
+    assert ran.returncode == 1, ran.stderr_text
+    assert ran.stderr_text.startswith("CommandError: The database is not migrated: "), (
+        ran.stderr_text
+    )
+    assert "migrations are not applied" in ran.stderr_text
+    assert ran.stderr_text.endswith("Run `manage.py migrate` first.\n")
+    assert "Traceback" not in ran.stderr_text
+
+
+def test_code_newer_than_the_database_is_a_message(tmp_path, imdb_files):
+    """Deployed without `migrate`: the database lacks the newest migration, and the import
+    names it instead of failing on its column."""
+    database = tmp_path / "site.sqlite3"
+    *_, before, newest = sorted(path.stem for path in MIGRATIONS.glob("0*.py"))
+    assert manage("migrate", database=database).returncode == 0
+    unmigrated = manage("migrate", "films", before, database=database)
+    assert unmigrated.returncode == 0, unmigrated.stderr_text
+    ran = manage("importimdb", imdb_files, database=database)
+    assert (ran.returncode, ran.stderr_text) == (
+        1,
+        f"CommandError: The database is not migrated: 1 migration is not applied, the first "
+        f"films.{newest}. Run `manage.py migrate` first.\n",
+    )
