@@ -1,7 +1,9 @@
-"""The data commands run as an operator runs them, on a database they cannot use as it is:
-not migrated, or not up to the code's migrations. A message, never a traceback."""
+"""The data commands run as an operator runs them, on what they cannot use as it is: a
+database not migrated, standard output closed under them. A message each, never a
+traceback."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,18 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "films" / "migrations"
 
 
-def manage(*args, database):
-    """Runs `manage.py args` on the SQLite file `database`; returns the process, ended."""
+def manage(*args, database, output_closed=False):
+    """Runs `manage.py args` on the SQLite file `database`, its output read by nobody or,
+    if `output_closed`, by a reader gone before the first line; returns the process, ended."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATA"))}
     environment.pop("REDIS_URL", None)
     process = subprocess.Popen(
         [sys.executable, "manage.py", *map(str, args)],
         cwd=ROOT,
         env={**environment, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"},
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if output_closed else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    if output_closed:
+        process.stdout.close()
     process.stderr_text = process.stderr.read()
     process.wait(timeout=120)
     return process
@@ -63,6 +68,27 @@ def test_a_database_not_migrated_is_a_message(command, tmp_path, imdb_files):
     assert "migrations are not applied" in ran.stderr_text
     assert ran.stderr_text.endswith("Run `manage.py migrate` first.\n")
     assert "Traceback" not in ran.stderr_text
+
+
+def test_importimdb_into_a_closed_pipe_stops_and_says_so(tmp_path, imdb_files):
+    """`importimdb -v 2 DIR | head -0`: rolled back, one line on stderr, and Python's exit
+    does not complain of the pipe again."""
+    database = tmp_path / "site.sqlite3"
+    migrated = manage("migrate", database=database)
+    assert migrated.returncode == 0, migrated.stderr_text
+    ran = manage(
+        "importimdb", "--verbosity", "2", imdb_files, database=database, output_closed=True
+    )
+    assert (ran.returncode, ran.stderr_text) == (
+        1,
+        "CommandError: Stopped: standard output was closed; nothing was imported.\n",
+    )
+    with sqlite3.connect(database) as rows:
+        assert rows.execute("SELECT count(*) FROM films_film").fetchone() == (0,)
+    with_output = manage("importimdb", imdb_files, database=database)
+    assert with_output.returncode == 0, with_output.stderr_text
+    with sqlite3.connect(database) as rows:
+        assert rows.execute("SELECT count(*) FROM films_film").fetchone()[0] > 0
 
 
 def test_code_newer_than_the_database_is_a_message(tmp_path, imdb_files):

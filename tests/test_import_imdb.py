@@ -1286,3 +1286,31 @@ def test_copy_text_stages_what_psycopgs_write_row_stages(db, tmp_path):
             )
             assert cursor.fetchone() == (sum(len(block[0]) for block in blocks), 0), name
             cursor.execute("DROP TABLE by_row, by_text")
+
+
+class ClosedAfter(StringIO):
+    """Output whose reader goes away once a line starting with `prefix` is written to it."""
+
+    def __init__(self, prefix):
+        super().__init__()
+        self.prefix = prefix
+
+    def write(self, text):
+        if text.startswith(self.prefix):
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_output_closed_during_the_import_stops_it_and_keeps_nothing(db, dataset):
+    """`importimdb -v 2 | head -1`: the import stops at the next progress line, rolls back,
+    and says so."""
+    with pytest.raises(CommandError, match="standard output was closed; nothing was imported"):
+        call_command("importimdb", str(dataset()), verbosity=2, stdout=ClosedAfter("title."))
+    assert not Film.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_output_closed_before_the_report_says_the_import_was_saved(db, dataset):
+    with pytest.raises(CommandError, match="before the report; the import was saved"):
+        call_command("importimdb", str(dataset()), verbosity=1, stdout=ClosedAfter("Read "))
+    assert Film.objects.filter(imdb_id="tt0000001").exists()

@@ -1,5 +1,8 @@
 """What the project's commands that read or write the site's tables share."""
 
+import os
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -18,6 +21,15 @@ class DataCommand(BaseCommand):
                 f"the first {missing[0]}. Run `manage.py migrate` first."
             )
         return super().execute(*args, **options)
+
+    def output_closed(self):
+        """Called on the BrokenPipeError of writing to standard output after its reader
+        (`| head`, say) ended: what is still buffered for it goes nowhere, so that Python's
+        exit does not report the closed pipe once more."""
+        if self.stdout._out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
 
 
 def unapplied_migrations(alias=DEFAULT_DB_ALIAS):

@@ -15,6 +15,10 @@ from films.importers.text import printable
 from films.management.base import DataCommand
 
 
+class OutputClosed(Exception):
+    """Standard output's reader ended (`importimdb -v 2 DIR | head`, say)."""
+
+
 class Command(DataCommand):
     help = (
         "Imports IMDb's TSV datasets (title.basics, title.ratings, title.principals, "
@@ -85,9 +89,19 @@ class Command(DataCommand):
                 f"Stopped after {len(error.errors)} malformed rows (--max-errors {max_errors}); "
                 "nothing was imported."
             ) from None
+        except OutputClosed:  # the import rolled back
+            self.output_closed()
+            raise CommandError(
+                "Stopped: standard output was closed; nothing was imported."
+            ) from None
         for message in result.errors:
             self.stderr.write(printable(message))
-        self.report(result)
+        try:
+            self.report(result)
+        except BrokenPipeError:
+            self.output_closed()
+            saved = "nothing was saved (a dry run)" if dry_run else "the import was saved"
+            raise CommandError(f"Standard output was closed before the report; {saved}.") from None
 
     def show_progress(self, progress: Progress):
         if progress.rows:
@@ -98,11 +112,14 @@ class Command(DataCommand):
             )
         else:
             line = f"{progress.stage}: {progress.elapsed:.1f} s"
-        if self.stdout.isatty():
-            self.stdout.write(f"\r\033[K{line}", ending="\n" if progress.done else "")
-        elif progress.done:  # into a pipe or a log: a line as each stage ends
-            self.stdout.write(line)
-        self.stdout.flush()  # the stream written to, whichever it is
+        try:
+            if self.stdout.isatty():
+                self.stdout.write(f"\r\033[K{line}", ending="\n" if progress.done else "")
+            elif progress.done:  # into a pipe or a log: a line as each stage ends
+                self.stdout.write(line)
+            self.stdout.flush()  # the stream written to, whichever it is
+        except BrokenPipeError:
+            raise OutputClosed from None
 
     def report(self, result):
         write = self.stdout.write
