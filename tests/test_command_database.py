@@ -2,7 +2,6 @@
 database not migrated, standard output closed under them. A message each, never a
 traceback."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
+from tests.processes import environment
 from tests.seeds import FILM_PAGE, MAKING_OF_PAGE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +20,10 @@ MIGRATIONS = ROOT / "films" / "migrations"
 def manage(*args, database, output_closed=False):
     """Runs `manage.py args` on the SQLite file `database`, its output read by nobody or,
     if `output_closed`, by a reader gone before the first line; returns the process, ended."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATA"))}
-    environment.pop("REDIS_URL", None)
     process = subprocess.Popen(
         [sys.executable, "manage.py", *map(str, args)],
         cwd=ROOT,
-        env={**environment, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"},
+        env=environment(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}"),
         stdout=subprocess.PIPE if output_closed else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,7 +1,6 @@
 """Production settings, read from the environment as a deployment sets it."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 from django.db import OperationalError, connection
 
 from moviedb.request_log import request_id_var, tag_error_report
+from tests.processes import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,12 +29,10 @@ PRODUCTION = {
 
 
 def run(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATA"))}
-    environment.pop("REDIS_URL", None)
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env={**environment, **env},
+        env=environment(**env),
         capture_output=True,
         text=True,
         timeout=60,
