@@ -19,7 +19,8 @@ MIGRATIONS = ROOT / "films" / "migrations"
 
 def manage(*args, database, output_closed=False):
     """Runs `manage.py args` on the SQLite file `database`, its output read by nobody or,
-    if `output_closed`, by a reader gone before the first line; returns the process, ended."""
+    if `output_closed`, by a reader gone before the first line. Returns its exit status and
+    standard error."""
     process = subprocess.Popen(
         [sys.executable, "manage.py", *map(str, args)],
         cwd=ROOT,
@@ -30,9 +31,8 @@ def manage(*args, database, output_closed=False):
     )
     if output_closed:
         process.stdout.close()
-    process.stderr_text = process.stderr.read()
-    process.wait(timeout=120)
-    return process
+    _, errors = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, None, errors)
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +59,11 @@ def test_a_database_not_migrated_is_a_message(command, tmp_path, imdb_files):
     first query's "no such table" (a traceback, or each file of a batch failing alike)."""
     command = [imdb_files if arg == "imdb" else arg for arg in command]
     ran = manage(*command, database=tmp_path / "new.sqlite3")
-    assert ran.returncode == 1, ran.stderr_text
-    assert ran.stderr_text.startswith("CommandError: The database is not migrated: "), (
-        ran.stderr_text
-    )
-    assert "migrations are not applied" in ran.stderr_text
-    assert ran.stderr_text.endswith("Run `manage.py migrate` first.\n")
-    assert "Traceback" not in ran.stderr_text
+    assert ran.returncode == 1, ran.stderr
+    assert ran.stderr.startswith("CommandError: The database is not migrated: "), ran.stderr
+    assert "migrations are not applied" in ran.stderr
+    assert ran.stderr.endswith("Run `manage.py migrate` first.\n")
+    assert "Traceback" not in ran.stderr
 
 
 def test_importimdb_into_a_closed_pipe_stops_and_says_so(tmp_path, imdb_files):
@@ -73,18 +71,18 @@ def test_importimdb_into_a_closed_pipe_stops_and_says_so(tmp_path, imdb_files):
     does not complain of the pipe again."""
     database = tmp_path / "site.sqlite3"
     migrated = manage("migrate", database=database)
-    assert migrated.returncode == 0, migrated.stderr_text
+    assert migrated.returncode == 0, migrated.stderr
     ran = manage(
         "importimdb", "--verbosity", "2", imdb_files, database=database, output_closed=True
     )
-    assert (ran.returncode, ran.stderr_text) == (
+    assert (ran.returncode, ran.stderr) == (
         1,
         "CommandError: Stopped: standard output was closed; nothing was imported.\n",
     )
     with sqlite3.connect(database) as rows:
         assert rows.execute("SELECT count(*) FROM films_film").fetchone() == (0,)
     with_output = manage("importimdb", imdb_files, database=database)
-    assert with_output.returncode == 0, with_output.stderr_text
+    assert with_output.returncode == 0, with_output.stderr
     with sqlite3.connect(database) as rows:
         assert rows.execute("SELECT count(*) FROM films_film").fetchone()[0] > 0
 
@@ -96,9 +94,9 @@ def test_code_newer_than_the_database_is_a_message(tmp_path, imdb_files):
     *_, before, newest = sorted(path.stem for path in MIGRATIONS.glob("0*.py"))
     assert manage("migrate", database=database).returncode == 0
     unmigrated = manage("migrate", "films", before, database=database)
-    assert unmigrated.returncode == 0, unmigrated.stderr_text
+    assert unmigrated.returncode == 0, unmigrated.stderr
     ran = manage("importimdb", imdb_files, database=database)
-    assert (ran.returncode, ran.stderr_text) == (
+    assert (ran.returncode, ran.stderr) == (
         1,
         f"CommandError: The database is not migrated: 1 migration is not applied, the first "
         f"films.{newest}. Run `manage.py migrate` first.\n",
