@@ -21,10 +21,13 @@ def manage(*args, database, output_closed=False):
     """Runs `manage.py args` on the SQLite file `database`, its output read by nobody or,
     if `output_closed`, by a reader gone before the first line. Returns its exit status and
     standard error."""
+    env = environment(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}")
+    # Standard output buffered, as an operator's is, whatever this run's Python does.
+    env.pop("PYTHONUNBUFFERED", None)
     process = subprocess.Popen(
         [sys.executable, "manage.py", *map(str, args)],
         cwd=ROOT,
-        env=environment(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}"),
+        env=env,
         stdout=subprocess.PIPE if output_closed else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -85,6 +88,32 @@ def test_importimdb_into_a_closed_pipe_stops_and_says_so(tmp_path, imdb_files):
     assert with_output.returncode == 0, with_output.stderr
     with sqlite3.connect(database) as rows:
         assert rows.execute("SELECT count(*) FROM films_film").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize(
+    "only",
+    [[], ["--film", "untitled"]],
+    ids=["the seed film, written past the output's buffer", "a film within it"],
+)
+def test_exportfilms_into_a_closed_pipe_says_so(only, tmp_path):
+    """`exportfilms | head`: one line on stderr, whether the pipe is found closed while the
+    document is written or when it is flushed, and Python's exit does not complain of the
+    pipe again."""
+    database = tmp_path / "site.sqlite3"
+    for command in (["migrate"], ["loadseed", "mask"]):
+        done = manage(*command, database=database)
+        assert done.returncode == 0, done.stderr
+    with sqlite3.connect(database) as rows:
+        rows.execute(
+            "INSERT INTO films_film (title, original_title, title_type, slug, release_country, "
+            "logline, plot, gross_region, vote_count, added_at, updated_at) "
+            "VALUES ('Untitled', '', '', 'untitled', '', '', '', '', 0, '2026-11-30', '2026-11-30')"
+        )
+    ran = manage("exportfilms", *only, database=database, output_closed=True)
+    assert (ran.returncode, ran.stderr) == (
+        1,
+        "CommandError: Stopped: standard output was closed.\n",
+    )
 
 
 def test_code_newer_than_the_database_is_a_message(tmp_path, imdb_files):

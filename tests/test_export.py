@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection
 
+from films.importers.export import dumps, film_document, films_for_export, write_document
 from films.models import (
     Credit,
     Film,
@@ -21,6 +22,7 @@ from films.models import (
     Person,
     RemovedItem,
     Review,
+    Source,
     Trivia,
 )
 from films.tombstones import record_removed
@@ -259,10 +261,89 @@ def test_export_queries_do_not_grow_with_films(django_assert_max_num_queries):
     """Exporting many films with many rows takes a fixed number of queries."""
     for _ in range(3):
         populate(make_film(), credits=30, trivia=5, reviews=2, locations=2, taglines=2)
-    # Two of them ask whether the database is migrated, as every data command does first.
-    with django_assert_max_num_queries(11):
+    # Two ask whether the database is migrated, as every data command does first; one
+    # reads the sources; nine read a batch of films (BATCH) and their rows.
+    with django_assert_max_num_queries(12):
         films = json.loads(export())["films"]
     assert sum(len(f["credits"]) for f in films) == 90
+
+
+def streamed(batch, **options):
+    parts = []
+    count, _ = write_document(parts.append, films_for_export(), batch=batch, **options)
+    return "".join(parts), count
+
+
+def test_a_document_streamed_in_batches_is_the_document_made_at_once(mask, tmp_path):
+    """The document written a few films at a time is, to the byte, the one made of every
+    film in memory: the sources read by SQL are those the rows in memory name, listed in
+    the same order, and a restricted source's facts are left out the same way."""
+    rich_film()
+    heat = Film.objects.get(slug="heat-1995")
+    dataset = Source.objects.create(
+        file_name="title.basics.tsv",
+        content_hash="b" * 64,
+        format="imdb_dataset",
+        terms=Source.Terms.NON_COMMERCIAL,
+    )
+    page = Source.objects.create(file_name="heat.txt", content_hash="a" * 64, format="film_page")
+    Film.objects.filter(pk=heat.pk).update(source=dataset)
+    # A source only a row names, on a film of another source.
+    heat.trivia.filter(kind="goof").update(source=page, source_line=7)
+    for slug in ("a-film", "b-film", "z-film"):
+        populate(make_film(slug=slug), credits=3, trivia=1, reviews=1, locations=1, taglines=1)
+    films = list(films_for_export())
+    assert len(films) == 5
+    for omit in (False, True):
+        whole = dumps(film_document(films, omit_restricted=omit))
+        for batch in (1, 2, 5, 500):
+            assert streamed(batch, omit_restricted=omit) == (whole, 5)
+    assert {s["content_hash"] for s in json.loads(whole)["sources"]} >= {"a" * 64, "b" * 64}
+    assert "Oops." in whole  # from the page's source
+    assert "Heat: Kampf der Giganten" not in whole  # from the restricted source
+
+
+def test_an_export_of_no_films_is_an_empty_document():
+    assert streamed(2) == (dumps(film_document([])), 0)
+    assert json.loads(export()) == {"version": 1, "sources": [], "films": []}
+
+
+def test_an_export_reads_its_films_in_batches(django_assert_num_queries):
+    """Each batch of films is read with its rows in one round of queries, whatever the
+    rows: memory holds one batch, and the queries grow with batches, not films."""
+    for slug in ("a", "b", "c", "d", "e"):
+        populate(make_film(slug=slug), credits=4, trivia=2, reviews=1, locations=1, taglines=1)
+    # The sources, then three batches of two, two and one films of nine queries each.
+    with django_assert_num_queries(1 + 3 * 9):
+        text, count = streamed(2)
+    assert count == 5
+    assert [f["slug"] for f in json.loads(text)["films"]] == ["a", "b", "c", "d", "e"]
+
+
+def test_an_export_that_fails_part_way_leaves_the_file_as_it_was(mask, tmp_path, monkeypatch):
+    from films.importers import export as exporter
+
+    make_film(slug="zz-top")
+    target = tmp_path / "films.json"
+    target.write_text("the export before", encoding="utf-8")
+    film = exporter._film
+
+    def fails_on_the_second(data, *args):
+        if data.slug == "zz-top":
+            raise RuntimeError("the database went away")
+        return film(data, *args)
+
+    monkeypatch.setattr(exporter, "_film", fails_on_the_second)
+    monkeypatch.setattr(exporter, "BATCH", 1)  # the first film is written before it fails
+    with pytest.raises(RuntimeError):
+        call_command("exportfilms", "-o", str(target), verbosity=0)
+    assert target.read_text(encoding="utf-8") == "the export before"
+    assert [p.name for p in tmp_path.iterdir()] == ["films.json"]
+
+
+def test_an_export_into_a_missing_folder_is_a_message(tmp_path):
+    with pytest.raises(CommandError, match=f"^{tmp_path / 'nowhere'}: no such folder$"):
+        call_command("exportfilms", "-o", str(tmp_path / "nowhere" / "films.json"))
 
 
 def places():
@@ -365,3 +446,40 @@ def test_bad_coordinates_are_a_message_naming_the_file_and_path(mask, tmp_path):
         assert f"mask.json: films[0].filming_locations[0].{where}: {words}" in err.getvalue()
     assert not Film.objects.filter(title="Mask 2").exists()
     assert place["latitude"] == float(Location.objects.get(slug=place["slug"]).latitude)
+
+
+def test_films_per_file_writes_documents_that_import_back_as_one(mask, tmp_path):
+    """--films-per-file N: documents of N films each, by slug, each listing only the sources
+    its films name; importing their folder into an empty database restores every film,
+    and the export of the whole is what it was."""
+    rich_film()
+    for slug in ("a-film", "b-film", "z-film"):
+        populate(make_film(slug=slug), credits=2, trivia=1, locations=1)
+    whole = export()
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "films-0009.json").write_text("an older export's part", encoding="utf-8")
+    (folder / "other.json").write_text("{}", encoding="utf-8")
+    call_command("exportfilms", "-o", str(folder / "films.json"), "--films-per-file", "2")
+    parts = sorted(folder.glob("films-*.json"))
+    assert [p.name for p in parts] == ["films-0001.json", "films-0002.json", "films-0003.json"]
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in parts]
+    assert [[f["slug"] for f in d["films"]] for d in documents] == [
+        ["a-film", "b-film"],
+        ["heat-1995", "mask-1985"],
+        ["z-film"],
+    ]
+    # Only the part holding the seed film names the seed's film page.
+    assert [bool(d["sources"]) for d in documents] == [False, True, False]
+    assert (folder / "other.json").exists()
+    (folder / "other.json").unlink()
+    empty_database()
+    call_command("importfilms", str(folder), verbosity=0)
+    assert export() == whole
+
+
+def test_films_per_file_needs_a_file_and_a_count(tmp_path):
+    with pytest.raises(CommandError, match="give -o FILE too"):
+        call_command("exportfilms", "--films-per-file", "2")
+    with pytest.raises(CommandError, match="--films-per-file: invalid"):
+        call_command("exportfilms", "-o", str(tmp_path / "f.json"), "--films-per-file", "0")

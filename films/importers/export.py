@@ -7,16 +7,20 @@ only what names it (title, slug, year, IMDb id) and the rows from other sources.
 """
 
 import json
+import textwrap
 from pathlib import Path
 
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from films.models import Credit, Film, Location, Source, Trivia
+from films.models import Credit, Film, FilmingLocation, Location, Review, Source, Tagline, Trivia
 
 from .json import VERSION
 from .loader import IMDB_FIELDS, SCALAR_FIELDS
 
+# Films whose rows are in memory at once while a document is written: memory stays flat
+# whatever the catalogue's size, and the queries grow by one round per batch.
+BATCH = 500
 _ROLE_RANK = {role: rank for rank, role in enumerate(Credit.Role.values)}
 _KIND_RANK = {kind: rank for rank, kind in enumerate(Trivia.Kind.values)}
 
@@ -45,20 +49,23 @@ _FILM_FACTS = [
 ]
 
 
-def film_document(films, *, omit_restricted=False, pictures=False):
+def film_document(films, *, omit_restricted=False, pictures=False, sources=None):
     """The document of films; omit_restricted leaves out facts from sources whose terms
-    forbid redistribution; with pictures, it names the files write_pictures writes."""
+    forbid redistribution; with pictures, it names the files write_pictures writes.
+    `sources`: the sources to list, by primary key (sources_of), if not those the films'
+    rows name."""
     films = list(films)
-    rows = [
-        row
-        for film in films
-        for related in (film.credits, film.trivia, film.reviews, film.taglines)
-        for row in related.all()
-    ] + [row for film in films for row in film.filming_locations.all()]
-    ids = ({film.source_id for film in films} | {row.source_id for row in rows}) - {None}
-    # Listed by content hash: the same in every database the document is imported into.
-    sources = Source.objects.filter(pk__in=ids).order_by("content_hash") if ids else []
-    sources = {source.pk: source for source in sources}
+    if sources is None:
+        rows = [
+            row
+            for film in films
+            for related in (film.credits, film.trivia, film.reviews, film.taglines)
+            for row in related.all()
+        ] + [row for film in films for row in film.filming_locations.all()]
+        ids = ({film.source_id for film in films} | {row.source_id for row in rows}) - {None}
+        # Listed by content hash: the same in every database the document is imported into.
+        found = Source.objects.filter(pk__in=ids).order_by("content_hash") if ids else []
+        sources = {source.pk: source for source in found}
     restricted = set()
     if omit_restricted:
         restricted = {pk for pk, source in sources.items() if not source.redistributable}
@@ -71,6 +78,75 @@ def film_document(films, *, omit_restricted=False, pictures=False):
         for film, data in zip(films, document["films"], strict=True):
             _add_pictures(film, data)
     return document
+
+
+def sources_of(films):
+    """The sources that `films` (a queryset) and the rows they export name, by primary key
+    in content-hash order, read without reading the rows."""
+    film_ids = films.order_by().values("pk")
+    named = Q(pk__in=films.order_by().values("source_id"))
+    for model in (Credit, Trivia, Review, Tagline, FilmingLocation):
+        named |= Q(pk__in=model.objects.filter(film__in=film_ids).values("source_id"))
+    return {source.pk: source for source in Source.objects.filter(named).order_by("content_hash")}
+
+
+def write_document(write, films, *, omit_restricted=False, pictures=None, batch=None):
+    """Writes the document of `films` (films_for_export) through `write`, the text of
+    dumps(film_document(films, ...)), reading `batch` films with their rows at a time: an
+    export holds one batch in memory whatever the size of the catalogue. `pictures`: the
+    folder to write the films' pictures into (write_pictures), named in the document.
+    Returns how many films it wrote, and the picture files they have: written, or left
+    out without `pictures`."""
+    batch = batch or BATCH
+    sources = sources_of(films)
+    # The document's head as dumps writes it, up to the films' opening bracket.
+    head = dumps(film_document([], sources=sources))
+    write(head.removesuffix("[]\n}\n") + "[")
+    files = set()
+    written = 0
+    for films_read in _batches(films, batch):
+        document = film_document(
+            films_read, omit_restricted=omit_restricted, pictures=bool(pictures), sources=sources
+        )
+        for data in document["films"]:
+            # Each film indented as it would be inside the document's list.
+            text = textwrap.indent(json.dumps(data, indent=2, ensure_ascii=False), " " * 4)
+            write(f"{',' if written else ''}\n{text}")
+            written += 1
+        # A person credited in films of several batches: their photo once.
+        new = {path: pic for path, pic in picture_files(films_read).items() if path not in files}
+        if pictures:
+            write_pictures(new, pictures)
+        files.update(new)
+    write("\n  ]\n}\n" if written else "]\n}\n")
+    return written, sorted(files)
+
+
+def parts_of(films, size):
+    """`films`, ordered by slug, as querysets of `size` films each (the last one fewer),
+    found one after another by slug."""
+    last = None
+    while True:
+        rest = films if last is None else films.filter(slug__gt=last)
+        bound = next(iter(rest.values_list("slug", flat=True)[size - 1 : size]), None)
+        if bound is None:
+            if rest.exists():
+                yield rest
+            return
+        yield rest.filter(slug__lte=bound)
+        last = bound
+
+
+def _batches(films, size):
+    """`films`, ordered by slug, in lists of `size` read one after another by slug."""
+    last = None
+    while True:
+        batch = list((films if last is None else films.filter(slug__gt=last))[:size])
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1].slug
 
 
 def picture_files(films):
@@ -86,9 +162,10 @@ def picture_files(films):
     return files
 
 
-def write_pictures(films, folder):
-    """Writes each picture's largest stored size into folder, where the document names it."""
-    for path, picture in picture_files(films).items():
+def write_pictures(files, folder):
+    """Writes each picture of `files` (picture_files) at its largest stored size into
+    folder, where the document names it."""
+    for path, picture in files.items():
         target = Path(folder, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         largest = picture.fallback(max(r.width for r in picture.renditions))

@@ -1,16 +1,19 @@
+import os
+import re
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from films.importers.export import (
-    dumps,
-    film_document,
-    films_for_export,
-    picture_files,
-    write_pictures,
-)
+from films.importers.export import films_for_export, parts_of, write_document
 from films.management.base import DataCommand
+
+
+def _positive(value):
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
 
 
 class Command(DataCommand):
@@ -21,24 +24,89 @@ class Command(DataCommand):
             "--film", action="append", dest="slugs", metavar="SLUG", help="only this film"
         )
         parser.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+        parser.add_argument(
+            "--films-per-file",
+            type=_positive,
+            metavar="N",
+            help="with -o FILE.json: write documents of N films each, FILE-0001.json and on",
+        )
 
-    def handle(self, *args, slugs, output, **options):
-        films = list(films_for_export(slugs))
-        if slugs and (unknown := sorted(set(slugs) - {film.slug for film in films})):
-            raise CommandError(f"no film with slug {', '.join(unknown)}")
-        omit = settings.EXPORT_RESTRICTED_SOURCES == "omit"
-        if output:
-            # Pictures go beside the document, which names them by relative path.
-            write_pictures(films, Path(output).parent)
-            Path(output).write_text(
-                dumps(film_document(films, omit_restricted=omit, pictures=True)), encoding="utf-8"
-            )
-            if options["verbosity"]:
-                self.stderr.write(f"wrote {len(films)} films to {output}")
-        else:
-            if pictures := len(picture_files(films)):
-                self.stderr.write(
-                    f"warning: {pictures} pictures left out: a document on standard output "
-                    "cannot carry them; use -o FILE to write them beside it"
+    def handle(self, *args, slugs, output, films_per_file, verbosity, **options):
+        if films_per_file and not output:
+            raise CommandError("--films-per-file writes files: give -o FILE too")
+        films = films_for_export(slugs)
+        if slugs:
+            found = set(films.values_list("slug", flat=True))
+            if unknown := sorted(set(slugs) - found):
+                raise CommandError(f"no film with slug {', '.join(unknown)}")
+        self.omit = settings.EXPORT_RESTRICTED_SOURCES == "omit"
+        if not output:
+            try:
+                _, left_out = write_document(
+                    lambda text: self.stdout.write(text, ending=""),
+                    films,
+                    omit_restricted=self.omit,
                 )
-            self.stdout.write(dumps(film_document(films, omit_restricted=omit)), ending="")
+                self.stdout.flush()
+            except BrokenPipeError:  # `exportfilms | head`, say
+                self.output_closed()
+                raise CommandError("Stopped: standard output was closed.") from None
+            if left_out:
+                self.stderr.write(
+                    f"warning: {len(left_out)} pictures left out: a document on standard "
+                    "output cannot carry them; use -o FILE to write them beside it"
+                )
+            return
+        path = Path(output)
+        if not path.parent.is_dir():
+            raise CommandError(f"{path.parent}: no such folder")
+        # No films: one document without any.
+        parts = (films_per_file and list(parts_of(films, films_per_file))) or [films]
+        if films_per_file:
+            width = max(4, len(str(len(parts))))
+            names = [
+                path.with_name(f"{path.stem}-{number:0{width}}{path.suffix}")
+                for number in range(1, len(parts) + 1)
+            ]
+        else:
+            names = [path]
+        count = self.write(parts, names)
+        if films_per_file:
+            self.remove_older_parts(path, keep=names)
+        if verbosity:
+            where = names[0] if len(names) == 1 else f"{names[0]} to {names[-1].name}"
+            self.stderr.write(f"wrote {count} films to {where}")
+
+    def write(self, parts, names):
+        """Writes each part beside its file, and renames them all over theirs once every
+        one is complete: an export that stops part way leaves the files as they were. The
+        pictures go beside the documents, which name them by relative path."""
+        partials = [name.with_name(f".{name.name}.{os.getpid()}.partial") for name in names]
+        count = 0
+        try:
+            for films, partial in zip(parts, partials, strict=True):
+                with partial.open("w", encoding="utf-8") as out:
+                    written, _ = write_document(
+                        out.write, films, omit_restricted=self.omit, pictures=partial.parent
+                    )
+                count += written
+            for partial, name in zip(partials, names, strict=True):
+                partial.replace(name)
+        except OSError as error:
+            raise CommandError(
+                f"{error.filename or names[0]}: {error.strerror or error}; "
+                "the export's files were left as they were"
+            ) from None
+        finally:
+            for partial in partials:
+                partial.unlink(missing_ok=True)
+        return count
+
+    @staticmethod
+    def remove_older_parts(path, *, keep):
+        """The parts of an earlier, longer export to the same name: importing the folder
+        would bring their films back."""
+        numbered = re.compile(rf"{re.escape(path.stem)}-\d{{4,}}{re.escape(path.suffix)}")
+        for older in path.parent.iterdir():
+            if numbered.fullmatch(older.name) and older not in keep:
+                older.unlink()
