@@ -3,6 +3,7 @@ fails clearly and leaves the database as it was."""
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -191,6 +192,28 @@ def test_bad_pages_fail_clearly_and_change_nothing(mask, tmp_path, name):
     assert f"error: {path}" in err
     assert words in err
     assert "Traceback" not in out + err
+    assert snapshot() == before
+
+
+def test_a_document_over_the_limit_is_refused_unread_with_the_way_out(mask, tmp_path, monkeypatch):
+    """A file over the biggest format's limit (a whole catalogue's export, say) is refused
+    from its size, before it is read into memory, and the message says how to export a
+    catalogue that importfilms reads back."""
+    path = tmp_path / "catalogue.json"
+    call_command("exportfilms", "-o", str(path), verbosity=0)
+    limit = path.stat().st_size - 1
+    monkeypatch.setattr("films.importers.batch.MAX_JSON_BYTES", limit)
+    monkeypatch.setattr("films.importers.text.MAX_JSON_BYTES", limit)
+
+    def unread(self):
+        raise AssertionError(f"{self} was read")
+
+    monkeypatch.setattr(Path, "read_bytes", unread)
+    before = snapshot()
+    _, err, failed = run(path)
+    assert failed is not None
+    assert f"error: {path}: file is too large" in err
+    assert "`exportfilms --films-per-file N` writes a catalogue as smaller documents" in err
     assert snapshot() == before
 
 

@@ -14,7 +14,7 @@ from .loader import FilmResult, save_film, save_making_of
 from .making_of import looks_like_making_of, parse_making_of
 from .page import parse_page
 from .records import SourceRecord, attribute, merge_making_of
-from .text import MAX_JSON_BYTES, decode, scrub_record
+from .text import MAX_JSON_BYTES, check_size, decode, scrub_record
 
 FORMATS = ("auto", "page", "making-of", "json")
 # What each format's files are as sources (films.models.Source.Format).
@@ -100,6 +100,8 @@ def import_files(
 def _read(name, file_format):
     report = FileReport(source=name)
     try:
+        # Over every format's limit: refused before it is read into memory.
+        check_size(Path(name).stat().st_size, source=name, limit=MAX_JSON_BYTES)
         data = Path(name).read_bytes()
         is_json = file_format == "json" or (
             file_format == "auto" and (name.lower().endswith(".json") or data.lstrip()[:1] == b"{")

@@ -34,15 +34,23 @@ _BYTE_ORDER_MARKS = {
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
+def check_size(size: int, *, source: str, limit: int = MAX_PAGE_BYTES):
+    """Refuses a file of `size` bytes over the `limit` of its format."""
+    if size > limit:
+        hint = ""
+        if limit == MAX_JSON_BYTES:
+            hint = "; `exportfilms --films-per-file N` writes a catalogue as smaller documents"
+        raise FilmImportError(
+            f"file is too large ({size / 1_000_000:.1f} MB; the limit is "
+            f"{limit / 1_000_000:g} MB for this format{hint})",
+            origin=Origin(source),
+        )
+
+
 def decode(data: bytes, *, source: str, limit: int = MAX_PAGE_BYTES) -> str:
     """The text of a file, or an error saying why it is not a text file we can read."""
     origin = Origin(source)
-    if len(data) > limit:
-        raise FilmImportError(
-            f"file is too large ({len(data) / 1_000_000:.1f} MB; the limit is "
-            f"{limit / 1_000_000:g} MB for this format)",
-            origin=origin,
-        )
+    check_size(len(data), source=source, limit=limit)
     for mark, encoding in _BYTE_ORDER_MARKS.items():
         if data.startswith(mark):
             raise FilmImportError(f"{encoding} text; save it as UTF-8", origin=origin)
