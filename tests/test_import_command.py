@@ -23,6 +23,7 @@ from films.models import (
     Trivia,
 )
 from tests.seeds import FILM_PAGE, MAKING_OF_PAGE
+from tests.streams import ClosedAfter
 
 pytestmark = pytest.mark.django_db
 
@@ -537,3 +538,40 @@ def test_what_is_printed_of_a_file_cannot_drive_the_terminal(tmp_path):
         "error: " + str(tmp_path) + '/\\x1b]0;owned\\x07.json: films[0].\\x1b[2Jcast: unknown key "'
         in err
     )
+
+
+@pytest.fixture
+def film_files(tmp_path):
+    """25 documents of a film each, their films no longer in the database: enough for
+    importfilms to report its progress."""
+    folder = tmp_path / "films"
+    folder.mkdir()
+    for number in range(1, 26):
+        film = Film.objects.create(title=f"Film {number}", slug=f"film-{number:02}", year=2000)
+        call_command("exportfilms", "--film", film.slug, "-o", str(folder / f"{film.slug}.json"))
+    Film.objects.all().delete()
+    return folder
+
+
+def test_output_closed_between_films_stops_the_import_and_says_what_was_saved(film_files):
+    """`importfilms DIR | head`: the import stops at the next progress line; the films
+    saved before it stay saved, each in its own transaction, and the message says how many."""
+    with pytest.raises(CommandError) as stopped:
+        call_command("importfilms", str(film_files), stdout=ClosedAfter("6 of 25 films saved"))
+    assert str(stopped.value) == (
+        "Stopped: standard output was closed; "
+        "6 of 25 films were saved, the others were not imported."
+    )
+    assert Film.objects.count() == 6
+
+
+def test_output_closed_while_reading_stops_before_any_film(film_files):
+    with pytest.raises(CommandError, match=r"closed; nothing was imported\.$"):
+        call_command("importfilms", str(film_files), stdout=ClosedAfter("2 of 25 files read"))
+    assert not Film.objects.exists()
+
+
+def test_output_closed_before_the_report_says_the_films_were_saved(film_files):
+    with pytest.raises(CommandError, match=r"before the report; the films were saved\.$"):
+        call_command("importfilms", str(film_files), stdout=ClosedAfter(str(film_files)))
+    assert Film.objects.count() == 25

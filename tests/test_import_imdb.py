@@ -41,6 +41,7 @@ from films.provenance import IMDB_ATTRIBUTION
 from tests.builders import make_film, make_person
 from tests.imdb_files import awkward_files
 from tests.mutations import mutated
+from tests.streams import ClosedAfter
 
 HEADERS = {
     "title.basics": "tconst titleType primaryTitle originalTitle isAdult startYear endYear "
@@ -1286,19 +1287,6 @@ def test_copy_text_stages_what_psycopgs_write_row_stages(db, tmp_path):
             )
             assert cursor.fetchone() == (sum(len(block[0]) for block in blocks), 0), name
             cursor.execute("DROP TABLE by_row, by_text")
-
-
-class ClosedAfter(StringIO):
-    """Output whose reader goes away once a line starting with `prefix` is written to it."""
-
-    def __init__(self, prefix):
-        super().__init__()
-        self.prefix = prefix
-
-    def write(self, text):
-        if text.startswith(self.prefix):
-            raise BrokenPipeError(32, "Broken pipe")
-        return super().write(text)
 
 
 def test_output_closed_during_the_import_stops_it_and_keeps_nothing(db, dataset):

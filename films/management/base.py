@@ -8,6 +8,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 
+class OutputClosed(Exception):
+    """Standard output's reader ended (`importimdb -v 2 DIR | head`, say): raised by a
+    command that flushes its progress as it goes, to stop its work."""
+
+
 class DataCommand(BaseCommand):
     """A command over the site's tables. It starts only on a database whose migrations
     are all applied: on another, a missing table or column would stop it part way with the
@@ -21,6 +26,15 @@ class DataCommand(BaseCommand):
                 f"the first {missing[0]}. Run `manage.py migrate` first."
             )
         return super().execute(*args, **options)
+
+    def write_progress(self, line, ending="\n"):
+        """Writes a line of progress and flushes it, so that a pipe or a log shows it as it
+        happens; raises OutputClosed if no one reads it any more."""
+        try:
+            self.stdout.write(line, ending=ending)
+            self.stdout.flush()  # the stream written to, whichever it is
+        except BrokenPipeError:
+            raise OutputClosed from None
 
     def output_closed(self):
         """Called on the BrokenPipeError of writing to standard output after its reader

@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from films.importers.batch import FORMATS, import_files
 from films.importers.text import printable
-from films.management.base import DataCommand
+from films.management.base import DataCommand, OutputClosed
 
 # Imports of this many files or more report their progress, ten times over.
 PROGRESS_FROM = 20
@@ -29,23 +29,51 @@ class Command(DataCommand):
         )
 
     def handle(self, *args, paths, title, dry_run, format, verbosity, **options):
-        self.verbosity = verbosity
-        reports = import_files(
-            paths=paths, title=title, dry_run=dry_run, file_format=format, progress=self.progress
-        )
-        for report in reports:
-            self.report(report, dry_run)
-        failed = [report for report in reports if report.failed]
-        if verbosity:
-            self.summary(reports, failed, dry_run)
+        self.verbosity, self.dry_run = verbosity, dry_run
+        self.saved = None  # (films saved, of how many) once saving began
+        try:
+            reports = import_files(
+                paths=paths,
+                title=title,
+                dry_run=dry_run,
+                file_format=format,
+                progress=self.progress,
+            )
+        except OutputClosed:  # between two films: each is saved in its own transaction
+            self.output_closed()
+            raise CommandError(f"Stopped: standard output was closed; {self.stopped()}.") from None
+        try:
+            for report in reports:
+                self.report(report, dry_run)
+            failed = [report for report in reports if report.failed]
+            if verbosity:
+                self.summary(reports, failed, dry_run)
+            self.stdout.flush()
+        except BrokenPipeError:
+            self.output_closed()
+            saved = "nothing was saved (a dry run)" if dry_run else "the films were saved"
+            raise CommandError(f"Standard output was closed before the report; {saved}.") from None
         if failed:
             raise CommandError(f"{len(failed)} of {_plural(len(reports), 'file')} failed")
 
     def progress(self, stage, done, total):
+        if stage == "save":
+            self.saved = (done, total)
         step = max(1, total // 10)
         if self.verbosity and total >= PROGRESS_FROM and (done % step == 0 or done == total):
             what = "files read" if stage == "read" else "films saved"
-            self.stdout.write(f"{done} of {total} {what}")
+            self.write_progress(f"{done} of {total} {what}")
+
+    def stopped(self):
+        """What an import stopped between two films leaves."""
+        if self.saved is None:
+            return "nothing was imported"
+        if self.dry_run:
+            return "nothing was saved (a dry run)"
+        done, total = self.saved
+        if done == total:
+            return f"all {_plural(total, 'film')} were saved"
+        return f"{done} of {_plural(total, 'film')} were saved, the others were not imported"
 
     def report(self, report, dry_run):
         # Names and messages quote the files: printed as escapes, their control characters

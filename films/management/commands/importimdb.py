@@ -12,11 +12,7 @@ from films.importers.imdb import (
     import_imdb,
 )
 from films.importers.text import printable
-from films.management.base import DataCommand
-
-
-class OutputClosed(Exception):
-    """Standard output's reader ended (`importimdb -v 2 DIR | head`, say)."""
+from films.management.base import DataCommand, OutputClosed
 
 
 class Command(DataCommand):
@@ -112,14 +108,10 @@ class Command(DataCommand):
             )
         else:
             line = f"{progress.stage}: {progress.elapsed:.1f} s"
-        try:
-            if self.stdout.isatty():
-                self.stdout.write(f"\r\033[K{line}", ending="\n" if progress.done else "")
-            elif progress.done:  # into a pipe or a log: a line as each stage ends
-                self.stdout.write(line)
-            self.stdout.flush()  # the stream written to, whichever it is
-        except BrokenPipeError:
-            raise OutputClosed from None
+        if self.stdout.isatty():
+            self.write_progress(f"\r\033[K{line}", ending="\n" if progress.done else "")
+        elif progress.done:  # into a pipe or a log: a line as each stage ends
+            self.write_progress(line)
 
     def report(self, result):
         write = self.stdout.write
