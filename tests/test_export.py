@@ -458,10 +458,12 @@ def test_films_per_file_writes_documents_that_import_back_as_one(mask, tmp_path)
     whole = export()
     folder = tmp_path / "export"
     folder.mkdir()
-    (folder / "films-0009.json").write_text("an older export's part", encoding="utf-8")
+    # An earlier export to the same name: whole, and in more parts.
+    (folder / "films.json").write_text("an earlier export", encoding="utf-8")
+    (folder / "films-0009.json").write_text("an earlier export's part", encoding="utf-8")
     (folder / "other.json").write_text("{}", encoding="utf-8")
     call_command("exportfilms", "-o", str(folder / "films.json"), "--films-per-file", "2")
-    parts = sorted(folder.glob("films-*.json"))
+    parts = sorted(folder.glob("films*.json"))
     assert [p.name for p in parts] == ["films-0001.json", "films-0002.json", "films-0003.json"]
     documents = [json.loads(p.read_text(encoding="utf-8")) for p in parts]
     assert [[f["slug"] for f in d["films"]] for d in documents] == [
@@ -476,6 +478,10 @@ def test_films_per_file_writes_documents_that_import_back_as_one(mask, tmp_path)
     empty_database()
     call_command("importfilms", str(folder), verbosity=0)
     assert export() == whole
+    # Exported whole again to that name: the parts go.
+    call_command("exportfilms", "-o", str(folder / "films.json"), verbosity=0)
+    assert [p.name for p in folder.glob("*.json")] == ["films.json"]
+    assert (folder / "films.json").read_text(encoding="utf-8") == whole
 
 
 def test_films_per_file_needs_a_file_and_a_count(tmp_path):

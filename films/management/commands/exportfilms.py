@@ -71,8 +71,7 @@ class Command(DataCommand):
         else:
             names = [path]
         count = self.write(parts, names)
-        if films_per_file:
-            self.remove_older_parts(path, keep=names)
+        self.remove_earlier_export(path, keep=names)
         if verbosity:
             where = names[0] if len(names) == 1 else f"{names[0]} to {names[-1].name}"
             self.stderr.write(f"wrote {count} films to {where}")
@@ -103,10 +102,14 @@ class Command(DataCommand):
         return count
 
     @staticmethod
-    def remove_older_parts(path, *, keep):
-        """The parts of an earlier, longer export to the same name: importing the folder
+    def remove_earlier_export(path, *, keep):
+        """Removes what an earlier export to the same name left that this one did not write
+        over: the file itself or its parts, numbered on from FILE-0001. Importing the folder
         would bring their films back."""
         numbered = re.compile(rf"{re.escape(path.stem)}-\d{{4,}}{re.escape(path.suffix)}")
-        for older in path.parent.iterdir():
-            if numbered.fullmatch(older.name) and older not in keep:
-                older.unlink()
+        kept = {name.name for name in keep}
+        for earlier in path.parent.iterdir():
+            if earlier.name in kept:
+                continue
+            if earlier.name == path.name or numbered.fullmatch(earlier.name):
+                earlier.unlink()
