@@ -1,3 +1,4 @@
+import argparse
 import os
 import re
 from pathlib import Path
@@ -10,10 +11,9 @@ from films.management.base import DataCommand
 
 
 def _positive(value):
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
-    return number
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return int(value)
 
 
 class Command(DataCommand):
@@ -74,7 +74,7 @@ class Command(DataCommand):
         self.remove_earlier_export(path, keep=names)
         if verbosity:
             where = names[0] if len(names) == 1 else f"{names[0]} to {names[-1].name}"
-            self.stderr.write(f"wrote {count} films to {where}")
+            self.stderr.write(f"wrote {count} film{'' if count == 1 else 's'} to {where}")
 
     def write(self, parts, names):
         """Writes each part beside its file, and renames them all over theirs once every
