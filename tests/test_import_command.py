@@ -575,3 +575,20 @@ def test_output_closed_before_the_report_says_the_films_were_saved(film_files):
     with pytest.raises(CommandError, match=r"before the report; the films were saved\.$"):
         call_command("importfilms", str(film_files), stdout=ClosedAfter(str(film_files)))
     assert Film.objects.count() == 25
+
+
+def test_output_closed_before_the_report_still_says_which_files_failed(film_files):
+    """The report cannot say that a file failed: the message does."""
+    (film_files / "film-13.json").write_text("{", encoding="utf-8")
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "importfilms",
+            str(film_files),
+            stdout=ClosedAfter(str(film_files)),
+            stderr=io.StringIO(),
+        )
+    assert str(stopped.value) == (
+        "Standard output was closed before the report; "
+        "the films were saved but 1 of 25 files failed."
+    )
+    assert Film.objects.count() == 24

@@ -42,19 +42,22 @@ class Command(DataCommand):
         except OutputClosed:  # between two films: each is saved in its own transaction
             self.output_closed()
             raise CommandError(f"Stopped: standard output was closed; {self.stopped()}.") from None
+        failed = [report for report in reports if report.failed]
+        outcome = f"{len(failed)} of {_plural(len(reports), 'file')} failed"
         try:
             for report in reports:
                 self.report(report, dry_run)
-            failed = [report for report in reports if report.failed]
             if verbosity:
                 self.summary(reports, failed, dry_run)
             self.stdout.flush()
         except BrokenPipeError:
             self.output_closed()
             saved = "nothing was saved (a dry run)" if dry_run else "the films were saved"
+            if failed:
+                saved += f" but {outcome}"
             raise CommandError(f"Standard output was closed before the report; {saved}.") from None
         if failed:
-            raise CommandError(f"{len(failed)} of {_plural(len(reports), 'file')} failed")
+            raise CommandError(outcome)
 
     def progress(self, stage, done, total):
         if stage == "save":
