@@ -36,14 +36,20 @@ class DataCommand(BaseCommand):
         except BrokenPipeError:
             raise OutputClosed from None
 
-    def output_closed(self):
-        """Called on the BrokenPipeError of writing to standard output after its reader
-        (`| head`, say) ended: what is still buffered for it goes nowhere, so that Python's
-        exit does not report the closed pipe once more."""
+    def output_closed(self, consequence="", *, before_report=False):
+        """The CommandError to raise on the BrokenPipeError of writing to standard output
+        after its reader (`| head`, say) ended, saying so and what it left (`consequence`).
+        What is still buffered for the output goes nowhere, so that Python's exit does not
+        report the closed pipe once more."""
         if self.stdout._out is sys.stdout:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             os.close(devnull)
+        if before_report:
+            said = "Standard output was closed before the report"
+        else:
+            said = "Stopped: standard output was closed"
+        return CommandError(f"{said}{f'; {consequence}' if consequence else ''}.")
 
 
 def unapplied_migrations(alias=DEFAULT_DB_ALIAS):

@@ -40,8 +40,7 @@ class Command(DataCommand):
                 progress=self.progress,
             )
         except OutputClosed:  # between two films: each is saved in its own transaction
-            self.output_closed()
-            raise CommandError(f"Stopped: standard output was closed; {self.stopped()}.") from None
+            raise self.output_closed(self.stopped()) from None
         failed = [report for report in reports if report.failed]
         outcome = f"{len(failed)} of {_plural(len(reports), 'file')} failed"
         try:
@@ -51,11 +50,10 @@ class Command(DataCommand):
                 self.summary(reports, failed, dry_run)
             self.stdout.flush()
         except BrokenPipeError:
-            self.output_closed()
             saved = "nothing was saved (a dry run)" if dry_run else "the films were saved"
             if failed:
                 saved += f" but {outcome}"
-            raise CommandError(f"Standard output was closed before the report; {saved}.") from None
+            raise self.output_closed(saved, before_report=True) from None
         if failed:
             raise CommandError(outcome)
 

@@ -86,18 +86,14 @@ class Command(DataCommand):
                 "nothing was imported."
             ) from None
         except OutputClosed:  # the import rolled back
-            self.output_closed()
-            raise CommandError(
-                "Stopped: standard output was closed; nothing was imported."
-            ) from None
+            raise self.output_closed("nothing was imported") from None
         for message in result.errors:
             self.stderr.write(printable(message))
         try:
             self.report(result)
         except BrokenPipeError:
-            self.output_closed()
             saved = "nothing was saved (a dry run)" if dry_run else "the import was saved"
-            raise CommandError(f"Standard output was closed before the report; {saved}.") from None
+            raise self.output_closed(saved, before_report=True) from None
 
     def show_progress(self, progress: Progress):
         if progress.rows:
