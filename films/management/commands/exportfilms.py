@@ -39,18 +39,17 @@ class Command(DataCommand):
             found = set(films.values_list("slug", flat=True))
             if unknown := sorted(set(slugs) - found):
                 raise CommandError(f"no film with slug {', '.join(unknown)}")
-        self.omit = settings.EXPORT_RESTRICTED_SOURCES == "omit"
+        omit = settings.EXPORT_RESTRICTED_SOURCES == "omit"
         if not output:
             try:
                 _, left_out = write_document(
                     lambda text: self.stdout.write(text, ending=""),
                     films,
-                    omit_restricted=self.omit,
+                    omit_restricted=omit,
                 )
                 self.stdout.flush()
             except BrokenPipeError:  # `exportfilms | head`, say
-                self.output_closed()
-                raise CommandError("Stopped: standard output was closed.") from None
+                raise self.output_closed() from None
             if left_out:
                 self.stderr.write(
                     f"warning: {len(left_out)} pictures left out: a document on standard "
@@ -70,13 +69,14 @@ class Command(DataCommand):
             ]
         else:
             names = [path]
-        count = self.write(parts, names)
+        count = self.write(parts, names, omit_restricted=omit)
         self.remove_earlier_export(path, keep=names)
         if verbosity:
             where = names[0] if len(names) == 1 else f"{names[0]} to {names[-1].name}"
             self.stderr.write(f"wrote {count} film{'' if count == 1 else 's'} to {where}")
 
-    def write(self, parts, names):
+    @staticmethod
+    def write(parts, names, *, omit_restricted):
         """Writes each part beside its file, and renames them all over theirs once every
         one is complete: an export that stops part way leaves the files as they were. The
         pictures go beside the documents, which name them by relative path."""
@@ -86,7 +86,7 @@ class Command(DataCommand):
             for films, partial in zip(parts, partials, strict=True):
                 with partial.open("w", encoding="utf-8") as out:
                     written, _ = write_document(
-                        out.write, films, omit_restricted=self.omit, pictures=partial.parent
+                        out.write, films, omit_restricted=omit_restricted, pictures=partial.parent
                     )
                 count += written
             for partial, name in zip(partials, names, strict=True):
