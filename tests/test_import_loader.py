@@ -331,6 +331,25 @@ def test_a_new_person_takes_the_slug_the_record_gives():
     ]
 
 
+def test_people_named_by_slug_are_found_without_reading_their_namesakes(monkeypatch):
+    """A person a record names by slug is never matched by name: the many people who share
+    a common name are not read for them (an exported catalogue names everyone by slug)."""
+    smith = make_person(name="John Smith", slug="john-smith", imdb_id="nm1")
+    for number in range(2, 42):
+        make_person(name="John Smith", slug=f"john-smith-{number}")
+    read = []
+    from_db = Person.from_db.__func__
+    monkeypatch.setattr(
+        Person, "from_db", classmethod(lambda *args, **kw: read.append(1) or from_db(*args, **kw))
+    )
+    by_slug = PersonRecord("John Smith", slug="john-smith", imdb_id="nm1")
+    credits = [CreditRecord(by_slug, role="director", order=1)]
+    result = save_film(record=film_record(credits=credits))
+    assert len(read) == 1, f"{len(read)} people read for one credit"
+    assert Film.objects.get().credits.get().person == smith
+    assert result.warnings == []
+
+
 def test_a_slug_held_by_another_person_is_refused():
     make_person(name="Cher", slug="cher", imdb_id="nm0000128")
     credit = CreditRecord(PersonRecord("Cher", slug="cher", imdb_id="nm9"), role="cast", order=1)

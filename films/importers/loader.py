@@ -570,7 +570,9 @@ def _people(credits, *, film, warnings):
     if not credits:
         return {}, []
     records = [c.person for c in credits]
-    names = {r.name for r in records}
+    # Only a record without a slug can mean a person by name: the others' namesakes (the
+    # hundreds of a common name, at a catalogue's size) are not read.
+    names = {r.name for r in records if not r.slug}
     ids = {r.imdb_id for r in records if r.imdb_id}
     slugs = {r.slug for r in records if r.slug}
     found = Person.objects.filter(Q(name__in=names) | Q(imdb_id__in=ids) | Q(slug__in=slugs))
