@@ -27,18 +27,14 @@ FROM (
 ) counted
 WHERE {person}.id = counted.id AND {person}.prominence <> counted.votes
 """
-# A few people's votes, each from their own credits (credit_person_role_year_idx), where they
-# differ from the stored ones.
-STALE = """
-SELECT id, votes FROM (
-    SELECT p.id, p.prominence, COALESCE((
-        SELECT SUM(f.vote_count) FROM {film} f
-        WHERE f.id IN (SELECT c.film_id FROM {credit} c WHERE c.person_id = p.id)
-    ), 0) AS votes
-    FROM {person} p
-    WHERE p.id IN ({people})
-) counted
-WHERE prominence <> votes
+# A few people's votes, each from their own credits (credit_person_role_year_idx).
+VOTES = """
+SELECT p.id, p.prominence, COALESCE((
+    SELECT SUM(f.vote_count) FROM {film} f
+    WHERE f.id IN (SELECT c.film_id FROM {credit} c WHERE c.person_id = p.id)
+), 0) AS votes
+FROM {person} p
+WHERE p.id IN ({people})
 """
 
 
@@ -50,19 +46,28 @@ def refresh_prominence(*, people=None) -> int:
         "credit": Credit._meta.db_table,
         "film": Film._meta.db_table,
     }
-    if people is None:
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if people is None:
             cursor.execute(REFRESH_EVERYONE.format(**tables))
             return cursor.rowcount
-    try:
-        chosen, params = people.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(STALE.format(people=chosen, **tables), params)
-        stale = [Person(pk=pk, prominence=votes) for pk, votes in cursor.fetchall()]
-    Person.objects.bulk_update(stale, ["prominence"])
-    return len(stale)
+        try:
+            chosen, params = people.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        # Found first, so that a refresh that changes nothing writes nothing...
+        votes = VOTES.format(people=chosen, **tables)
+        cursor.execute(f"SELECT id FROM ({votes}) v WHERE prominence <> votes", params)
+        if stale := [pk for (pk,) in cursor.fetchall()]:
+            # ...then written in one statement: building bulk_update's CASE of a value per
+            # person cost more than the query (16 of the 96 s importfilms took for 2,000 films).
+            votes = VOTES.format(people=", ".join(["%s"] * len(stale)), **tables)
+            person = tables["person"]
+            cursor.execute(
+                f"UPDATE {person} SET prominence = v.votes FROM ({votes}) v "
+                f"WHERE {person}.id = v.id",
+                stale,
+            )
+        return len(stale)
 
 
 @contextmanager
