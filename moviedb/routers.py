@@ -14,7 +14,7 @@ with its request id, and counts it.
 import logging
 import random
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 
 from django.conf import settings
 
@@ -37,6 +37,22 @@ def replica_reads(allowed, request_id="-"):
     finally:
         _request.reset(request_token)
         _replica_reads.reset(token)
+
+
+def as_in_the_view(chunks):
+    """What `chunks` yields, each made in the context of the code that called this:
+    a streamed body, read once the view and the middleware around it have returned, still
+    reads where the view would (a replica, for a public page) and logs with its request id."""
+    context, chunks = copy_context(), iter(chunks)  # now, not at the first chunk
+
+    def made_in_context():
+        while True:
+            try:
+                yield context.run(next, chunks)
+            except StopIteration:
+                return
+
+    return made_in_context()
 
 
 def fit_replicas():

@@ -46,6 +46,19 @@ def test_anonymous_page_views_read_from_the_replica(client, mask, replicas):
     assert captured("default", lambda: client.get(url)) == 0
 
 
+def test_a_streamed_csv_reads_from_the_replica_as_it_streams(client, mask, replicas):
+    """A whole list as CSV is read while the response streams, after the view returned:
+    still from the replica, as the view would have."""
+
+    def read():
+        response = client.get("/people.csv")
+        assert response.streaming
+        assert b"".join(response.streaming_content).count(b"\n") > 10
+
+    assert captured(REPLICA, read) > 0
+    assert captured("default", read) == 0
+
+
 def test_the_admin_reads_from_the_primary(client, mask, replicas, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.com", "pw"))
     url = f"/admin/films/film/{mask.pk}/change/"
