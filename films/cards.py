@@ -11,7 +11,7 @@ that only prints it.
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import F, IntegerField, Lookup
+from django.db.models import F, Lookup
 from django.template.defaultfilters import pluralize
 from django.utils.text import Truncator
 
@@ -51,10 +51,10 @@ class FilmCard:
 CARD_COLUMNS = ("pk", *FilmQuerySet.CARD_FIELDS, "source__attribution")
 
 
-@IntegerField.register_lookup
 class AnyOf(Lookup):
     """id__any_of=[1, 2, 3]: `id = ANY(%s)` with the ids as one array parameter (PostgreSQL),
-    so that a query over any number of ids is compiled and prepared once."""
+    so that a query over any number of ids is compiled and prepared once. Registered on the
+    one field the cards look up by, a film's id, not on every integer field of the site."""
 
     lookup_name = "any_of"
     prepare_rhs = False
@@ -64,6 +64,8 @@ class AnyOf(Lookup):
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
+
+Film._meta.pk.register_lookup(AnyOf)
 
 # A page's films and their directors by id: on PostgreSQL compiled once per process and
 # prepared once per connection (films/prepared.py), elsewhere queried as usual.

@@ -4,11 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import FieldError
 from django.db import connection
 
+from films import cards  # noqa: F401 (registers the any_of lookup)
 from films import film_page as reads
 from films import prepared as prepared_module
-from films.models import Credit, Film, Review, Trivia
+from films.models import Credit, Film, Person, Review, Trivia
 from films.prepared import PreparedQuery
 from tests.builders import make_film, populate
 
@@ -124,3 +126,14 @@ def test_a_statement_the_session_has_already_is_executed():
     prepared_module._prepared_in.pop(connection.connection)
     assert prepared.rows(film.pk) == [{"title": "Kept"}]
     assert prepared.rows(film.pk) == [{"title": "Kept"}]
+
+
+def test_any_of_is_a_lookup_of_the_film_id_alone():
+    """The cards' `= ANY(ids)` lookup is registered on a film's id, which a credit's film
+    reaches too, and on no other integer field of the site."""
+    assert "= ANY(" in str(Film.objects.filter(pk__any_of=[1]).query)
+    assert "= ANY(" in str(Credit.objects.filter(film__id__any_of=[1]).query)
+    with pytest.raises(FieldError, match="any_of"):
+        Person.objects.filter(pk__any_of=[1])
+    with pytest.raises(FieldError, match="any_of"):
+        Film.objects.filter(year__any_of=[1985])
