@@ -31,7 +31,7 @@ _environment = Environment(
     auto_reload=settings.DEBUG,
 )
 _environment.filters |= {"number": moviedb.number, "pluralize": pluralize}
-_environment.globals["picture"] = _picture
+_environment.globals |= {"picture": _picture, "drawing": moviedb.drawing}
 
 
 def render_fragment(name, **context):

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
@@ -193,6 +194,17 @@ def test_a_place_with_a_photo_shows_and_shares_it(client):
     assert re.search(r'<img [^>]*width="240" height="180" alt="Azusa, California, USA"', html)
     assert "<span>A. Walker</span>" in html
     assert '<meta property="og:image" content="http://testserver/media/pictures/locations/' in html
+
+
+def test_a_film_card_draws_the_placeholder_the_picture_tag_does(client):
+    """The cards (Jinja2) and every other page (Django's picture tag) draw a missing poster
+    from one template: the same markup, at the cards' size."""
+    make_film(title="Nothing", slug="nothing")
+    html = client.get("/films/").text
+    card = re.search(r'<span class="picture[^"]*picture--none".*?</span>', html)
+    alt = re.search(r'aria-label="(.*?) \(no picture yet\)"', card[0])[1]
+    drawn = Template("{% load moviedb %}{% picture None alt=alt width=72 sizes='72px' %}")
+    assert card[0] == drawn.render(Context({"alt": alt})).strip()
 
 
 def test_a_place_without_a_photo_shows_no_placeholder(client):

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -201,6 +202,7 @@ def picture(picture, *, alt, width, sizes, eager=False, shape="poster"):
     height = picture.height_at(width) if picture else round(width * 3 / 2)
     return {
         "picture": picture,
+        "drawing": None if picture else drawing(shape, width, height),
         "src": picture.url(width) if picture else "",
         "alt": alt,
         "width": width,
@@ -209,6 +211,14 @@ def picture(picture, *, alt, width, sizes, eager=False, shape="poster"):
         "lazy": not eager,
         "shape": shape,
     }
+
+
+@functools.cache
+def drawing(shape, width, height):
+    """The drawing of a missing picture (includes/picture_drawing.html), rendered once per
+    shape and size: the picture tag's placeholder and the film cards' (films/jinja.py)."""
+    context = {"shape": shape, "width": width, "height": height}
+    return mark_safe(render_to_string("includes/picture_drawing.html", context))
 
 
 @register.inclusion_tag("includes/share_image.html", takes_context=True)
