@@ -1068,15 +1068,21 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
 @pytest.mark.django_db(transaction=True)
 def test_an_import_into_a_site_with_films_is_not_prepared(dataset, prepared):
     """The second session sees only committed rows: it prepares only the first import. The
-    ids it took for films and people are taken: rows made afterwards get the next ones."""
+    ids it took for films, people and credits are taken: rows made afterwards get the next
+    ones."""
     import_imdb(directory=dataset())
     assert prepared == ["titles", "people", "credits"]
     films = list(Film.objects.order_by("id").values_list("id", flat=True))
     people = list(Person.objects.order_by("id").values_list("id", flat=True))
+    credits = list(Credit.objects.order_by("id").values_list("id", flat=True))
     assert films == list(range(films[0], films[0] + len(films)))
     assert people == list(range(people[0], people[0] + len(people)))
-    assert make_film().id == films[-1] + 1
-    assert make_person().id == people[-1] + 1
+    assert credits == list(range(credits[0], credits[0] + len(credits)))
+    film, person = make_film(), make_person()
+    assert film.id == films[-1] + 1
+    assert person.id == people[-1] + 1
+    credit = Credit.objects.create(film=film, person=person, role="director", year=film.year)
+    assert credit.id == credits[-1] + 1
     import_imdb(directory=dataset())
     assert prepared == ["titles", "people", "credits"]
 
