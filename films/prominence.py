@@ -15,17 +15,19 @@ from django.db import connection
 
 from .models import Credit, Film, Person
 
-# Everyone's votes, from one grouped pass over the credits.
-REFRESH_EVERYONE = """
+# Writes the votes of `counted` (id, votes), where they differ from the stored ones.
+REFRESH = """
 UPDATE {person} SET prominence = counted.votes
-FROM (
-    SELECT p.id, COALESCE(SUM(f.vote_count), 0) AS votes
-    FROM {person} p
-    LEFT JOIN (SELECT DISTINCT person_id, film_id FROM {credit}) c ON c.person_id = p.id
-    LEFT JOIN {film} f ON f.id = c.film_id
-    GROUP BY p.id
-) counted
+FROM ({counted}) counted
 WHERE {person}.id = counted.id AND {person}.prominence <> counted.votes
+"""
+# Everyone's votes, from one grouped pass over the credits.
+EVERYONE = """
+SELECT p.id, COALESCE(SUM(f.vote_count), 0) AS votes
+FROM {person} p
+LEFT JOIN (SELECT DISTINCT person_id, film_id FROM {credit}) c ON c.person_id = p.id
+LEFT JOIN {film} f ON f.id = c.film_id
+GROUP BY p.id
 """
 # A few people's votes, each from their own credits (credit_person_role_year_idx).
 VOTES = """
@@ -48,7 +50,7 @@ def refresh_prominence(*, people=None) -> int:
     }
     with connection.cursor() as cursor:
         if people is None:
-            cursor.execute(REFRESH_EVERYONE.format(**tables))
+            cursor.execute(REFRESH.format(counted=EVERYONE.format(**tables), **tables))
             return cursor.rowcount
         try:
             chosen, params = people.order_by().values("pk").query.sql_with_params()
@@ -61,12 +63,7 @@ def refresh_prominence(*, people=None) -> int:
             # ...then written in one statement: building bulk_update's CASE of a value per
             # person cost more than the query (16 of the 96 s importfilms took for 2,000 films).
             votes = VOTES.format(people=", ".join(["%s"] * len(stale)), **tables)
-            person = tables["person"]
-            cursor.execute(
-                f"UPDATE {person} SET prominence = v.votes FROM ({votes}) v "
-                f"WHERE {person}.id = v.id",
-                stale,
-            )
+            cursor.execute(REFRESH.format(counted=votes, **tables), stale)
         return len(stale)
 
 
