@@ -49,7 +49,6 @@ from moviedb.http import read_only
 from moviedb.middleware import CACHE_ERRORS, is_public_request
 from moviedb.origin import absolute_url
 from moviedb.query import canonical_query_string, understands
-from moviedb.routers import as_in_the_view
 
 from . import keyset, pagination
 from .filters import (
@@ -531,8 +530,7 @@ class DataView(generics.GenericAPIView):
             for row in rows.iterator(chunk_size=CSV_ROWS_PER_CHUNK)
         )
         response = StreamingHttpResponse(
-            as_in_the_view(csv_chunks(list(serializer.fields), records)),
-            content_type=CSV_CONTENT_TYPE,
+            csv_chunks(list(serializer.fields), records), content_type=CSV_CONTENT_TYPE
         )
         response["Content-Disposition"] = f'inline; filename="{self.csv_name}.csv"'
         self.validate_by_version(response)

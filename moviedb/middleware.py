@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from films.freshness import data_version_and
 
 from .query import canonical_query_string, understood_query
-from .routers import replica_reads
+from .routers import as_in_the_view, replica_reads
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,11 @@ class ReplicaReadsMiddleware:
 
     def __call__(self, request):
         with replica_reads(is_public_request(request), getattr(request, "request_id", "-")):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.streaming and not response.is_async:
+                # Its body is made after this returns (a whole list as CSV): still here.
+                response.streaming_content = as_in_the_view(response.streaming_content)
+            return response
 
 
 def client_ip(request):

@@ -40,9 +40,10 @@ def replica_reads(allowed, request_id="-"):
 
 
 def as_in_the_view(chunks):
-    """What `chunks` yields, each made in the context of the code that called this:
-    a streamed body, read once the view and the middleware around it have returned, still
-    reads where the view would (a replica, for a public page) and logs with its request id."""
+    """What `chunks` yields, each made in the context of the code that called this: a
+    streamed body (ReplicaReadsMiddleware), read once the view and the middleware around it
+    have returned, still reads where the view would (a replica, for a public page) and
+    logs with its request id."""
     context, chunks = copy_context(), iter(chunks)  # now, not at the first chunk
 
     def made_in_context():
