@@ -198,15 +198,13 @@ def picture(picture, *, alt, width, sizes, eager=False, shape="poster"):
     fallback; or, without one, a placeholder of the same size (shape: "poster" or "photo").
     `sizes` tells the browser how wide it is shown, so it loads the rendition it needs; only
     an `eager` picture (one in the first screenful) loads before it is scrolled to."""
-    # Without a picture the placeholder keeps the 2:3 shape of posters and portraits.
-    height = picture.height_at(width) if picture else round(width * 3 / 2)
     return {
         "picture": picture,
-        "drawing": None if picture else drawing(shape, width, height),
+        "drawing": None if picture else drawing(shape, width),
         "src": picture.url(width) if picture else "",
         "alt": alt,
         "width": width,
-        "height": height,
+        "height": picture.height_at(width) if picture else None,
         "sizes": sizes,
         "lazy": not eager,
         "shape": shape,
@@ -214,10 +212,12 @@ def picture(picture, *, alt, width, sizes, eager=False, shape="poster"):
 
 
 @functools.cache
-def drawing(shape, width, height):
-    """The drawing of a missing picture (includes/picture_drawing.html), rendered once per
-    shape and size: the picture tag's placeholder and the film cards' (films/jinja.py)."""
-    context = {"shape": shape, "width": width, "height": height}
+def drawing(shape, width):
+    """The drawing of a missing picture (includes/picture_drawing.html), `width` CSS pixels
+    wide, rendered once per shape and width: the picture tag's placeholder and the film
+    cards' (films/jinja.py)."""
+    # It keeps the 2:3 shape of posters and portraits.
+    context = {"shape": shape, "width": width, "height": round(width * 3 / 2)}
     return mark_safe(render_to_string("includes/picture_drawing.html", context))
 
 
