@@ -1053,13 +1053,13 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
     else:
         generate(films=300, out=tmp_path, seed=4)
     result = import_imdb(directory=tmp_path, max_errors=100_000)
-    assert prepared == ["titles", "people", "credits"]
+    assert prepared == ["titles", "people", "credits", "credit table"]
     written = site()
     assert written[2], "the files credit people"
     empty_the_site()
     monkeypatch.setattr(imdb.Preparation, "wanted", staticmethod(lambda: False))
     alone = import_imdb(directory=tmp_path, max_errors=100_000)
-    assert prepared == ["titles", "people", "credits"]  # no second preparation
+    assert prepared == ["titles", "people", "credits", "credit table"]  # no second preparation
     assert site() == written
     assert dataclasses.asdict(alone) == dataclasses.asdict(result)
 
@@ -1071,7 +1071,7 @@ def test_an_import_into_a_site_with_films_is_not_prepared(dataset, prepared):
     ids it took for films, people and credits are taken: rows made afterwards get the next
     ones."""
     import_imdb(directory=dataset())
-    assert prepared == ["titles", "people", "credits"]
+    assert prepared == ["titles", "people", "credits", "credit table"]
     films = list(Film.objects.order_by("id").values_list("id", flat=True))
     people = list(Person.objects.order_by("id").values_list("id", flat=True))
     credits = list(Credit.objects.order_by("id").values_list("id", flat=True))
@@ -1084,7 +1084,119 @@ def test_an_import_into_a_site_with_films_is_not_prepared(dataset, prepared):
     credit = Credit.objects.create(film=film, person=person, role="director", year=film.year)
     assert credit.id == credits[-1] + 1
     import_imdb(directory=dataset())
-    assert prepared == ["titles", "people", "credits"]
+    assert prepared == ["titles", "people", "credits", "credit table"]
+
+
+def table_schema(table):
+    """What the database holds of `table` beside its rows: its columns, constraints,
+    indexes, identity sequence, triggers (those of its foreign keys on the tables they
+    reference too), schema, persistence, owner, grants and comment."""
+    queries = {
+        "columns": """
+            SELECT attname, format_type(atttypid, atttypmod), attnotnull, attidentity,
+                   pg_get_expr(d.adbin, d.adrelid)
+            FROM pg_attribute a
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE attrelid = %(t)s::regclass AND attnum > 0 AND NOT attisdropped
+            ORDER BY attnum
+        """,
+        "constraints": """
+            SELECT conname, pg_get_constraintdef(oid), condeferrable, condeferred,
+                   convalidated
+            FROM pg_constraint WHERE conrelid = %(t)s::regclass ORDER BY conname
+        """,
+        "indexes": """
+            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), indisvalid
+            FROM pg_index WHERE indrelid = %(t)s::regclass ORDER BY 1
+        """,
+        "sequence": """
+            SELECT s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqcycle
+            FROM pg_sequence s
+            WHERE s.seqrelid = pg_get_serial_sequence(%(t)s, 'id')::regclass
+        """,
+        "sequence name": "SELECT pg_get_serial_sequence(%(t)s, 'id')",
+        "triggers": """
+            SELECT tgrelid::regclass::text, tgfoid::regproc::text, tgtype, tgdeferrable,
+                   tginitdeferred
+            FROM pg_trigger WHERE %(t)s::regclass IN (tgrelid, tgconstrrelid) ORDER BY 1, 2, 3
+        """,
+        "table": """
+            SELECT relnamespace::regnamespace::text, relpersistence, relowner::regrole::text,
+                   relacl::text, reloptions, obj_description(oid, 'pg_class')
+            FROM pg_class WHERE oid = %(t)s::regclass
+        """,
+    }
+    with connection.cursor() as cursor:
+        schema = {}
+        for name, sql in queries.items():
+            cursor.execute(sql, {"t": table})
+            schema[name] = cursor.fetchall()
+        return schema
+
+
+def table_oid(table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::regclass::oid", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+def test_the_prepared_table_of_credits_replaces_the_empty_one_unchanged_but_for_its_rows(
+    dataset, prepared
+):
+    """The second session builds the credits' table, and the import's session swaps it in:
+    migrations, grants and the next credit's id find what they found before."""
+    table = Credit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT SELECT, UPDATE ON {table} TO PUBLIC")
+    try:
+        before, oid = table_schema(table), table_oid(table)
+        result = import_imdb(directory=dataset())
+        assert prepared == ["titles", "people", "credits", "credit table"]
+        assert table_oid(table) != oid, "the table was swapped in"
+        assert table_schema(table) == before
+        assert Credit.objects.count() == result.credits.created > 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("added", "removed"),
+    [
+        (
+            "CREATE TABLE credit_note (credit_id bigint REFERENCES films_credit)",
+            "DROP TABLE credit_note",
+        ),
+        ("CREATE VIEW star AS SELECT * FROM films_credit WHERE is_star", "DROP VIEW star"),
+        (
+            "COMMENT ON TABLE films_credit IS 'Who made a film'",
+            "COMMENT ON TABLE films_credit IS NULL",
+        ),
+    ],
+    ids=["foreign key", "view", "comment"],
+)
+def test_a_credits_table_with_more_than_the_migrations_made_is_written_into(
+    dataset, prepared, added, removed
+):
+    """What a swap would lose, another table's foreign key, a view, a comment, stays: the
+    prepared credits are inserted into the table instead."""
+    table = Credit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(added)
+    try:
+        before, oid = table_schema(table), table_oid(table)
+        result = import_imdb(directory=dataset())
+        assert prepared == ["titles", "people", "credits", "credit table"]
+        assert table_oid(table) == oid
+        assert table_schema(table) == before
+        assert Credit.objects.count() == result.credits.created > 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(removed)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
@@ -1120,7 +1232,7 @@ def test_a_prepared_import_that_fails_leaves_nothing_behind(dataset, prepared, m
 
     result = import_imdb(directory=dataset(), dry_run=True)
     assert result.films.created == 3
-    assert prepared[-3:] == ["titles", "people", "credits"]
+    assert prepared[-4:] == ["titles", "people", "credits", "credit table"]
     assert staging_tables() == []
     assert not Film.objects.exists()
 

@@ -25,6 +25,7 @@ while the import's session writes (Preparation); the merges insert what it prepa
 
 import concurrent.futures
 import datetime
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -270,8 +271,8 @@ class _Database:
     @contextmanager
     def bulk_load(self, table, *, primary_key=False):
         """On PostgreSQL and when the table is empty, drops its indexes and constraints
-        other than its primary key (that too with `primary_key`, for a table no other
-        references and whose block needs no ON CONFLICT), and creates them again from their
+        other than its primary key (that too with `primary_key`, for a block that needs no
+        ON CONFLICT, unless another table references it), and creates them again from their
         saved definitions after the block: one sort per index and one set-based check per
         foreign key, where row-by-row inserts would update every index and queue two checks
         for each row.
@@ -288,28 +289,15 @@ class _Database:
         if self.serving and not self.emptied.issuperset(self.referenced_by(table)):
             yield
             return
-        self.cursor.execute(
-            """
-            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = %s::regclass AND contype IN ('u', 'f', %s) ORDER BY contype DESC
-            """,
-            [table, "p" if primary_key else "u"],
-        )
         self.emptied.add(table)
-        constraints = self.cursor.fetchall()  # unique and primary first: foreign keys need them
-        self.cursor.execute(
-            """
-            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
-            WHERE indrelid = %s::regclass AND NOT indisprimary
-              AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)
-            """,
-            [table],
+        # Unique and primary first: foreign keys need them.
+        primary_key = primary_key and not self.referenced(table)
+        constraints = self.constraints(table, "pu" if primary_key else "u") + self.constraints(
+            table, "f"
         )
-        indexes = self.cursor.fetchall()
+        indexes = self.indexes(table)
         quote = connection.ops.quote_name
-        # Checks deferred so far run now: PostgreSQL alters no table with checks pending.
-        self.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.execute("SET CONSTRAINTS ALL DEFERRED")
+        self.run_pending_checks()
         for name, _ in constraints:
             self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
         for name, _ in indexes:
@@ -321,6 +309,116 @@ class _Database:
             self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
         # Pages plan their queries by the statistics of a table that was empty.
         self.execute(f"ANALYZE {table}")
+
+    def constraints(self, table, kinds):
+        """The names and definitions of the constraints of `table` of the `kinds` ('p'
+        primary key, 'u' unique, 'f' foreign key)."""
+        return self.rows(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype, conname",
+            [table, list(kinds)],
+        )
+
+    def indexes(self, table):
+        """The names and definitions (CREATE INDEX statements) of the indexes of `table`
+        that no constraint makes."""
+        return self.rows(
+            """
+            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+            WHERE indrelid = %s::regclass AND NOT indisprimary
+              AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)
+            ORDER BY 1
+            """,
+            [table],
+        )
+
+    def run_pending_checks(self):
+        """Runs the foreign keys' checks deferred so far: PostgreSQL alters no table with
+        checks pending."""
+        self.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def copy_keys(self, table, to):
+        """Gives the table `to`, made LIKE `table` (whose check constraints it has), the
+        primary key, unique constraints and indexes of `table`, under the same names: `to`
+        lies in another schema, whose names are its own."""
+        quote = connection.ops.quote_name
+        for name, definition in self.constraints(table, "pu"):
+            self.execute(f"ALTER TABLE {to} ADD CONSTRAINT {quote(name)} {definition}")
+        for _, definition in self.indexes(table):
+            # "CREATE INDEX name ON [ONLY] schema.table USING ...", built on `to` instead.
+            self.execute(re.sub(r" ON (ONLY )?\S+ USING ", f" ON {to} USING ", definition, count=1))
+
+    def swap_in(self, model, replacement):
+        """Replaces the empty table of `model` with `replacement`, a table made LIKE it whose
+        rows, keys and indexes another session built, analyzed and committed (copy_keys).
+        The foreign keys, which that session could not check against rows it could not
+        see, are added and checked here; the grants are given again; the identity sequence
+        takes the name of the one it replaces, whose value it continued. Returns whether it
+        did. A table that holds what neither LIKE nor this copies stays, and so does one
+        with rows: other tables' foreign keys, views or rules on it, triggers of its own,
+        row security, storage parameters, a comment, a publication, another owner."""
+        table = model._meta.db_table
+        keeps_something = self.scalar(
+            """
+            SELECT c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                OR c.reloptions IS NOT NULL
+                OR c.relrowsecurity OR c.relreplident <> 'd'
+                OR obj_description(c.oid, 'pg_class') IS NOT NULL
+                OR EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal)
+                OR EXISTS (SELECT 1 FROM pg_depend
+                           WHERE refobjid = c.oid AND classid = 'pg_rewrite'::regclass)
+                OR EXISTS (SELECT 1 FROM pg_publication_rel WHERE prrelid = c.oid)
+            FROM pg_class c WHERE c.oid = %s::regclass
+            """,
+            [table],
+        )
+        if keeps_something or self.referenced(table):
+            return False
+        if self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+            return False
+        foreign_keys = self.constraints(table, "f")
+        grants = self.rows(
+            """
+            SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
+                   a.privilege_type, a.is_grantable
+            FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.oid = %s::regclass AND a.grantee <> c.relowner
+            """,
+            [table],
+        )
+        schema = self.scalar(
+            "SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = %s::regclass",
+            [table],
+        )
+        sequence = self.scalar(
+            "SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column]
+        )
+        self.run_pending_checks()
+        self.execute(f"DROP TABLE {table}")
+        self.execute(f"ALTER TABLE {replacement} SET SCHEMA {schema}")
+        self.execute(f"ALTER TABLE {schema}.{replacement} RENAME TO {table}")
+        if sequence:
+            replaced = self.scalar(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [f"{schema}.{table}", model._meta.pk.column],
+            )
+            self.execute(f"ALTER SEQUENCE {replaced} RENAME TO {sequence.rsplit('.', 1)[-1]}")
+        quote = connection.ops.quote_name
+        for name, definition in foreign_keys:
+            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        for grantee, privilege, grantable in grants:
+            option = " WITH GRANT OPTION" if grantable else ""
+            self.execute(f"GRANT {privilege} ON {table} TO {grantee}{option}")
+        return True
+
+    def referenced(self, table):
+        """Whether another table's foreign key references `table`."""
+        return self.scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_constraint "
+            "WHERE confrelid = %(t)s::regclass AND conrelid <> %(t)s::regclass)",
+            {"t": table},
+        )
 
     def referenced_by(self, table):
         """The tables the foreign keys of `table` reference."""
@@ -580,16 +678,20 @@ class Preparation:
     - "titles": the selected titles, with the ids their films will have (select_titles);
     - "people": the new people with their ids, prominence and slugs (credited_people), as
       the rows of films_person (imdb_new_person);
-    - "credits": the digests (select_changed_credits), and the credits with both ids and
-      their stars (credit_rows), as the rows of films_credit (imdb_new_credit).
+    - "credits": the digests (select_changed_credits), and the credits with both ids
+      (credit_rows);
+    - "credit table": those credits with their stars, as films_credit itself would hold
+      them (imdb_new_credit): with their ids, keys and indexes.
 
-    The import's session inserts those rows as they are. The ids come from the tables'
-    sequences, so the rows prepared name the films and people the import's session
+    The import's session inserts the films and people as they are, and swaps the table of
+    credits in for the empty films_credit (_Database.swap_in): their index builds run on
+    this core while the import's session builds the people's. The ids come from the
+    tables' sequences, so the rows prepared name the films and people the import's session
     inserts. This session sees only committed rows: it runs only when the site has no
     films or people and the import is not inside a transaction of its caller's, and the
     import's session waits for each step before it writes the tables that step reads."""
 
-    steps = ("titles", "people", "credits")
+    steps = ("titles", "people", "credits", "credit table")
 
     def __init__(self, staging, *, min_votes, limit):
         self.staging = staging  # a _ParallelStaging
@@ -657,8 +759,25 @@ class Preparation:
             films="(SELECT new_id AS id, tconst AS imdb_id, year FROM imdb_selected)",
             people="(SELECT new_id AS id, nconst AS imdb_id FROM imdb_credited)",
         )
-        db.execute(f"CREATE UNLOGGED TABLE imdb_new_credit AS {credits_sql()}")
         self._commit("credits")
+        self._build(db, Credit, "imdb_new_credit", f"({CREDIT_COLUMNS}) {credits_sql()}")
+        self._commit("credit table")
+
+    @staticmethod
+    def _build(db, model, name, rows):
+        """`name`: a table LIKE the table of `model`, holding `rows` (an INSERT's columns
+        and query) with ids its sequence continues from the model's, with the model's
+        table's keys and indexes and statistics, for the import's session to swap in
+        (_Database.swap_in)."""
+        table, pk = model._meta.db_table, model._meta.pk.column
+        db.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)")
+        db.execute(
+            f"SELECT setval(pg_get_serial_sequence('{name}', '{pk}'), last_value, is_called) "
+            f"FROM {db.scalar('SELECT pg_get_serial_sequence(%s, %s)', [table, pk])}"
+        )
+        db.execute(f"INSERT INTO {name} {rows}")
+        db.copy_keys(table, name)
+        db.execute(f"ANALYZE {name}")
 
     @staticmethod
     @contextmanager
@@ -1068,7 +1187,8 @@ def merge_credits(db, result, *, sources, prepared=None):
     (select_changed_credits): those of films already on the site updated in place (and
     removed where IMDb no longer lists them), those of new films inserted. A credit
     inserted or changed names the file and line it came from. `prepared`: a Preparation
-    whose session made imdb_digest, imdb_credit and the new films' credits (imdb_new_credit)."""
+    whose session made imdb_digest, imdb_credit and the table of the new films' credits
+    (imdb_new_credit), swapped in for films_credit where it can be."""
     person, credit = Person._meta.db_table, Credit._meta.db_table
     order = connection.ops.quote_name("order")
     if prepared:
@@ -1145,9 +1265,13 @@ def merge_credits(db, result, *, sources, prepared=None):
     new_credits = merged_count - db.scalar(
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({OLD_FILMS})"
     )
-    if new_credits:
+    if prepared:
+        prepared.wait("credit table")
+    if new_credits and prepared and db.swap_in(Credit, "imdb_new_credit"):
+        changed += new_credits
+    elif new_credits:
         with db.bulk_load(credit, primary_key=True):
-            rows = "SELECT * FROM imdb_new_credit" if prepared else credits_sql()
+            rows = f"SELECT {CREDIT_COLUMNS} FROM imdb_new_credit" if prepared else credits_sql()
             changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {rows}")
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(merged_count + unchanged_count, changed, created)
