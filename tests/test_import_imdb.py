@@ -1146,17 +1146,21 @@ def test_the_prepared_table_of_credits_replaces_the_empty_one_unchanged_but_for_
     dataset, prepared
 ):
     """The second session builds the credits' table, and the import's session swaps it in:
-    migrations, grants and the next credit's id find what they found before."""
+    migrations and grants find what they found before, and no credit takes an id that one
+    deleted before had."""
     table = Credit._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"GRANT SELECT, UPDATE ON {table} TO PUBLIC")
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1000)")
     try:
         before, oid = table_schema(table), table_oid(table)
         result = import_imdb(directory=dataset())
         assert prepared == ["titles", "people", "credits", "credit table"]
         assert table_oid(table) != oid, "the table was swapped in"
         assert table_schema(table) == before
-        assert Credit.objects.count() == result.credits.created > 0
+        ids = sorted(Credit.objects.values_list("id", flat=True))
+        assert result.credits.created > 0
+        assert ids == list(range(1001, 1001 + result.credits.created))
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"REVOKE ALL ON {table} FROM PUBLIC")

@@ -20,7 +20,8 @@ The import runs in two phases, the site's tables written in one transaction:
 
 On PostgreSQL, the first import into a site without films or people has a second session
 work out the selected titles, the new people and the credits, with the ids they will have,
-while the import's session writes (Preparation); the merges insert what it prepared.
+while the import's session writes (Preparation); the merges insert the films and people
+it prepared, and swap in the table of credits it built and indexed (_Database.swap_in).
 """
 
 import concurrent.futures
