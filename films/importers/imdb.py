@@ -1266,6 +1266,9 @@ def merge_credits(db, result, *, sources, prepared=None):
     new_credits = merged_count - db.scalar(
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({OLD_FILMS})"
     )
+    # The digests first: a prepared import's session writes them while the second session
+    # still builds the table of credits, instead of after it.
+    remember_credits(db)
     if prepared:
         prepared.wait("credit table")
     if new_credits and prepared and db.swap_in(Credit, "imdb_new_credit"):
@@ -1276,7 +1279,8 @@ def merge_credits(db, result, *, sources, prepared=None):
             changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {rows}")
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(merged_count + unchanged_count, changed, created)
-    remember_credits(db)
+    for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
+        db.execute(f"DROP TABLE {table}")
 
 
 # The films of imdb_digest already on the site whose credits are merged again.
@@ -1378,8 +1382,6 @@ def remember_credits(db):
             ON CONFLICT (film_id) DO UPDATE SET digest = excluded.digest
             """
         )
-    for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
-        db.execute(f"DROP TABLE {table}")
 
 
 def _tally(total, changed, created):
