@@ -358,7 +358,8 @@ class _Database:
         takes the name of the one it replaces, whose value it continued. Returns whether it
         did. A table that holds what neither LIKE nor this copies stays, and so does one
         with rows: other tables' foreign keys, views or rules on it, triggers of its own,
-        row security, storage parameters, a comment, a publication, another owner."""
+        row security, storage parameters, a replica identity, a comment, a publication,
+        another owner."""
         table = model._meta.db_table
         keeps_something = self.scalar(
             """
