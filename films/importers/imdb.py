@@ -206,9 +206,7 @@ class _Database:
         self.scratch = "UNLOGGED" if self.postgres else "TEMPORARY"
         self.emptied = set()  # the tables bulk_load found empty and stripped
         # Whether the site served films when the import began (see bulk_load).
-        self.serving = self.postgres and self.scalar(
-            f"SELECT EXISTS (SELECT 1 FROM {Film._meta.db_table})"
-        )
+        self.serving = self.postgres and self.has_rows(Film._meta.db_table)
 
     def scratch_schema(self, run, *, prepared=None):
         """A schema for the run's merge tables, first on the search path until the import's
@@ -284,7 +282,7 @@ class _Database:
         key locks the table it references too: on a site that served films when the import
         began, an empty table keeps its indexes unless every table its foreign keys
         reference was stripped by this import too."""
-        if not self.postgres or self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+        if not self.postgres or self.has_rows(table):
             yield
             return
         if self.serving and not self.emptied.issuperset(self.referenced_by(table)):
@@ -306,8 +304,7 @@ class _Database:
         yield
         for _, definition in indexes:
             self.execute(definition)
-        for name, definition in constraints:
-            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        self.add_constraints(table, constraints)
         # Pages plan their queries by the statistics of a table that was empty.
         self.execute(f"ANALYZE {table}")
 
@@ -339,27 +336,54 @@ class _Database:
         self.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.execute("SET CONSTRAINTS ALL DEFERRED")
 
+    def has_rows(self, table):
+        """Whether `table` holds a row."""
+        return self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})")
+
+    def add_constraints(self, table, constraints):
+        """Adds to `table` the `constraints` (names and definitions, as constraints() gives
+        them)."""
+        quote = connection.ops.quote_name
+        for name, definition in constraints:
+            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+    def sequence(self, model, table):
+        """The sequence of the id column of `model`'s table, or of `table` made LIKE it."""
+        return self.scalar("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
+
+    def build_replacement(self, model, name, rows):
+        """`name`: a table LIKE the table of `model`, holding `rows` (an INSERT's columns
+        and query) with ids its sequence continues from the model's, with the model's
+        table's keys and indexes and statistics, for another session to swap in (swap_in)."""
+        table = model._meta.db_table
+        self.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)")
+        self.execute(
+            f"SELECT setval(%s, last_value, is_called) FROM {self.sequence(model, table)}",
+            [self.sequence(model, name)],
+        )
+        self.execute(f"INSERT INTO {name} {rows}")
+        self.copy_keys(table, name)
+        self.execute(f"ANALYZE {name}")
+
     def copy_keys(self, table, to):
         """Gives the table `to`, made LIKE `table` (whose check constraints it has), the
         primary key, unique constraints and indexes of `table`, under the same names: `to`
         lies in another schema, whose names are its own."""
-        quote = connection.ops.quote_name
-        for name, definition in self.constraints(table, "pu"):
-            self.execute(f"ALTER TABLE {to} ADD CONSTRAINT {quote(name)} {definition}")
+        self.add_constraints(to, self.constraints(table, "pu"))
         for _, definition in self.indexes(table):
             # "CREATE INDEX name ON [ONLY] schema.table USING ...", built on `to` instead.
             self.execute(re.sub(r" ON (ONLY )?\S+ USING ", f" ON {to} USING ", definition, count=1))
 
     def swap_in(self, model, replacement):
         """Replaces the empty table of `model` with `replacement`, a table made LIKE it whose
-        rows, keys and indexes another session built, analyzed and committed (copy_keys).
-        The foreign keys, which that session could not check against rows it could not
-        see, are added and checked here; the grants are given again; the identity sequence
-        takes the name of the one it replaces, whose value it continued. Returns whether it
-        did. A table that holds what neither LIKE nor this copies stays, and so does one
-        with rows: other tables' foreign keys, views or rules on it, triggers of its own,
-        row security, storage parameters, a replica identity, a comment, a publication,
-        another owner."""
+        rows, keys and indexes another session built, analyzed and committed
+        (build_replacement). The foreign keys, which that session could not check against
+        rows it could not see, are added and checked here; the grants are given again; the
+        identity sequence takes the name of the one it replaces, whose value it continued.
+        Returns whether it did. A table that holds what neither LIKE nor this copies stays,
+        and so does one with rows: other tables' foreign keys, views or rules on it,
+        triggers of its own, row security, storage parameters, a replica identity, a
+        comment, a publication, another owner."""
         table = model._meta.db_table
         keeps_something = self.scalar(
             """
@@ -375,9 +399,7 @@ class _Database:
             """,
             [table],
         )
-        if keeps_something or self.referenced(table):
-            return False
-        if self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"):
+        if keeps_something or self.referenced(table) or self.has_rows(table):
             return False
         foreign_keys = self.constraints(table, "f")
         grants = self.rows(
@@ -393,22 +415,15 @@ class _Database:
             "SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = %s::regclass",
             [table],
         )
-        sequence = self.scalar(
-            "SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column]
-        )
+        sequence = self.sequence(model, table)
         self.run_pending_checks()
         self.execute(f"DROP TABLE {table}")
         self.execute(f"ALTER TABLE {replacement} SET SCHEMA {schema}")
         self.execute(f"ALTER TABLE {schema}.{replacement} RENAME TO {table}")
         if sequence:
-            replaced = self.scalar(
-                "SELECT pg_get_serial_sequence(%s, %s)",
-                [f"{schema}.{table}", model._meta.pk.column],
-            )
+            replaced = self.sequence(model, f"{schema}.{table}")
             self.execute(f"ALTER SEQUENCE {replaced} RENAME TO {sequence.rsplit('.', 1)[-1]}")
-        quote = connection.ops.quote_name
-        for name, definition in foreign_keys:
-            self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        self.add_constraints(table, foreign_keys)
         for grantee, privilege, grantable in grants:
             option = " WITH GRANT OPTION" if grantable else ""
             self.execute(f"GRANT {privilege} ON {table} TO {grantee}{option}")
@@ -762,24 +777,8 @@ class Preparation:
             people="(SELECT new_id AS id, nconst AS imdb_id FROM imdb_credited)",
         )
         self._commit("credits")
-        self._build(db, Credit, "imdb_new_credit", f"({CREDIT_COLUMNS}) {credits_sql()}")
+        db.build_replacement(Credit, "imdb_new_credit", f"({CREDIT_COLUMNS}) {credits_sql()}")
         self._commit("credit table")
-
-    @staticmethod
-    def _build(db, model, name, rows):
-        """`name`: a table LIKE the table of `model`, holding `rows` (an INSERT's columns
-        and query) with ids its sequence continues from the model's, with the model's
-        table's keys and indexes and statistics, for the import's session to swap in
-        (_Database.swap_in)."""
-        table, pk = model._meta.db_table, model._meta.pk.column
-        db.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)")
-        db.execute(
-            f"SELECT setval(pg_get_serial_sequence('{name}', '{pk}'), last_value, is_called) "
-            f"FROM {db.scalar('SELECT pg_get_serial_sequence(%s, %s)', [table, pk])}"
-        )
-        db.execute(f"INSERT INTO {name} {rows}")
-        db.copy_keys(table, name)
-        db.execute(f"ANALYZE {name}")
 
     @staticmethod
     @contextmanager
