@@ -75,11 +75,22 @@ class Database:
         if self.postgres:
             # They only choose between join methods: a small sample of each (3,000 rows,
             # not 30,000) tells them apart as well.
-            self.execute("SET LOCAL default_statistics_target = 10")
-            self.execute(f"ANALYZE {table}")
-            self.execute("RESET default_statistics_target")
+            with self.settings(default_statistics_target=10):
+                self.execute(f"ANALYZE {table}")
         else:
             self.execute(f"CREATE INDEX {table}_key ON {table} ({', '.join(columns)})")
+
+    @contextmanager
+    def settings(self, **values):
+        """PostgreSQL's settings `values` for the block's statements; nothing on SQLite."""
+        if not self.postgres:
+            yield
+            return
+        for name, value in values.items():
+            self.execute(f"SET LOCAL {name} = {value}")
+        yield
+        for name in values:
+            self.execute(f"RESET {name}")
 
     def genre_names(self, alias):
         """A join giving one row `g` per name in `alias.genres` (a JSON array), and the
