@@ -76,26 +76,34 @@ def new_slugs(model, rows: list[tuple[str, str | None]]) -> list[str]:
 # The same rule in SQL, for importimdb's set-based merges.
 
 
-def new_slugs_sql(model, *, rows: str, imdb_id: str) -> str:
+def new_slugs_sql(model, *, rows: str, imdb_id: str, none_taken: bool = False) -> str:
     """SQL of the rows of the query `rows` (new rows, with their name as `slug` and their
     IMDb id in the column imdb_id) with `new_slug`: the name when it is free and the row is
     the first (by IMDb id) to want it, else the name with the id; only rows whose new_slug
     is free. The few others, whose name and id are both taken, are left to new_slugs().
+    With `none_taken` (the model's table and its old slugs are empty) only the first rule
+    applies, and the query reads neither table.
 
     Joins rather than EXISTS: they become hash joins, also while a bulk load has dropped
     the table's indexes (slugs and old slugs are unique, so no join fans out)."""
     table = model._meta.db_table
     history = model.slug_redirects.rel.related_model._meta.db_table
+    ranked = f"""
+        SELECT r.*, row_number() OVER (PARTITION BY r.slug ORDER BY r.{imdb_id}) AS slug_rank
+        FROM ({rows}) r
+    """
+    with_id = f"n.slug || '-' || n.{imdb_id}"
+    if none_taken:
+        return f"""
+            SELECT n.*, CASE WHEN n.slug_rank = 1 THEN n.slug ELSE {with_id} END AS new_slug
+            FROM ({ranked}) n
+        """
     return f"""
         SELECT c.* FROM (
             SELECT n.*,
                 CASE WHEN n.slug_rank = 1 AND taken.id IS NULL AND old.id IS NULL THEN n.slug
-                     ELSE n.slug || '-' || n.{imdb_id} END AS new_slug
-            FROM (
-                SELECT r.*, row_number() OVER (PARTITION BY r.slug ORDER BY r.{imdb_id})
-                    AS slug_rank
-                FROM ({rows}) r
-            ) n
+                     ELSE {with_id} END AS new_slug
+            FROM ({ranked}) n
             LEFT JOIN {table} taken ON taken.slug = n.slug
             LEFT JOIN {history} old ON old.old_slug = n.slug
         ) c

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import tempfile
+import threading
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -36,7 +37,17 @@ from films.importers.imdb_tsv import (
     role_and_job,
 )
 from films.importers.text import without_controls
-from films.models import Credit, Film, Genre, ImportedCredits, Person, Review, Source, Trivia
+from films.models import (
+    Credit,
+    Film,
+    Genre,
+    ImportedCredits,
+    Person,
+    PersonSlugRedirect,
+    Review,
+    Source,
+    Trivia,
+)
 from films.provenance import IMDB_ATTRIBUTION
 from tests.builders import make_film, make_person
 from tests.imdb_files import awkward_files
@@ -941,7 +952,7 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
     seen = []
 
     def look(progress):
-        if progress.stage == "merging people":
+        if progress.stage.startswith("merging") and "people" in progress.stage:
             seen.extend(staging_tables())
 
     import_imdb(directory=dataset(), on_progress=look)
@@ -965,9 +976,11 @@ def test_files_are_staged_by_other_sessions_into_tables_always_dropped(dataset):
 
 
 # The first import into a site without films, on PostgreSQL: a second session prepares the
-# titles, people and credits while the import's session writes (imdb.Preparation). What it
-# writes must be what the import's session writes alone, and a failure anywhere must leave
-# nothing behind: no rows, no tables, no schema.
+# titles and the people's table while the import's session writes (imdb.Preparation). What
+# it writes must be what the import's session writes alone, and a failure anywhere must
+# leave nothing behind: no rows, no tables, no schema.
+
+STEPS = ["titles", "person ids", "people", "person table"]
 
 
 def site():
@@ -1053,13 +1066,13 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
     else:
         generate(films=300, out=tmp_path, seed=4)
     result = import_imdb(directory=tmp_path, max_errors=100_000)
-    assert prepared == ["titles", "people", "credits", "credit table"]
+    assert prepared == STEPS
     written = site()
     assert written[2], "the files credit people"
     empty_the_site()
     monkeypatch.setattr(imdb.Preparation, "wanted", staticmethod(lambda: False))
     alone = import_imdb(directory=tmp_path, max_errors=100_000)
-    assert prepared == ["titles", "people", "credits", "credit table"]  # no second preparation
+    assert prepared == STEPS  # no second preparation
     assert site() == written
     assert dataclasses.asdict(alone) == dataclasses.asdict(result)
 
@@ -1069,22 +1082,23 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
 def test_an_import_into_a_site_with_films_is_not_prepared(dataset, prepared):
     """The second session sees only committed rows: it prepares only the first import. The
     ids it took for films, people and credits are taken: rows made afterwards get the next
-    ones."""
+    ones. People's ids follow their IMDb ids, with a gap where name.basics names someone no
+    selected title credits."""
     import_imdb(directory=dataset())
-    assert prepared == ["titles", "people", "credits", "credit table"]
+    assert prepared == STEPS
     films = list(Film.objects.order_by("id").values_list("id", flat=True))
-    people = list(Person.objects.order_by("id").values_list("id", flat=True))
+    people = list(Person.objects.order_by("imdb_id").values_list("id", flat=True))
     credits = list(Credit.objects.order_by("id").values_list("id", flat=True))
     assert films == list(range(films[0], films[0] + len(films)))
-    assert people == list(range(people[0], people[0] + len(people)))
+    assert people == sorted(people)
     assert credits == list(range(credits[0], credits[0] + len(credits)))
     film, person = make_film(), make_person()
     assert film.id == films[-1] + 1
-    assert person.id == people[-1] + 1
+    assert person.id > people[-1]
     credit = Credit.objects.create(film=film, person=person, role="director", year=film.year)
     assert credit.id == credits[-1] + 1
     import_imdb(directory=dataset())
-    assert prepared == ["titles", "people", "credits", "credit table"]
+    assert prepared == STEPS
 
 
 def table_schema(table):
@@ -1118,7 +1132,8 @@ def table_schema(table):
         "triggers": """
             SELECT tgrelid::regclass::text, tgfoid::regproc::text, tgtype, tgdeferrable,
                    tginitdeferred
-            FROM pg_trigger WHERE %(t)s::regclass IN (tgrelid, tgconstrrelid) ORDER BY 1, 2, 3
+            FROM pg_trigger WHERE %(t)s::regclass IN (tgrelid, tgconstrrelid)
+            ORDER BY 1, 2, 3, 4, 5
         """,
         "table": """
             SELECT relnamespace::regnamespace::text, relpersistence, relowner::regrole::text,
@@ -1142,28 +1157,71 @@ def table_oid(table):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
 @pytest.mark.django_db(transaction=True)
-def test_the_prepared_table_of_credits_replaces_the_empty_one_unchanged_but_for_its_rows(
-    dataset, prepared
+@pytest.mark.parametrize("referenced", [False, True], ids=["as migrated", "referenced"])
+def test_the_prepared_table_of_people_replaces_the_empty_one_unchanged_but_for_its_rows(
+    dataset, prepared, referenced
 ):
-    """The second session builds the credits' table, and the import's session swaps it in:
-    migrations and grants find what they found before, and no credit takes an id that one
-    deleted before had."""
-    table = Credit._meta.db_table
+    """The second session builds the people's table, and the import's session swaps it in:
+    migrations and grants find what they found before, the tables whose foreign keys
+    reference it (the credits', the old slugs', one of someone else's) too, and no person
+    takes an id that one deleted before had."""
+    table = Person._meta.db_table
+    referencing = [Credit._meta.db_table, PersonSlugRedirect._meta.db_table]
     with connection.cursor() as cursor:
         cursor.execute(f"GRANT SELECT, UPDATE ON {table} TO PUBLIC")
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1000)")
+        if referenced:
+            cursor.execute(
+                "CREATE TABLE person_note (id bigint GENERATED BY DEFAULT AS IDENTITY, "
+                f"person_id bigint REFERENCES {table})"
+            )
+            referencing.append("person_note")
     try:
-        before, oid = table_schema(table), table_oid(table)
+        before = {name: table_schema(name) for name in [table, *referencing]}
+        oid = table_oid(table)
         result = import_imdb(directory=dataset())
-        assert prepared == ["titles", "people", "credits", "credit table"]
+        assert prepared == STEPS
         assert table_oid(table) != oid, "the table was swapped in"
-        assert table_schema(table) == before
-        ids = sorted(Credit.objects.values_list("id", flat=True))
-        assert result.credits.created > 0
-        assert ids == list(range(1001, 1001 + result.credits.created))
+        for name in [table, *referencing]:
+            after = table_schema(name)
+            for part in before[name]:
+                assert (name, part, after[part]) == (name, part, before[name][part])
+        ids = sorted(Person.objects.values_list("id", flat=True))
+        assert result.people.created > 0
+        assert ids == list(range(1001, 1001 + result.people.created))
+        assert Credit.objects.filter(person__imdb_id="nm0000001").exists()
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
+            cursor.execute("DROP TABLE IF EXISTS person_note")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
+@pytest.mark.django_db(transaction=True)
+def test_the_people_are_prepared_while_the_credits_foreign_keys_are_dropped(
+    dataset, prepared, monkeypatch
+):
+    """Dropping the credits' foreign key to the people's table locks that table against
+    every reader until the import commits: the second session, which sums the people's
+    votes and writes and indexes their table meanwhile, must not need to read it then."""
+    credits_written = threading.Event()
+    credits_sql, credited_people = imdb.credits_sql, imdb.credited_people
+
+    def writing_credits(**kwargs):
+        credits_written.set()  # the credits' table is stripped of its keys by now
+        return credits_sql(**kwargs)
+
+    def crediting_after_them(db, **kwargs):
+        if kwargs.get("ids"):  # in the second session
+            assert credits_written.wait(timeout=30)
+        return credited_people(db, **kwargs)
+
+    monkeypatch.setattr(imdb, "credits_sql", writing_credits)
+    monkeypatch.setattr(imdb, "credited_people", crediting_after_them)
+    result = import_imdb(directory=dataset())
+    assert prepared == STEPS
+    assert Person.objects.count() == result.people.created > 0
+    assert Credit.objects.filter(person__imdb_id="nm0000001").exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's alone")
@@ -1172,31 +1230,31 @@ def test_the_prepared_table_of_credits_replaces_the_empty_one_unchanged_but_for_
     ("added", "removed"),
     [
         (
-            "CREATE TABLE credit_note (credit_id bigint REFERENCES films_credit)",
-            "DROP TABLE credit_note",
+            "CREATE VIEW famous AS SELECT * FROM films_person WHERE prominence > 0",
+            "DROP VIEW famous",
         ),
-        ("CREATE VIEW star AS SELECT * FROM films_credit WHERE is_star", "DROP VIEW star"),
         (
-            "COMMENT ON TABLE films_credit IS 'Who made a film'",
-            "COMMENT ON TABLE films_credit IS NULL",
+            "COMMENT ON TABLE films_person IS 'Who made films'",
+            "COMMENT ON TABLE films_person IS NULL",
         ),
     ],
-    ids=["foreign key", "view", "comment"],
+    ids=["view", "comment"],
 )
-def test_a_credits_table_with_more_than_the_migrations_made_is_written_into(
+def test_a_people_table_with_more_than_the_migrations_made_is_written_into(
     dataset, prepared, added, removed
 ):
-    """What a swap would lose, another table's foreign key, a view, a comment, stays: the
-    prepared credits are inserted into the table instead."""
-    table = Credit._meta.db_table
+    """What a swap would lose, a view, a comment, stays: the prepared people are inserted
+    into the table instead."""
+    table = Person._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(added)
     try:
         before, oid = table_schema(table), table_oid(table)
         result = import_imdb(directory=dataset())
-        assert prepared == ["titles", "people", "credits", "credit table"]
+        assert prepared == STEPS
         assert table_oid(table) == oid
         assert table_schema(table) == before
+        assert Person.objects.count() == result.people.created > 0
         assert Credit.objects.count() == result.credits.created > 0
     finally:
         with connection.cursor() as cursor:
@@ -1222,8 +1280,8 @@ def test_a_prepared_import_that_fails_leaves_nothing_behind(dataset, prepared, m
 
     credited_people = imdb.credited_people
 
-    def fails(db, *, first_id=None):
-        if first_id is not None:  # in the second session
+    def fails(db, *, ids=None):
+        if ids is not None:  # in the second session
             raise RuntimeError("the second session failed")
         return credited_people(db)
 
@@ -1236,7 +1294,7 @@ def test_a_prepared_import_that_fails_leaves_nothing_behind(dataset, prepared, m
 
     result = import_imdb(directory=dataset(), dry_run=True)
     assert result.films.created == 3
-    assert prepared[-4:] == ["titles", "people", "credits", "credit table"]
+    assert prepared[-4:] == STEPS
     assert staging_tables() == []
     assert not Film.objects.exists()
 

@@ -20,13 +20,14 @@ The import runs in two phases, the site's tables written in one transaction:
    films/importers/sql.py).
 
 On PostgreSQL, the first import into a site without films or people has a second session
-work out the selected titles, the new people and the credits, with the ids they will have,
-while the import's session writes (Preparation); the merges insert the films and people
-it prepared, and swap in the table of credits it built and indexed (Database.swap_in).
+work out the selected titles and the new people, with the ids they will have, and build and
+index the people's table, while the import's session writes the films and the credits
+(Preparation); the import's session swaps in the people's table (Database.swap_in).
 """
 
 import concurrent.futures
 import datetime
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -243,7 +244,7 @@ def import_imdb(
             staging.stage(db, ["title.basics", "title.ratings"], on_progress)
         with _timed(on_progress, "selecting titles"):
             if prepared:
-                prepared.start(sources)
+                prepared.start()
                 prepared.wait("titles")
             else:
                 select_titles(db, min_votes=min_votes, limit=limit)
@@ -256,10 +257,14 @@ def import_imdb(
             staging.stage(db, ["title.principals", "name.basics", "title.crew"], on_progress)
         result.credits_of_other_types = staging.rows_dropped
         count_missing_titles(db, result)
-        with _timed(on_progress, "merging people"):
-            merge_people(db, result, prepared=prepared)
-        with _timed(on_progress, "merging credits"):
-            merge_credits(db, result, sources=sources, prepared=prepared)
+        if prepared:
+            with _timed(on_progress, "merging credits and people"):
+                merge_credits(db, result, sources=sources, prepared=prepared)
+        else:
+            with _timed(on_progress, "merging people"):
+                merge_people(db, result)
+            with _timed(on_progress, "merging credits"):
+                merge_credits(db, result, sources=sources)
         if result.prominence_may_change:
             with _timed(on_progress, "ranking people"):
                 result.prominence_changed = refresh_prominence()
@@ -399,27 +404,29 @@ class _ParallelStaging:
 class Preparation:
     """PostgreSQL, the first import into a site without films or people: a second session,
     on the other core, works out what the import's session would otherwise compute itself,
-    one statement after another, while that session writes and indexes the films and then
-    the people. From the committed staging tables it makes, each step committed into a
-    schema of its own that the import's session has on its search path:
+    while that session writes and indexes the films and then the credits. From the committed
+    staging tables it makes, each step committed into a schema of its own that the import's
+    session has on its search path:
 
     - "titles": the selected titles, with the ids their films will have (select_titles);
-    - "people": the new people with their ids, prominence and slugs (credited_people), as
-      the rows of films_person (imdb_new_person);
-    - "credits": the digests (select_changed_credits), and the credits with both ids
-      (credit_rows);
-    - "credit table": those credits with their stars, as films_credit itself would hold
-      them (imdb_new_credit): with their ids, keys and indexes.
+    - "person ids": the ids the people of name.basics will have (person_ids), and an empty
+      table LIKE films_person (imdb_new_person);
+    - "people": the people the selected titles credit, with their prominence and slugs
+      (credited_people), written into that table as films_person itself would hold them;
+    - "person table": its keys and indexes.
 
-    The import's session inserts the films and people as they are, and swaps the table of
-    credits in for the empty films_credit (Database.swap_in): their index builds run on
-    this core while the import's session builds the people's. The ids come from the
-    tables' sequences, so the rows prepared name the films and people the import's session
-    inserts. This session sees only committed rows: it runs only when the site has no
-    films or people and the import is not inside a transaction of its caller's, and the
-    import's session waits for each step before it writes the tables that step reads."""
+    The import's session inserts the films as they are, then joins the credits to their
+    films and their people's ids, writes and indexes them while this session builds the
+    people's table, and swaps that in for the empty films_person (Database.swap_in) before
+    the credits' foreign keys are checked (merge_credits): the two sessions' index builds
+    run on both cores at once. The ids come from the tables' sequences, so the rows
+    prepared name the films and people the import's session writes. This session sees only
+    committed rows: it runs only when the site has no films or people and the import is not
+    inside a transaction of its caller's, and the import's session waits for each step
+    before it reads what that step makes. Nor does it read films_person after "person
+    ids": from then on the import's session may hold that table locked."""
 
-    steps = ("titles", "people", "credits", "credit table")
+    steps = ("titles", "person ids", "people", "person table")
 
     def __init__(self, staging, *, min_votes, limit):
         self.staging = staging  # a _ParallelStaging
@@ -438,25 +445,25 @@ class Preparation:
             return False
         return not Film.objects.exists() and not Person.objects.exists()
 
-    def start(self, sources):
+    def start(self):
         self.session = psycopg.connect(**self.staging.staging.connection)
-        self.thread = threading.Thread(target=self._run, args=(sources,), name=self.schema)
+        self.thread = threading.Thread(target=self._run, name=self.schema)
         self.thread.start()
 
     def wait(self, step):
         """Waits until `step` is committed; raises what stopped the preparation."""
         self.done[step].result()
 
-    def _run(self, sources):
+    def _run(self):
         try:
             with self.session.cursor() as cursor:
-                self._prepare(Database(cursor), sources)
+                self._prepare(Database(cursor))
         except BaseException as error:
             for future in self.done.values():
                 if not future.done():
                     future.set_exception(error)
 
-    def _prepare(self, db, sources):
+    def _prepare(self, db):
         # As the import's session; and a lock it cannot have stops the import, not hangs it.
         for setting in ("statement_timeout = 0", "lock_timeout = '1min'", "work_mem = '256MB'"):
             db.execute(f"SET {setting}")
@@ -477,19 +484,17 @@ class Preparation:
         for name in others:
             self.staging.define(db, name)
         with self._ids(db, Person) as ids:
-            ids.used = credited_people(db, first_id=ids.first)
-        db.execute(f"CREATE UNLOGGED TABLE imdb_new_person AS {new_people(ids=True)[1]}")
+            ids.used = person_ids(db, first_id=ids.first)
+        # The last step to read films_person: once it commits, the import's session drops
+        # the credits' foreign key to that table, which locks it against every reader.
+        table = db.create_replacement(Person, "imdb_new_person")
+        self._commit("person ids")
+        credited_people(db, ids="imdb_person_id")
+        columns, rows = new_people(ids=True, none_taken=True)
+        db.execute(f"INSERT INTO imdb_new_person ({columns}) {rows}")
         self._commit("people")
-        select_changed_credits(db)
-        credit_rows(
-            db,
-            sources=sources,
-            films="(SELECT new_id AS id, tconst AS imdb_id, year FROM imdb_selected)",
-            people="(SELECT new_id AS id, nconst AS imdb_id FROM imdb_credited)",
-        )
-        self._commit("credits")
-        db.build_replacement(Credit, "imdb_new_credit", f"({CREDIT_COLUMNS}) {credits_sql()}")
-        self._commit("credit table")
+        db.index_replacement(table)
+        self._commit("person table")
 
     @staticmethod
     @contextmanager
@@ -733,10 +738,9 @@ def merge_people(db, result, *, prepared=None):
     differs, and those the selected titles credit who are not on the site are created
     (credited_people), their slugs made as films' are: the first new person (by id) to
     want a name gets it bare. `prepared`: a Preparation whose session made imdb_credited,
-    with the people's ids, and their rows (imdb_new_person)."""
+    with the people's ids, and built their table (imdb_new_person), swapped in for the
+    empty films_person where it can be."""
     person = Person._meta.db_table
-    if prepared:  # its session locks the people's table until it has their ids
-        prepared.wait("people")
     on_site = f"""(
         SELECT n.*, p.id AS person_id FROM imdb_name n JOIN {person} p ON p.imdb_id = n.nconst
     )"""
@@ -744,34 +748,40 @@ def merge_people(db, result, *, prepared=None):
     updated = db.update_changed(
         person, source=on_site, key="person_id", columns=dict.fromkeys(PERSON_COLUMNS)
     )
-    if prepared:
-        columns, rows = new_people(ids=True)[0], "SELECT * FROM imdb_new_person"
-    else:
-        credited_people(db)
-        columns, rows = new_people()
     all_free = _slugs_all_free(db, Person)
-    with db.bulk_load(person):
-        created = db.execute(f"INSERT INTO {person} ({columns}) {rows}")
-        if not all_free:
-            created += _create_leftovers(
-                db,
-                Person,
-                source="imdb_credited",
-                imdb_id="nconst",
-                columns={
-                    **({"id": "new_id"} if prepared else {}),
-                    **dict.fromkeys(PERSON_COLUMNS),
-                    "prominence": "votes",
-                },
-            )
+    if prepared:
+        prepared.wait("person table")
+    if prepared and db.swap_in(Person, "imdb_new_person"):
+        created = db.count(Person)
+    else:
+        if prepared:
+            columns = new_people(ids=True)[0]
+            rows = f"SELECT {columns} FROM imdb_new_person"
+        else:
+            credited_people(db)
+            columns, rows = new_people()
+        with db.bulk_load(person):
+            created = db.execute(f"INSERT INTO {person} ({columns}) {rows}")
+    if not all_free:
+        created += _create_leftovers(
+            db,
+            Person,
+            source="imdb_credited",
+            imdb_id="nconst",
+            columns={
+                **({"id": "new_id"} if prepared else {}),
+                **dict.fromkeys(PERSON_COLUMNS),
+                "prominence": "votes",
+            },
+        )
     result.people = Tally(created, updated, known - updated)
     # imdb_credited, the people new to the site, is kept for select_changed_credits.
 
 
-def new_people(*, ids=False):
+def new_people(*, ids=False, none_taken=False):
     """The columns of films_person, and the SQL of their values, for the people of
-    imdb_credited whose slugs new_slugs_sql makes (with their ids if `ids`); the few
-    others are left to _create_leftovers."""
+    imdb_credited whose slugs new_slugs_sql makes (with their ids if `ids`; `none_taken`
+    when the site has no people); the few others are left to _create_leftovers."""
     columns = {"id": "n.new_id"} if ids else {}
     columns |= {
         "name": "n.name",
@@ -783,44 +793,62 @@ def new_people(*, ids=False):
         "known_for": "n.known_for",
         "prominence": "n.votes",
     }
-    slugged = new_slugs_sql(Person, rows="SELECT * FROM imdb_credited", imdb_id="nconst")
+    slugged = new_slugs_sql(
+        Person, rows="SELECT * FROM imdb_credited", imdb_id="nconst", none_taken=none_taken
+    )
     return ", ".join(columns), f"SELECT {', '.join(columns.values())} FROM ({slugged}) n"
 
 
-def credited_people(db, *, first_id=None):
+def credited_people(db, *, ids=None):
     """imdb_credited: the people the selected titles credit who are not on the site, with
     their prominence (films/prominence.py), the votes of the films they are credited in:
     it is inserted with them, and ranking people at the end of the import writes only what
-    changed for the others. Given `first_id`, the id each will have (`new_id`), counted on
-    from it. Returns how many people."""
+    changed for the others. Given `ids` (person_ids, for a site without people, which is
+    not read), the id each will have (`new_id`)."""
     person = Person._meta.db_table
     # Only the credits of people new to the site are summed: a refresh has few of them.
+    new = "" if ids else f"WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = w.nconst)"
     db.execute("DROP TABLE IF EXISTS imdb_credited")
-    credited = db.execute(
+    db.execute(
         f"""
         CREATE {db.scratch} TABLE imdb_credited AS
         SELECT n.nconst, n.name, n.slug, n.birth_year, n.death_year, n.professions,
-               n.known_for, credited.votes
-               {", %s + row_number() OVER () AS new_id" if first_id is not None else ""}
+               n.known_for, credited.votes {", i.id AS new_id" if ids else ""}
         FROM imdb_name n
         JOIN (
             SELECT w.nconst, sum(s.votes) AS votes
             FROM (
                 SELECT tconst{db.bytewise} AS tconst, nconst{db.bytewise} AS nconst
-                FROM imdb_principal w
-                WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = w.nconst)
+                FROM imdb_principal w {new}
                 UNION
-                SELECT tconst, nconst FROM imdb_crew w
-                WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.imdb_id = w.nconst)
+                SELECT tconst, nconst FROM imdb_crew w {new}
             ) w
             JOIN imdb_selected s ON s.tconst = w.tconst
             GROUP BY w.nconst
         ) credited ON credited.nconst = n.nconst
-        """,
-        [first_id - 1] if first_id is not None else [],
+        {f"JOIN {ids} i ON i.nconst = n.nconst" if ids else ""}
+        """
     )
     db.index("imdb_credited", "nconst")
-    return credited
+
+
+def person_ids(db, *, first_id):
+    """imdb_person_id: for a first import, whose people are all new, the id each person of
+    name.basics will have if a selected title credits them, counted on from `first_id` in
+    the order of their IMDb ids; the others leave theirs unused. The credits can then be
+    joined to their people's ids while the people's votes are still being summed. Returns
+    how many ids."""
+    db.execute("DROP TABLE IF EXISTS imdb_person_id")
+    used = db.execute(
+        f"""
+        CREATE {db.scratch} TABLE imdb_person_id AS
+        SELECT nconst, %s + row_number() OVER (ORDER BY nconst) AS id
+        FROM (SELECT DISTINCT nconst FROM imdb_name) n
+        """,
+        [first_id - 1],
+    )
+    db.index("imdb_person_id", "nconst")
+    return used
 
 
 def select_changed_credits(db):
@@ -874,8 +902,7 @@ def select_changed_credits(db):
 
 
 def count_missing_titles(db, result):
-    """Counts and quotes the credits whose title is in no file: one pass over the credits,
-    which a prepared import makes while it waits for the people."""
+    """Counts and quotes the credits whose title is in no file: one pass over the credits."""
     db.execute("DROP TABLE IF EXISTS imdb_missing_title")
     db.execute(
         f"""
@@ -892,31 +919,52 @@ def count_missing_titles(db, result):
     db.execute("DROP TABLE imdb_missing_title")
 
 
+def missing_people(db, result):
+    """Counts and quotes the credits of imdb_credit whose person is in no file, and takes
+    them out: their films' credits are merged again next time (imdb_incomplete), when the
+    person may be there. One pass over the credits finds them."""
+    db.execute("DROP TABLE IF EXISTS imdb_missing_person")
+    db.execute(
+        f"""
+        CREATE {db.scratch} TABLE imdb_missing_person AS
+        SELECT film_id, nconst FROM imdb_credit WHERE person_id IS NULL
+        """
+    )
+    result.missing_person_credits = db.scalar("SELECT count(*) FROM imdb_missing_person")
+    result.missing_person_examples = db.column(
+        f"SELECT DISTINCT nconst FROM imdb_missing_person ORDER BY nconst LIMIT {EXAMPLES}"
+    )
+    db.execute("DROP TABLE IF EXISTS imdb_incomplete")
+    db.execute(
+        f"""
+        CREATE {db.scratch} TABLE imdb_incomplete AS
+        SELECT DISTINCT film_id FROM imdb_missing_person
+        """
+    )
+    if result.missing_person_credits:
+        db.execute(
+            "DELETE FROM imdb_credit WHERE nconst IN (SELECT nconst FROM imdb_missing_person)"
+        )
+    db.execute("DROP TABLE imdb_missing_person")
+
+
 def merge_credits(db, result, *, sources, prepared=None):
     """The credits of the selected titles whose rows changed since the last import
     (select_changed_credits): those of films already on the site updated in place (and
     removed where IMDb no longer lists them), those of new films inserted. A credit
-    inserted or changed names the file and line it came from. `prepared`: a Preparation
-    whose session made imdb_digest, imdb_credit and the table of the new films' credits
-    (imdb_new_credit), swapped in for films_credit where it can be."""
+    inserted or changed names the file and line it came from. `prepared`: a Preparation,
+    whose session made the people's ids (imdb_person_id) and builds their table meanwhile;
+    the people are merged (merge_people) once the credits are written and indexed, before
+    their foreign keys are checked."""
     person, credit = Person._meta.db_table, Credit._meta.db_table
     order = connection.ops.quote_name("order")
+    people = None
     if prepared:
-        prepared.wait("credits")
-    else:
-        select_changed_credits(db)
-        credit_rows(db, sources=sources)
-    missing_person = "FROM imdb_credit WHERE person_id IS NULL"
-    result.missing_person_credits = db.scalar(f"SELECT count(*) {missing_person}")
-    result.missing_person_examples = db.column(
-        f"SELECT DISTINCT nconst {missing_person} ORDER BY nconst LIMIT {EXAMPLES}"
-    )
-    # Their films' credits are merged again next time, when the person may be there.
-    db.execute("DROP TABLE IF EXISTS imdb_incomplete")
-    db.execute(
-        f"CREATE {db.scratch} TABLE imdb_incomplete AS SELECT DISTINCT film_id {missing_person}"
-    )
-    db.execute(f"DELETE {missing_person}")
+        prepared.wait("person ids")
+        people = "(SELECT id, nconst AS imdb_id FROM imdb_person_id)"
+    select_changed_credits(db)
+    credit_rows(db, sources=sources, people=people)
+    missing_people(db, result)
     merged_count = db.scalar("SELECT count(*) FROM imdb_credit")
     # The credits of films whose rows are unchanged: those that came from IMDb's files.
     unchanged_count = db.scalar(
@@ -975,17 +1023,15 @@ def merge_credits(db, result, *, sources, prepared=None):
     new_credits = merged_count - db.scalar(
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({OLD_FILMS})"
     )
-    # The digests first: a prepared import's session writes them while the second session
-    # still builds the table of credits, instead of after it.
     remember_credits(db)
-    if prepared:
-        prepared.wait("credit table")
-    if new_credits and prepared and db.swap_in(Credit, "imdb_new_credit"):
-        changed += new_credits
-    elif new_credits:
-        with db.bulk_load(credit, primary_key=True):
-            rows = f"SELECT {CREDIT_COLUMNS} FROM imdb_new_credit" if prepared else credits_sql()
-            changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {rows}")
+    merge_new_people = functools.partial(merge_people, db, result, prepared=prepared)
+    if new_credits:
+        with db.bulk_load(
+            credit, primary_key=True, before_foreign_keys=merge_new_people if prepared else None
+        ):
+            changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {credits_sql()}")
+    elif prepared:
+        merge_new_people()
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(merged_count + unchanged_count, changed, created)
     for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
@@ -999,33 +1045,31 @@ CREDIT_COLUMNS = """film_id, person_id, role, job, "character", credited_as, unc
 
 
 def credits_sql(*, new_films=True):
-    """The rows of imdb_credit for the films new to the site (`new_films`) or for those
-    already on it, as the values of films_credit's CREDIT_COLUMNS. The first billed cast
-    members are the film's stars: only the cast is sorted, by billing (a sort with no text
-    in its key). merge_credits deletes the credits of missing people; a Preparation's
-    session, which cannot see that, needs them left out here."""
+    """The rows of imdb_credit (the credits of missing people taken out: missing_people)
+    for the films new to the site (`new_films`) or for those already on it, as the values
+    of films_credit's CREDIT_COLUMNS. The first billed cast members are the film's stars:
+    only the cast is sorted, by billing, then by IMDb id (people's ids are drawn in
+    different orders by a prepared import and one alone)."""
     return f"""
         SELECT film_id, person_id, role, job, "character", '' AS credited_as,
                false AS uncredited, ordering, star, year, source_id, source_line
         FROM (
-            SELECT imdb_credit.*, row_number() OVER (
-                PARTITION BY film_id ORDER BY ordering, person_id
+            SELECT c.*, row_number() OVER (
+                PARTITION BY film_id ORDER BY ordering, nconst
             ) <= {STARS_PER_FILM} AS star
-            FROM imdb_credit WHERE role = 'cast' AND person_id IS NOT NULL
+            FROM imdb_credit c WHERE role = 'cast'
             UNION ALL
-            SELECT imdb_credit.*, false FROM imdb_credit
-            WHERE role <> 'cast' AND person_id IS NOT NULL
+            SELECT c.*, false FROM imdb_credit c WHERE role <> 'cast'
         ) c
         WHERE film_id {"NOT " if new_films else ""}IN ({OLD_FILMS})
     """
 
 
-def credit_rows(db, *, sources, films=None, people=None):
+def credit_rows(db, *, sources, people=None):
     """imdb_credit: the credits of the titles imdb_digest says changed, with the ids of
-    their films and people: those in the site's tables, or in the relations `films` (id,
-    imdb_id, year) and `people` (id, imdb_id)."""
-    films = films or Film._meta.db_table
-    people = people or Person._meta.db_table
+    their films and people: those in the site's tables, or in the relation `people` (id,
+    imdb_id). A person in neither has a null id."""
+    films, people = Film._meta.db_table, people or Person._meta.db_table
     # Every credit of those titles: principals, then title.crew's directors and writers
     # that the principals do not already name, billed after them.
     wanted = """

@@ -5,6 +5,7 @@ a table another session built, indexed and committed replaces an empty one (swap
 
 import re
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.db import connection
 
@@ -100,13 +101,14 @@ class Database:
         return f"CROSS JOIN json_each({alias}.genres) AS g", "g.value"
 
     @contextmanager
-    def bulk_load(self, table, *, primary_key=False):
+    def bulk_load(self, table, *, primary_key=False, before_foreign_keys=None):
         """On PostgreSQL and when the table is empty, drops its indexes and constraints
         other than its primary key (that too with `primary_key`, for a block that needs no
         ON CONFLICT, unless another table references it), and creates them again from their
         saved definitions after the block: one sort per index and one set-based check per
         foreign key, where row-by-row inserts would update every index and queue two checks
-        for each row.
+        for each row. `before_foreign_keys` is called after the block, once the indexes are
+        built and before the foreign keys are added: it may fill the tables they reference.
 
         Dropping an index locks the table against readers until the import commits: only
         a table that holds nothing the site serves is worth that. A table with rows keeps
@@ -114,29 +116,33 @@ class Database:
         key locks the table it references too: on a site that served films when the import
         began, an empty table keeps its indexes unless every table its foreign keys
         reference was stripped by this import too."""
-        if not self.postgres or self.has_rows(table):
+        before_foreign_keys = before_foreign_keys or (lambda: None)
+        if (
+            not self.postgres
+            or self.has_rows(table)
+            or (self.serving and not self.emptied.issuperset(self.referenced_by(table)))
+        ):
             yield
-            return
-        if self.serving and not self.emptied.issuperset(self.referenced_by(table)):
-            yield
+            before_foreign_keys()
             return
         self.emptied.add(table)
         # Unique and primary first: foreign keys need them.
         primary_key = primary_key and not self.referenced(table)
-        constraints = self.constraints(table, "pu" if primary_key else "u") + self.constraints(
-            table, "f"
-        )
+        keys = self.constraints(table, "pu" if primary_key else "u")
+        foreign_keys = self.constraints(table, "f")
         indexes = self.indexes(table)
         quote = connection.ops.quote_name
         self.run_pending_checks()
-        for name, _ in constraints:
+        for name, _ in keys + foreign_keys:
             self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
         for name, _ in indexes:
             self.execute(f"DROP INDEX {name}")
         yield
         for _, definition in indexes:
             self.execute(definition)
-        self.add_constraints(table, constraints)
+        self.add_constraints(table, keys)
+        before_foreign_keys()
+        self.add_constraints(table, foreign_keys)
         # Pages plan their queries by the statistics of a table that was empty.
         self.execute(f"ANALYZE {table}")
 
@@ -183,39 +189,47 @@ class Database:
         """The sequence of the id column of `model`'s table, or of `table` made LIKE it."""
         return self.scalar("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
 
-    def build_replacement(self, model, name, rows):
-        """`name`: a table LIKE the table of `model`, holding `rows` (an INSERT's columns
-        and query) with ids its sequence continues from the model's, with the model's
-        table's keys and indexes and statistics, for another session to swap in (swap_in)."""
+    def create_replacement(self, model, name):
+        """Creates `name`, an empty table LIKE the table of `model`, with ids its sequence
+        continues from the model's, for this session to fill and index (index_replacement)
+        and another to swap in (swap_in). Returns the keys' and indexes' definitions, read
+        from the model's table now: once this transaction ends, the import's session may
+        lock that table against every reader (see Preparation)."""
         table = model._meta.db_table
         self.execute(f"CREATE TABLE {name} (LIKE {table} INCLUDING ALL EXCLUDING INDEXES)")
         self.execute(
             f"SELECT setval(%s, last_value, is_called) FROM {self.sequence(model, table)}",
             [self.sequence(model, name)],
         )
-        self.execute(f"INSERT INTO {name} {rows}")
-        self.copy_keys(table, name)
-        self.execute(f"ANALYZE {name}")
+        # "CREATE INDEX name ON [ONLY] schema.table USING ...", to be built on `name` instead.
+        indexes = [
+            re.sub(r" ON (ONLY )?\S+ USING ", f" ON {name} USING ", definition, count=1)
+            for _, definition in self.indexes(table)
+        ]
+        return SimpleNamespace(name=name, keys=self.constraints(table, "pu"), indexes=indexes)
 
-    def copy_keys(self, table, to):
-        """Gives the table `to`, made LIKE `table` (whose check constraints it has), the
-        primary key, unique constraints and indexes of `table`, under the same names: `to`
-        lies in another schema, whose names are its own."""
-        self.add_constraints(to, self.constraints(table, "pu"))
-        for _, definition in self.indexes(table):
-            # "CREATE INDEX name ON [ONLY] schema.table USING ...", built on `to` instead.
-            self.execute(re.sub(r" ON (ONLY )?\S+ USING ", f" ON {to} USING ", definition, count=1))
+    def index_replacement(self, replacement):
+        """Gives the table `replacement` made (create_replacement) the primary key, unique
+        constraints and indexes of the model's table, under the same names (it lies in
+        another schema, whose names are its own), and its statistics."""
+        self.add_constraints(replacement.name, replacement.keys)
+        for definition in replacement.indexes:
+            self.execute(definition)
+        self.execute(f"ANALYZE {replacement.name}")
 
     def swap_in(self, model, replacement):
         """Replaces the empty table of `model` with `replacement`, a table made LIKE it whose
         rows, keys and indexes another session built, analyzed and committed
-        (build_replacement). The foreign keys, which that session could not check against
-        rows it could not see, are added and checked here; the grants are given again; the
-        identity sequence takes the name of the one it replaces, whose value it continued.
-        Returns whether it did. A table that holds what neither LIKE nor this copies stays,
-        and so does one with rows: other tables' foreign keys, views or rules on it,
-        triggers of its own, row security, storage parameters, a replica identity, a
-        comment, a publication, another owner."""
+        (create_replacement, index_replacement). The foreign keys, which that session could
+        not check against rows it could not see, are added and checked here, and so are
+        other tables' foreign keys that reference it (dropped first: nothing can reference
+        an empty table, but they lock the tables they lie in until the import commits,
+        which only a site that serves nothing yet can spare); the grants are given again;
+        the identity sequence takes the name of the one it replaces, whose value it
+        continued. Returns whether it
+        did. A table that holds what neither LIKE nor this copies stays, and so does one
+        with rows: views or rules on it, triggers of its own, row security, storage
+        parameters, a replica identity, a comment, a publication, another owner."""
         table = model._meta.db_table
         keeps_something = self.scalar(
             """
@@ -231,9 +245,15 @@ class Database:
             """,
             [table],
         )
-        if keeps_something or self.referenced(table) or self.has_rows(table):
+        if keeps_something or self.has_rows(table):
             return False
         foreign_keys = self.constraints(table, "f")
+        referencing = self.rows(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE confrelid = %(t)s::regclass "
+            "AND conrelid <> %(t)s::regclass ORDER BY 1, 2",
+            {"t": table},
+        )
         grants = self.rows(
             """
             SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
@@ -249,6 +269,9 @@ class Database:
         )
         sequence = self.sequence(model, table)
         self.run_pending_checks()
+        quote = connection.ops.quote_name
+        for other, name, _ in referencing:
+            self.execute(f"ALTER TABLE {other} DROP CONSTRAINT {quote(name)}")
         self.execute(f"DROP TABLE {table}")
         self.execute(f"ALTER TABLE {replacement} SET SCHEMA {schema}")
         self.execute(f"ALTER TABLE {schema}.{replacement} RENAME TO {table}")
@@ -256,6 +279,8 @@ class Database:
             replaced = self.sequence(model, f"{schema}.{table}")
             self.execute(f"ALTER SEQUENCE {replaced} RENAME TO {sequence.rsplit('.', 1)[-1]}")
         self.add_constraints(table, foreign_keys)
+        for other, name, definition in referencing:
+            self.add_constraints(other, [(name, definition)])
         for grantee, privilege, grantable in grants:
             option = " WITH GRANT OPTION" if grantable else ""
             self.execute(f"GRANT {privilege} ON {table} TO {grantee}{option}")
