@@ -226,10 +226,10 @@ class Database:
         an empty table, but they lock the tables they lie in until the import commits,
         which only a site that serves nothing yet can spare); the grants are given again;
         the identity sequence takes the name of the one it replaces, whose value it
-        continued. Returns whether it
-        did. A table that holds what neither LIKE nor this copies stays, and so does one
-        with rows: views or rules on it, triggers of its own, row security, storage
-        parameters, a replica identity, a comment, a publication, another owner."""
+        continued. Returns whether it did. A table that holds what neither LIKE nor this
+        copies stays, and so does one with rows: views or rules on it, triggers of its own,
+        row security, storage parameters, a replica identity, a comment, a publication,
+        another owner."""
         table = model._meta.db_table
         keeps_something = self.scalar(
             """
