@@ -1024,13 +1024,11 @@ def merge_credits(db, result, *, sources, prepared=None):
         f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({OLD_FILMS})"
     )
     remember_credits(db)
-    merge_new_people = functools.partial(merge_people, db, result, prepared=prepared)
+    merge_new_people = prepared and functools.partial(merge_people, db, result, prepared=prepared)
     if new_credits:
-        with db.bulk_load(
-            credit, primary_key=True, before_foreign_keys=merge_new_people if prepared else None
-        ):
+        with db.bulk_load(credit, primary_key=True, before_foreign_keys=merge_new_people):
             changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {credits_sql()}")
-    elif prepared:
+    elif merge_new_people:
         merge_new_people()
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(merged_count + unchanged_count, changed, created)

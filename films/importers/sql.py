@@ -127,7 +127,7 @@ class Database:
             return
         self.emptied.add(table)
         # Unique and primary first: foreign keys need them.
-        primary_key = primary_key and not self.referenced(table)
+        primary_key = primary_key and not self.referencing(table)
         keys = self.constraints(table, "pu" if primary_key else "u")
         foreign_keys = self.constraints(table, "f")
         indexes = self.indexes(table)
@@ -248,12 +248,7 @@ class Database:
         if keeps_something or self.has_rows(table):
             return False
         foreign_keys = self.constraints(table, "f")
-        referencing = self.rows(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE confrelid = %(t)s::regclass "
-            "AND conrelid <> %(t)s::regclass ORDER BY 1, 2",
-            {"t": table},
-        )
+        referencing = self.referencing(table)
         grants = self.rows(
             """
             SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,
@@ -286,11 +281,13 @@ class Database:
             self.execute(f"GRANT {privilege} ON {table} TO {grantee}{option}")
         return True
 
-    def referenced(self, table):
-        """Whether another table's foreign key references `table`."""
-        return self.scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_constraint "
-            "WHERE confrelid = %(t)s::regclass AND conrelid <> %(t)s::regclass)",
+    def referencing(self, table):
+        """The foreign keys of other tables that reference `table`: each one's table, name
+        and definition."""
+        return self.rows(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE confrelid = %(t)s::regclass "
+            "AND conrelid <> %(t)s::regclass ORDER BY 1, 2",
             {"t": table},
         )
 
