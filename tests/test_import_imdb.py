@@ -1207,9 +1207,9 @@ def test_the_people_are_prepared_while_the_credits_foreign_keys_are_dropped(
     credits_written = threading.Event()
     credits_sql, credited_people = imdb.credits_sql, imdb.credited_people
 
-    def writing_credits(**kwargs):
+    def writing_credits(*args):
         credits_written.set()  # the credits' table is stripped of its keys by now
-        return credits_sql(**kwargs)
+        return credits_sql(*args)
 
     def crediting_after_them(db, **kwargs):
         if kwargs.get("ids"):  # in the second session
