@@ -131,10 +131,8 @@ class Database:
         keys = self.constraints(table, "pu" if primary_key else "u")
         foreign_keys = self.constraints(table, "f")
         indexes = self.indexes(table)
-        quote = connection.ops.quote_name
         self.run_pending_checks()
-        for name, _ in keys + foreign_keys:
-            self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        self.drop_constraints(table, keys + foreign_keys)
         for name, _ in indexes:
             self.execute(f"DROP INDEX {name}")
         yield
@@ -184,6 +182,13 @@ class Database:
         quote = connection.ops.quote_name
         for name, definition in constraints:
             self.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+    def drop_constraints(self, table, constraints):
+        """Drops from `table` the `constraints` (names and definitions, as constraints()
+        gives them)."""
+        quote = connection.ops.quote_name
+        for name, _ in constraints:
+            self.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
 
     def sequence(self, model, table):
         """The sequence of the id column of `model`'s table, or of `table` made LIKE it."""
@@ -264,9 +269,8 @@ class Database:
         )
         sequence = self.sequence(model, table)
         self.run_pending_checks()
-        quote = connection.ops.quote_name
-        for other, name, _ in referencing:
-            self.execute(f"ALTER TABLE {other} DROP CONSTRAINT {quote(name)}")
+        for other, name, definition in referencing:
+            self.drop_constraints(other, [(name, definition)])
         self.execute(f"DROP TABLE {table}")
         self.execute(f"ALTER TABLE {replacement} SET SCHEMA {schema}")
         self.execute(f"ALTER TABLE {schema}.{replacement} RENAME TO {table}")
