@@ -1060,7 +1060,9 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
 ):
     """Every fact, slug, star, billing, prominence, digest and count the same, on files full
     of awkward lines (malformed ones, titles of one name and year, people missing from
-    name.basics, rows of a title apart) and on generated ones of a realistic shape."""
+    name.basics, rows of a title apart) and on generated ones of a realistic shape. The
+    import alone writes the credits through imdb_credit, as a re-import and SQLite do; the
+    prepared one straight from the staged rows."""
     if files == "awkward":
         awkward_files(tmp_path, seed=5, titles=800)
     else:
@@ -1071,6 +1073,7 @@ def test_a_prepared_import_writes_what_the_import_alone_writes(
     assert written[2], "the files credit people"
     empty_the_site()
     monkeypatch.setattr(imdb.Preparation, "wanted", staticmethod(lambda: False))
+    monkeypatch.setattr(imdb, "_credits_straight_in", lambda db: False)
     alone = import_imdb(directory=tmp_path, max_errors=100_000)
     assert prepared == STEPS  # no second preparation
     assert site() == written
@@ -1332,6 +1335,25 @@ def test_the_first_three_billed_cast_members_are_the_stars(db, dataset):
         "nm0000001": True,
         "nm0000003": False,  # the fourth of the cast
     }
+
+
+def test_a_cast_member_missing_from_the_files_leaves_the_star_to_the_next(db, dataset):
+    """The cast billed first whom name.basics names are the stars: a credit skipped for a
+    missing person takes no star with it."""
+    principals = [
+        ["tt0000002", "1", "nm0000099", "actor", N, '["Ghost"]'],
+        ["tt0000002", "2", "nm0000002", "actress", N, '["A"]'],
+        ["tt0000002", "3", "nm0000004", "actor", N, '["C"]'],
+        ["tt0000002", "4", "nm0000001", "actor", N, '["D"]'],
+        ["tt0000002", "5", "nm0000003", "actor", N, '["B"]'],
+    ]
+    result = import_imdb(directory=dataset(title_principals=principals))
+    assert (result.missing_person_credits, result.missing_person_examples) == (1, ["nm0000099"])
+    amelie = Film.objects.get(imdb_id="tt0000002")
+    stars = {c.person.imdb_id: c.is_star for c in amelie.credits.select_related("person")}
+    assert stars == {"nm0000002": True, "nm0000004": True, "nm0000001": True, "nm0000003": False}
+    # Its credits are merged again by the next import, when the person may be there.
+    assert ImportedCredits.objects.get(film=amelie).digest == ""
 
 
 def test_a_re_import_merges_only_the_credits_of_films_whose_rows_changed(db, dataset):

@@ -271,7 +271,6 @@ def import_imdb(
                 result.prominence_changed = refresh_prominence()
         staging.drop_views(db)
         db.execute("DROP TABLE imdb_selected")
-        db.execute("DROP TABLE imdb_credit")
         if db.postgres:
             db.execute(f"DROP SCHEMA {db.schema}")
         if dry_run:
@@ -943,6 +942,14 @@ def missing_people(db, result):
         SELECT film_id, nconst FROM imdb_credit WHERE person_id IS NULL
         """
     )
+    count_missing_people(db, result)
+    if result.missing_person_credits:
+        db.execute("DELETE FROM imdb_credit WHERE person_id IS NULL")
+
+
+def count_missing_people(db, result):
+    """Counts and quotes the credits of imdb_missing_person (film_id, nconst), whose person
+    is in no file, and keeps their films in imdb_incomplete for remember_credits."""
     result.missing_person_credits = db.scalar("SELECT count(*) FROM imdb_missing_person")
     result.missing_person_examples = db.column(
         f"SELECT DISTINCT nconst FROM imdb_missing_person ORDER BY nconst LIMIT {EXAMPLES}"
@@ -954,10 +961,6 @@ def missing_people(db, result):
         SELECT DISTINCT film_id FROM imdb_missing_person
         """
     )
-    if result.missing_person_credits:
-        db.execute(
-            "DELETE FROM imdb_credit WHERE nconst IN (SELECT nconst FROM imdb_missing_person)"
-        )
     db.execute("DROP TABLE imdb_missing_person")
 
 
@@ -969,16 +972,13 @@ def merge_credits(db, result, *, sources, prepared=None):
     whose session made the people's ids (imdb_person_id) and builds their table meanwhile;
     the people are merged (merge_people) once the credits are written and indexed, before
     their foreign keys are checked."""
-    person, credit = Person._meta.db_table, Credit._meta.db_table
-    order = connection.ops.quote_name("order")
+    credit = Credit._meta.db_table
     people = None
     if prepared:
         prepared.wait("person ids")
         people = "(SELECT id, nconst AS imdb_id FROM imdb_person_id)"
     select_changed_credits(db)
-    credit_rows(db, sources=sources, people=people)
-    missing_people(db, result)
-    merged_count = db.scalar("SELECT count(*) FROM imdb_credit")
+    rows, params = credit_rows(db, sources=sources, people=people)
     # The credits of films whose rows are unchanged: those that came from IMDb's files.
     unchanged_count = db.scalar(
         f"""
@@ -989,15 +989,82 @@ def merge_credits(db, result, *, sources, prepared=None):
         [Source.Format.IMDB_DATASET],
     )
     before = db.count(Credit)
-    changed = result.credits_removed = 0
-    old_films = db.scalar(f"SELECT count(*) FROM ({OLD_FILMS}) o")
-    if old_films:
+    # A film whose year changed gives it to all its credits, those from other sources too.
+    db.execute(
+        f"""
+        UPDATE {credit} SET year = s.year
+        FROM imdb_selected s
+        WHERE s.film_id = {credit}.film_id AND s.film_year {db.distinct} s.year
+          AND {credit}.year {db.distinct} s.year
+        """
+    )
+    merge_new_people = prepared and functools.partial(merge_people, db, result, prepared=prepared)
+    result.credits_removed = 0
+    if _credits_straight_in(db):
+        changed = merged_count = _insert_credits(db, result, rows, params, merge_new_people)
+    else:
+        changed, merged_count = _merge_credits_through_table(
+            db, result, rows, params, merge_new_people
+        )
+    created = db.count(Credit) - before + result.credits_removed
+    result.credits = _tally(merged_count + unchanged_count, changed, created)
+    for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
+        db.execute(f"DROP TABLE {table}")
+
+
+def _credits_straight_in(db):
+    """Whether the credits go from the staged rows straight into films_credit, in one
+    statement that keeps those of missing people aside as it goes: on PostgreSQL (SQLite
+    has no INSERT inside WITH), when no film already on the site has its credits merged
+    again (a first import). Otherwise they are written into imdb_credit first, for the
+    upsert and the removals to read, and read again to be inserted."""
+    return db.postgres and not db.scalar(f"SELECT EXISTS ({OLD_FILMS})")
+
+
+def _insert_credits(db, result, rows, params, merge_new_people):
+    """Inserts the credits `rows` (credit_rows) of new films, those of missing people
+    counted and left out (count_missing_people); returns how many it inserted."""
+    credit = Credit._meta.db_table
+    db.execute(f"CREATE {db.scratch} TABLE imdb_missing_person (film_id bigint, nconst text)")
+    with db.bulk_load(credit, primary_key=True, before_foreign_keys=merge_new_people):
+        with db.settings(enable_mergejoin="off"):  # see credit_rows
+            inserted = db.execute(
+                f"""
+                WITH imdb_staged_credit AS MATERIALIZED ({rows}),
+                missing AS (
+                    INSERT INTO imdb_missing_person
+                    SELECT film_id, nconst FROM imdb_staged_credit WHERE person_id IS NULL
+                )
+                INSERT INTO {credit} ({CREDIT_COLUMNS}) {credits_sql("imdb_staged_credit")}
+                """,
+                params,
+            )
+        count_missing_people(db, result)
+        remember_credits(db)
+    return inserted
+
+
+def _merge_credits_through_table(db, result, rows, params, merge_new_people):
+    """Writes the credits `rows` (credit_rows) into imdb_credit, those of missing people
+    taken out (missing_people); updates those of films already on the site in place from
+    it, removes theirs that IMDb no longer lists, and inserts those of new films. Returns
+    how many credits it changed (inserted or updated), and how many imdb_credit held."""
+    person, credit = Person._meta.db_table, Credit._meta.db_table
+    order = connection.ops.quote_name("order")
+    db.execute("DROP TABLE IF EXISTS imdb_credit")
+    with db.settings(enable_mergejoin="off"):  # see credit_rows
+        db.execute(f"CREATE {db.scratch} TABLE imdb_credit AS {rows}", params)
+    db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
+    missing_people(db, result)
+    merged_count = new_credits = db.scalar("SELECT count(*) FROM imdb_credit")
+    changed, new_films = 0, ""
+    if db.scalar(f"SELECT EXISTS ({OLD_FILMS})"):
         # Films already on the site: update their credits in place. Only the credits that
         # differ go through the upsert; finding them is one join, not a lookup per credit.
         changed = db.execute(
             f"""
             INSERT INTO {credit} ({CREDIT_COLUMNS})
-            SELECT * FROM ({credits_sql(f"WHERE film_id IN ({OLD_FILMS})")}) c
+            SELECT * FROM ({credits_sql("imdb_credit", f"WHERE film_id IN ({OLD_FILMS})")}) c
             WHERE NOT EXISTS (
                 SELECT 1 FROM {credit} x
                 WHERE x.film_id = c.film_id AND x.person_id = c.person_id
@@ -1023,33 +1090,19 @@ def merge_credits(db, result, *, sources, prepared=None):
               )
             """
         )
-    # A film whose year changed gives it to all its credits, those from other sources too.
-    db.execute(
-        f"""
-        UPDATE {credit} SET year = s.year
-        FROM imdb_selected s
-        WHERE s.film_id = {credit}.film_id AND s.film_year {db.distinct} s.year
-          AND {credit}.year {db.distinct} s.year
-        """
-    )
-    # New films have no credits yet: theirs are plain inserts, into a table stripped of its
-    # indexes when they outnumber the rows already there.
-    new_credits, new_films = merged_count, ""
-    if old_films:
         new_credits -= db.scalar(f"SELECT count(*) FROM imdb_credit WHERE film_id IN ({OLD_FILMS})")
         new_films = f"WHERE film_id NOT IN ({OLD_FILMS})"
     remember_credits(db)
-    merge_new_people = prepared and functools.partial(merge_people, db, result, prepared=prepared)
+    # New films have no credits yet: theirs are plain inserts, into a table stripped of its
+    # indexes when they outnumber the rows already there.
     if new_credits:
         with db.bulk_load(credit, primary_key=True, before_foreign_keys=merge_new_people):
-            rows = credits_sql(new_films)
+            rows = credits_sql("imdb_credit", new_films)
             changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {rows}")
     elif merge_new_people:
         merge_new_people()
-    created = db.count(Credit) - before + result.credits_removed
-    result.credits = _tally(merged_count + unchanged_count, changed, created)
-    for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
-        db.execute(f"DROP TABLE {table}")
+    db.execute("DROP TABLE imdb_credit")
+    return changed, merged_count
 
 
 # The films of imdb_digest already on the site whose credits are merged again.
@@ -1058,12 +1111,12 @@ CREDIT_COLUMNS = """film_id, person_id, role, job, "character", credited_as, unc
     "order", is_star, year, source_id, source_line"""
 
 
-def credits_sql(where=""):
-    """The rows of imdb_credit that `where` picks out (those of the films new to the site,
-    or of those already on it), as the values of films_credit's CREDIT_COLUMNS; the credits
-    of missing people are out by then (missing_people). The first billed cast members are
-    the film's stars: only the cast is sorted, by billing, then by IMDb id (people's ids are
-    drawn in different orders by a prepared import and one alone)."""
+def credits_sql(credits, where=""):
+    """The rows of `credits` (imdb_credit, or the rows credit_rows makes) that `where` picks
+    out (those of the films new to the site, or of those already on it), as the values of
+    films_credit's CREDIT_COLUMNS; those of missing people are left out. The first billed
+    cast members are the film's stars: only the cast is sorted, by billing, then by IMDb id
+    (people's ids are drawn in different orders by a prepared import and one alone)."""
     return f"""
         SELECT film_id, person_id, role, job, "character", '' AS credited_as,
                false AS uncredited, ordering, star, year, source_id, source_line
@@ -1071,28 +1124,28 @@ def credits_sql(where=""):
             SELECT c.*, row_number() OVER (
                 PARTITION BY film_id ORDER BY ordering, nconst
             ) <= {STARS_PER_FILM} AS star
-            FROM imdb_credit c WHERE role = 'cast'
+            FROM {credits} c WHERE role = 'cast' AND person_id IS NOT NULL
             UNION ALL
-            SELECT c.*, false FROM imdb_credit c WHERE role <> 'cast'
+            SELECT c.*, false FROM {credits} c WHERE role <> 'cast' AND person_id IS NOT NULL
         ) c
         {where}
     """
 
 
 def credit_rows(db, *, sources, people=None):
-    """imdb_credit: the credits of the titles imdb_digest says changed, with the ids of
-    their films and people: those in the site's tables, or in the relation `people` (id,
-    imdb_id). A person in neither has a null id."""
+    """The SQL, and its parameters, of the credits of the titles imdb_digest says changed,
+    with the ids of their films and people: those in the site's tables, or in the relation
+    `people` (id, imdb_id). A person in neither has a null id."""
     films, people = Film._meta.db_table, people or Person._meta.db_table
     # Every credit of those titles: principals, then title.crew's directors and writers
     # that the principals do not already name, billed after them.
     wanted = """
-        SELECT p.tconst, p.nconst, p.role, p.job, p."character", p.ordering,
+        SELECT s.film_id, s.year, p.nconst, p.role, p.job, p."character", p.ordering,
                %s AS source_id, p.line
         FROM imdb_principal p JOIN {titles} s ON s.tconst = p.tconst
         UNION ALL
-        SELECT c.tconst, c.nconst, c.role, '', '', COALESCE(last.ordering, 0) + c.billing,
-               %s, c.line
+        SELECT s.film_id, s.year, c.nconst, c.role, '', '',
+               COALESCE(last.ordering, 0) + c.billing, %s, c.line
         FROM imdb_crew c
         JOIN {titles} s ON s.tconst = c.tconst
         LEFT JOIN (
@@ -1104,8 +1157,12 @@ def credit_rows(db, *, sources, people=None):
               AND p.role IN ('director', 'writer')
         )
     """
-    titles = "(SELECT tconst FROM imdb_digest WHERE NOT unchanged AND {}together)"
-    db.execute("DROP TABLE IF EXISTS imdb_credit")
+    # Each title with its film's id and year: joined once, not once per credit.
+    titles = f"""(
+        SELECT d.tconst, f.id AS film_id, f.year
+        FROM imdb_digest d JOIN {films} f ON f.imdb_id = d.tconst
+        WHERE NOT d.unchanged AND {{}}d.together
+    )"""
     # A title's rows that lie together are one credit each (merge_duplicate_credits joined
     # their jobs, title.crew's lines name a person once); GROUP BY guards the unique (film,
     # person, role, character) for the rare title whose rows are apart, and is left out
@@ -1113,29 +1170,25 @@ def credit_rows(db, *, sources, people=None):
     # counted. The rows of one group all come from one file (title.crew's only where the
     # principals do not name the person in that role).
     together = f"""
-        SELECT f.id AS film_id, pe.id AS person_id, w.nconst, w.role, w."character",
-               w.job, w.ordering, f.year, w.source_id, w.line AS source_line
+        SELECT w.film_id, pe.id AS person_id, w.nconst, w.role, w."character",
+               w.job, w.ordering, w.year, w.source_id, w.line AS source_line
         FROM ({wanted.format(titles=titles.format(""))}) w
-        JOIN {films} f ON f.imdb_id = w.tconst
         LEFT JOIN {people} pe ON pe.imdb_id = w.nconst
     """
     apart = f"""
-        SELECT f.id, max(pe.id), w.nconst, w.role, w."character", min(w.job),
-               min(w.ordering), f.year, min(w.source_id), min(w.line)
+        SELECT w.film_id, max(pe.id), w.nconst, w.role, w."character", min(w.job),
+               min(w.ordering), w.year, min(w.source_id), min(w.line)
         FROM ({wanted.format(titles=titles.format("NOT "))}) w
-        JOIN {films} f ON f.imdb_id = w.tconst
         LEFT JOIN {people} pe ON pe.imdb_id = w.nconst
-        GROUP BY f.id, f.year, w.nconst, w.role, w."character"
+        GROUP BY w.film_id, w.year, w.nconst, w.role, w."character"
     """
-    rows, params = together, [sources["title.principals"], sources.get("title.crew")]
-    if db.scalar("SELECT EXISTS (SELECT 1 FROM imdb_digest WHERE NOT unchanged AND NOT together)"):
-        rows, params = f"{together} UNION ALL {apart}", params * 2
     # The planner's other choice for the crew's NOT EXISTS, a parallel merge join, has each
     # of its processes sort every director and writer of title.principals: at a million
-    # films the statement took 49 s with it, 42 s with the hash join.
-    with db.settings(enable_mergejoin="off"):
-        db.execute(f"CREATE {db.scratch} TABLE imdb_credit AS {rows}", params)
-    db.index("imdb_credit", "film_id", "person_id", "role", '"character"')
+    # films the statement took 49 s with it, 42 s with the hash join (enable_mergejoin off).
+    params = [sources["title.principals"], sources.get("title.crew")]
+    if db.scalar("SELECT EXISTS (SELECT 1 FROM imdb_digest WHERE NOT unchanged AND NOT together)"):
+        return f"{together} UNION ALL {apart}", params * 2
+    return together, params
 
 
 def remember_credits(db):
