@@ -265,6 +265,8 @@ def import_imdb(
                 merge_people(db, result)
             with _timed(on_progress, "merging credits"):
                 merge_credits(db, result, sources=sources)
+        if prepared:
+            prepared.wait("missing titles")
         count_missing_titles(db, result)
         if result.prominence_may_change:
             with _timed(on_progress, "ranking people"):
@@ -413,21 +415,23 @@ class Preparation:
       table LIKE films_person (imdb_new_person);
     - "people": the people the selected titles credit, with their prominence and slugs
       (credited_people), written into that table as films_person itself would hold them;
-    - "person table": its keys and indexes; and the credits whose title is in no file
-      (find_missing_titles), which only the import's result reports.
+    - "person table": its keys and indexes;
+    - "missing titles": the credits whose title is in no file (find_missing_titles), which
+      only the import's result reports, found while the credits' foreign keys are checked.
 
     The import's session inserts the films as they are, then joins the credits to their
     films and their people's ids, writes and indexes them while this session builds the
     people's table, and swaps that in for the empty films_person (Database.swap_in) before
-    the credits' foreign keys are checked (merge_credits): the two sessions' index builds
-    run on both cores at once. The ids come from the tables' sequences, so the rows
-    prepared name the films and people the import's session writes. This session sees only
-    committed rows: it runs only when the site has no films or people and the import is not
-    inside a transaction of its caller's, and the import's session waits for each step
-    before it reads what that step makes. Nor does it read films_person after "person
-    ids": from then on the import's session may hold that table locked."""
+    the credits' foreign keys to people are checked, those to films and sources first
+    (merge_credits): the two sessions' index builds run on both cores at once. The ids come
+    from the tables' sequences, so the rows prepared name the films and people the import's
+    session writes. This session sees only committed rows: it runs only when the site has
+    no films or people and the import is not inside a transaction of its caller's, and the
+    import's session waits for each step before it reads what that step makes. Nor does it
+    read films_person after "person ids": from then on the import's session may hold that
+    table locked."""
 
-    steps = ("titles", "person ids", "people", "person table")
+    steps = ("titles", "person ids", "people", "person table", "missing titles")
 
     def __init__(self, staging, *, min_votes, limit):
         self.staging = staging  # a _ParallelStaging
@@ -495,8 +499,9 @@ class Preparation:
         db.execute(f"INSERT INTO imdb_new_person ({columns}) {rows}")
         self._commit("people")
         db.index_replacement(table)
-        find_missing_titles(db)
         self._commit("person table")
+        find_missing_titles(db)
+        self._commit("missing titles")
 
     @staticmethod
     @contextmanager
@@ -970,14 +975,14 @@ def merge_credits(db, result, *, sources, prepared=None):
     removed where IMDb no longer lists them), those of new films inserted. A credit
     inserted or changed names the file and line it came from. `prepared`: a Preparation,
     whose session made the people's ids (imdb_person_id) and builds their table meanwhile;
-    the people are merged (merge_people) once the credits are written and indexed, before
-    their foreign keys are checked."""
+    the people are merged (merge_people) once the credits are written and indexed and
+    their other foreign keys checked, before those to people are."""
     credit = Credit._meta.db_table
     people = None
-    if prepared:
+    select_changed_credits(db)
+    if prepared:  # The digests do not need the people's ids: the two are made side by side.
         prepared.wait("person ids")
         people = "(SELECT id, nconst AS imdb_id FROM imdb_person_id)"
-    select_changed_credits(db)
     rows, params = credit_rows(db, sources=sources, people=people)
     # The credits of films whose rows are unchanged: those that came from IMDb's files.
     unchanged_count = db.scalar(
@@ -998,14 +1003,16 @@ def merge_credits(db, result, *, sources, prepared=None):
           AND {credit}.year {db.distinct} s.year
         """
     )
-    merge_new_people = prepared and functools.partial(merge_people, db, result, prepared=prepared)
+    # The people's table, swapped in once the credits are written and indexed.
+    filling = prepared and (
+        Person._meta.db_table,
+        functools.partial(merge_people, db, result, prepared=prepared),
+    )
     result.credits_removed = 0
     if _credits_straight_in(db):
-        changed = merged_count = _insert_credits(db, result, rows, params, merge_new_people)
+        changed = merged_count = _insert_credits(db, result, rows, params, filling)
     else:
-        changed, merged_count = _merge_credits_through_table(
-            db, result, rows, params, merge_new_people
-        )
+        changed, merged_count = _merge_credits_through_table(db, result, rows, params, filling)
     created = db.count(Credit) - before + result.credits_removed
     result.credits = _tally(merged_count + unchanged_count, changed, created)
     for table in ("imdb_digest", "imdb_incomplete", "imdb_credited"):
@@ -1021,12 +1028,12 @@ def _credits_straight_in(db):
     return db.postgres and not db.scalar(f"SELECT EXISTS ({OLD_FILMS})")
 
 
-def _insert_credits(db, result, rows, params, merge_new_people):
+def _insert_credits(db, result, rows, params, filling):
     """Inserts the credits `rows` (credit_rows) of new films, those of missing people
     counted and left out (count_missing_people); returns how many it inserted."""
     credit = Credit._meta.db_table
     db.execute(f"CREATE {db.scratch} TABLE imdb_missing_person (film_id bigint, nconst text)")
-    with db.bulk_load(credit, primary_key=True, before_foreign_keys=merge_new_people):
+    with db.bulk_load(credit, primary_key=True, filling=filling):
         with db.settings(enable_mergejoin="off"):  # see credit_rows
             inserted = db.execute(
                 f"""
@@ -1044,7 +1051,7 @@ def _insert_credits(db, result, rows, params, merge_new_people):
     return inserted
 
 
-def _merge_credits_through_table(db, result, rows, params, merge_new_people):
+def _merge_credits_through_table(db, result, rows, params, filling):
     """Writes the credits `rows` (credit_rows) into imdb_credit, those of missing people
     taken out (missing_people); updates those of films already on the site in place from
     it, removes theirs that IMDb no longer lists, and inserts those of new films. Returns
@@ -1096,11 +1103,12 @@ def _merge_credits_through_table(db, result, rows, params, merge_new_people):
     # New films have no credits yet: theirs are plain inserts, into a table stripped of its
     # indexes when they outnumber the rows already there.
     if new_credits:
-        with db.bulk_load(credit, primary_key=True, before_foreign_keys=merge_new_people):
+        with db.bulk_load(credit, primary_key=True, filling=filling):
             rows = credits_sql("imdb_credit", new_films)
             changed += db.execute(f"INSERT INTO {credit} ({CREDIT_COLUMNS}) {rows}")
-    elif merge_new_people:
-        merge_new_people()
+    elif filling:
+        _, fill = filling
+        fill()
     db.execute("DROP TABLE imdb_credit")
     return changed, merged_count
 

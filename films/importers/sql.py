@@ -101,14 +101,15 @@ class Database:
         return f"CROSS JOIN json_each({alias}.genres) AS g", "g.value"
 
     @contextmanager
-    def bulk_load(self, table, *, primary_key=False, before_foreign_keys=None):
+    def bulk_load(self, table, *, primary_key=False, filling=None):
         """On PostgreSQL and when the table is empty, drops its indexes and constraints
         other than its primary key (that too with `primary_key`, for a block that needs no
         ON CONFLICT, unless another table references it), and creates them again from their
         saved definitions after the block: one sort per index and one set-based check per
         foreign key, where row-by-row inserts would update every index and queue two checks
-        for each row. `before_foreign_keys` is called after the block, once the indexes are
-        built and before the foreign keys are added: it may fill the tables they reference.
+        for each row. `filling`, a table the foreign keys reference and a function that
+        fills it, is called after the block, once the indexes are built and the foreign keys
+        to other tables are added and checked, and before those to that table are.
 
         Dropping an index locks the table against readers until the import commits: only
         a table that holds nothing the site serves is worth that. A table with rows keeps
@@ -116,20 +117,21 @@ class Database:
         key locks the table it references too: on a site that served films when the import
         began, an empty table keeps its indexes unless every table its foreign keys
         reference was stripped by this import too."""
-        before_foreign_keys = before_foreign_keys or (lambda: None)
+        filled, fill = filling or (None, lambda: None)
         if (
             not self.postgres
             or self.has_rows(table)
             or (self.serving and not self.emptied.issuperset(self.referenced_by(table)))
         ):
             yield
-            before_foreign_keys()
+            fill()
             return
         self.emptied.add(table)
         # Unique and primary first: foreign keys need them.
         primary_key = primary_key and not self.referencing(table)
         keys = self.constraints(table, "pu" if primary_key else "u")
         foreign_keys = self.constraints(table, "f")
+        to_filled = set(self.foreign_keys_to(table, filled)) if filled else set()
         indexes = self.indexes(table)
         self.run_pending_checks()
         self.drop_constraints(table, keys + foreign_keys)
@@ -139,8 +141,11 @@ class Database:
         for _, definition in indexes:
             self.execute(definition)
         self.add_constraints(table, keys)
-        before_foreign_keys()
-        self.add_constraints(table, foreign_keys)
+        # The keys to the table still to be filled come last; the others' checks keep this
+        # session busy meanwhile, while whatever fills that table finishes.
+        self.add_constraints(table, [key for key in foreign_keys if key[0] not in to_filled])
+        fill()
+        self.add_constraints(table, [key for key in foreign_keys if key[0] in to_filled])
         # Pages plan their queries by the statistics of a table that was empty.
         self.execute(f"ANALYZE {table}")
 
@@ -151,6 +156,14 @@ class Database:
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype, conname",
             [table, list(kinds)],
+        )
+
+    def foreign_keys_to(self, table, referenced):
+        """The names of the foreign keys of `table` that reference `referenced`."""
+        return self.column(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND confrelid = %s::regclass AND contype = 'f'",
+            [table, referenced],
         )
 
     def indexes(self, table):
