@@ -131,7 +131,9 @@ class Database:
         primary_key = primary_key and not self.referencing(table)
         keys = self.constraints(table, "pu" if primary_key else "u")
         foreign_keys = self.constraints(table, "f")
-        to_filled = set(self.foreign_keys_to(table, filled)) if filled else set()
+        to_filled = set()
+        if filled:
+            to_filled = {name for other, name, _ in self.referencing(filled) if other == table}
         indexes = self.indexes(table)
         self.run_pending_checks()
         self.drop_constraints(table, keys + foreign_keys)
@@ -156,14 +158,6 @@ class Database:
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype, conname",
             [table, list(kinds)],
-        )
-
-    def foreign_keys_to(self, table, referenced):
-        """The names of the foreign keys of `table` that reference `referenced`."""
-        return self.column(
-            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND confrelid = %s::regclass AND contype = 'f'",
-            [table, referenced],
         )
 
     def indexes(self, table):
