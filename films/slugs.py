@@ -86,10 +86,17 @@ def new_slugs_sql(model, *, rows: str, imdb_id: str, none_taken: bool = False) -
 
     Joins rather than EXISTS: they become hash joins, also while a bulk load has dropped
     the table's indexes (slugs and old slugs are unique, so no join fans out)."""
+    from django.db import connection  # here: IMDb's reader imports this module, not the ORM
+
     table = model._meta.db_table
     history = model.slug_redirects.rel.related_model._meta.db_table
+    # Ranked by their bytes, as Python compares the ids: by the database's collation,
+    # PostgreSQL sorts a quarter slower (a window over 3 million people: 11 s, here 8.4).
+    bytewise = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     ranked = f"""
-        SELECT r.*, row_number() OVER (PARTITION BY r.slug ORDER BY r.{imdb_id}) AS slug_rank
+        SELECT r.*, row_number() OVER (
+            PARTITION BY r.slug{bytewise} ORDER BY r.{imdb_id}{bytewise}
+        ) AS slug_rank
         FROM ({rows}) r
     """
     with_id = f"n.slug || '-' || n.{imdb_id}"

@@ -1146,24 +1146,33 @@ def credit_rows(db, *, sources, people=None):
     `people` (id, imdb_id). A person in neither has a null id."""
     films, people = Film._meta.db_table, people or Person._meta.db_table
     # Every credit of those titles: principals, then title.crew's directors and writers
-    # that the principals do not already name, billed after them.
+    # that the principals do not already name, billed after them. Few are not named: the
+    # principals' last billing is looked up for their titles only (at a million films,
+    # 6.5 s where taking every title's took 8.4 to 11.3).
     wanted = """
         SELECT s.film_id, s.year, p.nconst, p.role, p.job, p."character", p.ordering,
                %s AS source_id, p.line
         FROM imdb_principal p JOIN {titles} s ON s.tconst = p.tconst
         UNION ALL
-        SELECT s.film_id, s.year, c.nconst, c.role, '', '',
-               COALESCE(last.ordering, 0) + c.billing, %s, c.line
-        FROM imdb_crew c
-        JOIN {titles} s ON s.tconst = c.tconst
-        LEFT JOIN (
-            SELECT tconst, max(ordering) AS ordering FROM imdb_principal GROUP BY tconst
-        ) last ON last.tconst = c.tconst
-        WHERE NOT EXISTS (
-            SELECT 1 FROM imdb_principal p
-            WHERE p.tconst = c.tconst AND p.nconst = c.nconst AND p.role = c.role
-              AND p.role IN ('director', 'writer')
-        )
+        SELECT c.film_id, c.year, c.nconst, c.role, '', '', c.ordering, %s, c.line
+        FROM (
+            WITH unnamed AS (
+                SELECT c.*, s.film_id, s.year
+                FROM imdb_crew c JOIN {titles} s ON s.tconst = c.tconst
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM imdb_principal p
+                    WHERE p.tconst = c.tconst AND p.nconst = c.nconst AND p.role = c.role
+                      AND p.role IN ('director', 'writer')
+                )
+            )
+            SELECT c.film_id, c.year, c.nconst, c.role,
+                   COALESCE(last.ordering, 0) + c.billing AS ordering, c.line
+            FROM unnamed c
+            LEFT JOIN (
+                SELECT tconst, max(ordering) AS ordering FROM imdb_principal
+                WHERE tconst IN (SELECT tconst FROM unnamed) GROUP BY tconst
+            ) last ON last.tconst = c.tconst
+        ) c
     """
     # Each title with its film's id and year: joined once, not once per credit.
     titles = f"""(
