@@ -495,7 +495,7 @@ class Preparation:
         table = db.create_replacement(Person, "imdb_new_person")
         self._commit("person ids")
         credited_people(db, ids="imdb_person_id")
-        columns, rows = new_people(ids=True, none_taken=True)
+        columns, rows = new_people(db, ids=True, none_taken=True)
         db.execute(f"INSERT INTO imdb_new_person ({columns}) {rows}")
         self._commit("people")
         db.index_replacement(table)
@@ -614,6 +614,7 @@ def merge_films(db, result, *, now, sources, prepared=None):
         ],
     )
     new_films = "SELECT * FROM imdb_selected WHERE film_id IS NULL"
+    slugged = new_slugs_sql(Film, rows=new_films, imdb_id="tconst", bytewise=db.bytewise)
     ids = {"id": "new_id"} if prepared else {}
     all_free = _slugs_all_free(db, Film)
     with db.bulk_load(film):
@@ -625,7 +626,7 @@ def merge_films(db, result, *, now, sources, prepared=None):
             SELECT {"".join(f"s.{name}, " for name in ids.values())}s.title, s.original_title,
                 s.title_type, s.new_slug, s.year, s.runtime, s.rating, s.votes, s.tconst,
                 '', '', '', '', %s, %s, %s
-            FROM ({new_slugs_sql(Film, rows=new_films, imdb_id="tconst")}) s
+            FROM ({slugged}) s
             """,
             [now, now, sources["title.basics"]],
         )
@@ -764,11 +765,11 @@ def merge_people(db, result, *, prepared=None):
         created = db.count(Person)
     else:
         if prepared:
-            columns = new_people(ids=True)[0]
+            columns = new_people(db, ids=True)[0]
             rows = f"SELECT {columns} FROM imdb_new_person"
         else:
             credited_people(db)
-            columns, rows = new_people()
+            columns, rows = new_people(db)
         with db.bulk_load(person):
             created = db.execute(f"INSERT INTO {person} ({columns}) {rows}")
     if not all_free:
@@ -787,7 +788,7 @@ def merge_people(db, result, *, prepared=None):
     # imdb_credited, the people new to the site, is kept for select_changed_credits.
 
 
-def new_people(*, ids=False, none_taken=False):
+def new_people(db, *, ids=False, none_taken=False):
     """The columns of films_person, and the SQL of their values, for the people of
     imdb_credited whose slugs new_slugs_sql makes (with their ids if `ids`; `none_taken`
     when the site has no people); the few others are left to _create_leftovers."""
@@ -803,7 +804,11 @@ def new_people(*, ids=False, none_taken=False):
         "prominence": "n.votes",
     }
     slugged = new_slugs_sql(
-        Person, rows="SELECT * FROM imdb_credited", imdb_id="nconst", none_taken=none_taken
+        Person,
+        rows="SELECT * FROM imdb_credited",
+        imdb_id="nconst",
+        bytewise=db.bytewise,
+        none_taken=none_taken,
     )
     return ", ".join(columns), f"SELECT {', '.join(columns.values())} FROM ({slugged}) n"
 
