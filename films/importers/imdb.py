@@ -1153,7 +1153,8 @@ def credit_rows(db, *, sources, people=None):
     # Every credit of those titles: principals, then title.crew's directors and writers
     # that the principals do not already name, billed after them. Few are not named: the
     # principals' last billing is looked up for their titles only (at a million films,
-    # 6.5 s where taking every title's took 8.4 to 11.3).
+    # 6.5 s where taking every title's took 8.4 to 11.3). The literals stay outside that
+    # subquery, where a null source (no title.crew) takes the principals' type in the UNION.
     wanted = """
         SELECT s.film_id, s.year, p.nconst, p.role, p.job, p."character", p.ordering,
                %s AS source_id, p.line
