@@ -12,8 +12,9 @@ In one run, on the same generated files (made with bench.generate, or reused fro
    created in the same transaction, then every index of the originals built once, then
    ANALYZE; what no importer of those rows can beat.
 Prints each import's time as a multiple of the limit (goal: at most 1.5), its stages and its
-peak memory (goal: under 200 MB; the child's and its worker processes' together), and
-writes the table as JSON to bench/results/import_imdb-<films>-<time>.json.
+peak memory (goal: under 200 MB; the child's and its worker processes' together, with each
+one's share and the line printed last before it), and writes the table as JSON to
+bench/results/import_imdb-<films>-<time>.json.
 
 Beside each time, the machine's CPU time while it ran (every process, the database's
 included: run it on a quiet machine) and that CPU time spread evenly over the machine's
@@ -43,6 +44,7 @@ from bench.generate import FILES, generate
 from bench.results import machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
+MB = 2**20
 
 
 def dataset(films, seed, directory):
@@ -80,10 +82,11 @@ def scratch_database(url):
 
 
 def tree_memory(pid):
-    """The resident memory, in bytes, of a process and all its descendants together: the
-    sum of their RSS (pages they share, such as libraries, counted once per process) and
-    of their PSS (each shared page divided among the processes that map it)."""
-    rss = pss = 0
+    """The resident memory of a process and all its descendants: the sum of their RSS
+    (pages they share, such as libraries, counted once per process), the sum of their PSS
+    (each shared page divided among the processes that map it), both in bytes, and each
+    process's share, [(pid, its command's name, RSS, PSS)]."""
+    processes = []
     pending = [pid]
     while pending:
         pid = pending.pop()
@@ -91,12 +94,22 @@ def tree_memory(pid):
             status = Path(f"/proc/{pid}/status").read_text()
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            name = _command(Path(f"/proc/{pid}/cmdline").read_bytes())
         except OSError:  # gone meanwhile
             continue
-        rss += _kilobytes("VmRSS", status) * 1024
-        pss += _kilobytes("Pss", rollup) * 1024
+        rss, pss = _kilobytes("VmRSS", status) * 1024, _kilobytes("Pss", rollup) * 1024
+        processes.append((pid, name, rss, pss))
         pending += [int(child) for child in children]
-    return rss, pss
+    return sum(p[2] for p in processes), sum(p[3] for p in processes), processes
+
+
+def _command(cmdline):
+    """A process's command, short: `manage.py importimdb`, or the module a worker runs."""
+    args = cmdline.decode(errors="replace").split("\0")
+    if "-c" in args:  # multiprocessing's workers: python -c 'from <module> import ...'
+        code = args[args.index("-c") + 1]
+        return code.split()[1] if code.startswith("from ") else code[:40]
+    return " ".join(Path(arg).name if "/" in arg else arg for arg in args[1:3])
 
 
 def _kilobytes(field, text):
@@ -114,7 +127,8 @@ def busy_cpu_seconds():
 
 def run_child(args, env):
     """Runs a child process; returns (seconds, peak memory in MB, peak PSS in MB, output,
-    the machine's busy CPU seconds meanwhile, {stage: share of the cores busy while it ran}).
+    the machine's busy CPU seconds meanwhile, {stage: share of the cores busy while it ran},
+    the peak: where it came and each process's share of it).
 
     The peak is that of the child and every process it starts, their RSS summed: sampled
     every 50 ms while it runs, and never below the child's own peak (wait4's, which for
@@ -125,16 +139,28 @@ def run_child(args, env):
     child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     peak, done = [0, 0], threading.Event()
     busy = [(0.0, 0.0)]  # (seconds since the start, busy CPU seconds since the start)
+    lines = []  # (seconds since the start, line)
+    at_peak = {}
 
     def sample():
         while not done.wait(0.05):
-            rss, pss = tree_memory(child.pid)
+            rss, pss, processes = tree_memory(child.pid)
+            if rss > peak[0]:
+                at_peak.update(
+                    seconds=time.monotonic() - started,
+                    after=lines[-1][1].strip() if lines else "",
+                    processes=[
+                        {"pid": pid, "command": name, "rss_mb": own / MB, "pss_mb": share / MB}
+                        for pid, name, own, share in processes
+                    ],
+                )
             peak[:] = max(peak[0], rss), max(peak[1], pss)
             busy.append((time.monotonic() - started, busy_cpu_seconds() - cpu))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    lines = [(time.monotonic() - started, line) for line in child.stdout]
+    for line in child.stdout:
+        lines.append((time.monotonic() - started, line))
     done.set()
     sampler.join()
     _, status, usage = os.wait4(child.pid, 0)
@@ -144,7 +170,8 @@ def run_child(args, env):
     if child.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{output}")
     peak_mb = max(usage.ru_maxrss / 1024, peak[0] / 2**20)
-    return elapsed, peak_mb, peak[1] / 2**20, output, cpu, core_use(lines, busy, os.cpu_count())
+    use = core_use(lines, busy, os.cpu_count())
+    return elapsed, peak_mb, peak[1] / 2**20, output, cpu, use, at_peak
 
 
 def core_use(lines, busy, cores):
@@ -258,7 +285,7 @@ def main():
     imports = []
     for run in ("importimdb, first import", "importimdb, identical re-import"):
         print(f"{run} ...", flush=True)
-        seconds, peak_mb, peak_pss_mb, output, cpu, use = run_child(
+        seconds, peak_mb, peak_pss_mb, output, cpu, use, at_peak = run_child(
             [*manage, "importimdb", "--verbosity=2", str(directory)], env
         )
         print(output, end="")
@@ -268,6 +295,7 @@ def main():
                 "seconds": seconds,
                 "peak_mb": peak_mb,
                 "peak_pss_mb": peak_pss_mb,
+                "peak": at_peak,
                 "cpu_seconds": cpu,
                 "stages": stages(output),
                 "cores_busy": use,
@@ -313,6 +341,12 @@ def main():
                 for name, seconds in steps.items()
             )
         )
+        if row.get("peak"):
+            at = row["peak"]
+            print(
+                f"    peak at {at['seconds']:.1f} s, after {at['after'] or 'the start'!r}: "
+                + ", ".join(f"{p['command']} {p['rss_mb']:.0f}" for p in at["processes"])
+            )
     with psycopg.connect(url) as conn:
         server = conn.execute("SHOW server_version").fetchone()[0]
     report = {

@@ -89,3 +89,29 @@ def test_the_import_benchmark_tells_each_merge_stage_how_busy_the_cores_were():
     ]
     use = import_imdb.core_use(lines, busy, cores=2)
     assert use == {"merging films": pytest.approx(0.5), "merging people": pytest.approx(1.0)}
+
+
+def test_the_import_benchmark_names_each_process_in_the_peak():
+    """The peak's breakdown names the import, and each worker of multiprocessing by the
+    module it runs, and gives the process that samples itself its own resident memory."""
+    import os
+
+    from bench import import_imdb
+
+    def cmdline(*args):
+        return "\0".join(args).encode() + b"\0"
+
+    manage = cmdline("/venv/bin/python", "/repo/manage.py", "importimdb", "--verbosity=2")
+    assert import_imdb._command(manage) == "manage.py importimdb"
+    worker = cmdline(
+        "/venv/bin/python",
+        "-c",
+        "from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=5, pipe_handle=7)",
+        "--multiprocessing-fork",
+    )
+    assert import_imdb._command(worker) == "multiprocessing.spawn"
+
+    rss, pss, processes = import_imdb.tree_memory(os.getpid())
+    (own,) = [p for p in processes if p[0] == os.getpid()]
+    assert rss >= own[2] > 10 * 2**20
+    assert pss >= own[3] > 0
