@@ -169,9 +169,9 @@ def run_child(args, env):
     output = "".join(line for _, line in lines)
     if child.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{output}")
-    peak_mb = max(usage.ru_maxrss / 1024, peak[0] / 2**20)
+    peak_mb = max(usage.ru_maxrss / 1024, peak[0] / MB)
     use = core_use(lines, busy, os.cpu_count())
-    return elapsed, peak_mb, peak[1] / 2**20, output, cpu, use, at_peak
+    return elapsed, peak_mb, peak[1] / MB, output, cpu, use, at_peak
 
 
 def core_use(lines, busy, cores):
